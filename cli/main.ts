@@ -1,0 +1,64 @@
+// The `conveyor` command line. Exit codes: 0 done, 1 failure, 2 bad input.
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError, stackRole } from "../components/config";
+import { renderTree, synthesize, writeSynthOutput } from "./synth";
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: conveyor <command> [options]
+
+commands:
+  synth <stack>     run the program offline on Pulumi mocks; print the resource tree; write out/<stack>/
+`;
+
+export interface Io {
+    readonly out: (s: string) => void;
+    readonly err: (s: string) => void;
+    readonly cwd: string;
+}
+
+async function synthCommand(args: string[], io: Io): Promise<number> {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" }, now: { type: "string" } } });
+    const [stack] = positionals;
+    if (!stack || positionals.length > 1) throw new UsageError("synth takes exactly one stack name, e.g. `conveyor synth staging`");
+    if (!stackRole(stack)) throw new UsageError(`"${stack}" is not a stack name: expected org, staging, demo, prod, <client>-staging or <client>-prod`);
+    const now = values.now === undefined ? new Date() : new Date(values.now);
+    if (Number.isNaN(now.getTime())) throw new UsageError(`--now: expected an ISO date-time, got "${values.now}"`);
+    const result = await synthesize({ dir: io.cwd, stack, now });
+    const target = writeSynthOutput(result, path.resolve(io.cwd, values.out ?? "out"));
+    io.out(renderTree(result.resources));
+    const custom = result.resources.filter((r) => r.custom).length;
+    io.out(`\n${result.resources.length} resources (${custom} custom, ${result.resources.length - custom} components)`);
+    io.out(`outputs: ${JSON.stringify(result.outputs)}`);
+    io.out(`${result.files.length} repository files; output in ${path.relative(io.cwd, target) || target}`);
+    return 0;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+    const [command, ...rest] = argv;
+    try {
+        switch (command) {
+            case "synth":
+                return await synthCommand(rest, io);
+            case undefined:
+            case "help":
+            case "--help":
+                io.out(USAGE);
+                return command === undefined ? 2 : 0;
+            default:
+                throw new UsageError(`unknown command "${command}"`);
+        }
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            io.err(e.message);
+            return 2;
+        }
+        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+            io.err(`conveyor: ${(e as Error).message}\n\n${USAGE}`);
+            return 2;
+        }
+        io.err(`conveyor: ${(e as Error).stack ?? String(e)}`);
+        return 1;
+    }
+}

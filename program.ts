@@ -1,0 +1,49 @@
+// What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
+import * as pulumi from "@pulumi/pulumi";
+import type { SecretRef, Workspace } from "./components/config";
+import { Organization } from "./components/github/organization";
+
+export interface ProgramContext {
+    readonly workspace: Workspace;
+    readonly stack: string;
+    /** Turns a `secure:` config reference into its (secret) value. */
+    readonly resolveSecret: (ref: SecretRef) => pulumi.Output<string>;
+    /** The moment the program runs at (weekly milestones count from it). */
+    readonly now: Date;
+}
+
+/** Registers the stack's resources and returns its outputs. */
+export function buildStack(ctx: ProgramContext): Record<string, unknown> {
+    const { workspace: ws, stack } = ctx;
+    if (stack === "org") {
+        if (!ws.org) throw new Error("Pulumi.org.yaml: file not found (the org stack needs it)");
+        const org = ws.org;
+        const organization = new Organization(org.owner, {
+            org,
+            environments: ws.environments.map((e) => e.stack),
+            dependabotSecrets: new Map([...org.dependabotSecrets].map(([n, ref]) => [n, ctx.resolveSecret(ref)])),
+            now: ctx.now,
+        });
+        return { repositoryUrls: organization.repositoryUrls, labelCounts: organization.labelCounts };
+    }
+    const env = ws.environments.find((e) => e.stack === stack);
+    if (!env) {
+        throw new Error(`Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`);
+    }
+    // The environment's cloud resources come with the Environment component; until then its stack
+    // exports what it would run.
+    return { domain: env.domain, versions: Object.fromEntries(env.versions) };
+}
+
+/** Resolves a `secure:` reference through Pulumi's config, which the CLI has decrypted. */
+export function configSecret(ref: SecretRef): pulumi.Output<string> {
+    const [namespace, key] = ref.key.split(":");
+    const config = new pulumi.Config(namespace);
+    if (ref.path.length === 0) return config.requireSecret(key);
+    return config.requireSecretObject<Record<string, unknown>>(key).apply((value) => {
+        let v: unknown = value;
+        for (const p of ref.path) v = (v as Record<string, unknown> | undefined)?.[p];
+        if (typeof v !== "string") throw new Error(`${ref.file}: ${ref.key}.${ref.path.join(".")}: expected a secret string`);
+        return v;
+    });
+}
