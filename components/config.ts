@@ -3,7 +3,7 @@
 // reported as `<file>: <key path>: <reason>` and all problems of a workspace are reported at once.
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { labelTaxonomy } from "./github/labels";
 
@@ -201,10 +201,26 @@ const repositoryOverride = z.strictObject({
     merge: mergeSettings.partial().optional(),
     deleteBranchOnMerge: z.boolean().optional(),
     vulnerabilityAlerts: z.boolean().optional(),
-    branchRule: branchRule.partial().optional(),
+    // Spelt out rather than .partial(): a partial of a field with a default would apply the default and
+    // silently undo the org-wide setting.
+    branchRule: z
+        .strictObject({
+            requiredApprovals: branchRule.shape.requiredApprovals.optional(),
+            statusChecks: branchRule.shape.statusChecks.optional(),
+            dismissStaleReviews: z.boolean().optional(),
+            requireCodeOwnerReview: z.boolean().optional(),
+        })
+        .optional(),
     dependabot: z
         .strictObject({
-            schedule: dependabotSettings.shape.schedule.partial().optional(),
+            schedule: z
+                .strictObject({
+                    interval: z.enum(["daily", "weekly", "monthly"]).optional(),
+                    day: weekday.optional(),
+                    time: clock.optional(),
+                    timezone: timezone.optional(),
+                })
+                .optional(),
             openPullRequestsLimit: dependabotSettings.shape.openPullRequestsLimit.optional(),
             assignees: dependabotSettings.shape.assignees.optional(),
             labels: dependabotSettings.shape.labels.optional(),
@@ -412,10 +428,11 @@ const configRoot = (p: readonly PropertyKey[]): [string | undefined, readonly Pr
     p.length === 0 ? ["config", []] : [String(p[0]), p.slice(1)];
 
 function readYaml(file: string, text: string, problems: Problems): unknown {
-    const doc = parseDocument(text, { prettyErrors: false });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
     if (doc.errors.length > 0) {
         for (const e of doc.errors) {
-            const pos = e.linePos?.[0];
+            const pos = lineCounter.linePos(e.pos[0]);
             problems.add(file, "", `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`);
         }
         return undefined;
@@ -521,7 +538,8 @@ export function parseWorkspace(files: readonly SourceFile[]): Workspace {
             if (env) environments.push(env);
         }
     }
-    checkReleaseSources(environments, problems);
+    const stackNames = stackFiles.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f.name)?.[1]).filter((n): n is string => n !== undefined);
+    checkReleaseSources(environments, stackNames, problems);
     if (org) checkLabelReferences(org, environments, problems);
     if (problems.lines.length > 0) throw new ConfigError(problems.lines);
     return { project: "conveyor", catalog, org, environments: trainOrder(environments) };
@@ -632,13 +650,14 @@ function parseEnvironment(
     };
 }
 
-function checkReleaseSources(envs: readonly EnvironmentConfig[], problems: Problems): void {
-    const byStack = new Map(envs.map((e) => [e.stack, e]));
+/** `stackNames`: every stack file present, parsed or not, so one broken file does not cascade. */
+function checkReleaseSources(envs: readonly EnvironmentConfig[], stackNames: readonly string[], problems: Problems): void {
+    const byStack = new Map(trainOrder(envs).map((e) => [e.stack, e]));
     for (const e of envs) {
         const src = e.release.source;
         if (src === "ci") continue;
         if (src === e.stack) problems.add(e.file, "conveyor:environment.release.source", "an environment cannot release from itself");
-        else if (!byStack.has(src)) {
+        else if (!byStack.has(src) && !stackNames.includes(src)) {
             problems.add(e.file, "conveyor:environment.release.source", `expected "ci" or an environment stack (${[...byStack.keys()].join(", ")}), got "${src}"`);
         }
     }

@@ -90,7 +90,7 @@ export function labelTaxonomy(input: TaxonomyInput): Label[] {
         ...family("delivery", "", [
             ["release", "A release pull request opened by conveyor"],
             ["deployed", "This release has been deployed"],
+            ...input.environments.map((e) => [`deploy/${e}`, `Deploy the ${e} stack when this PR is merged`] as const),
         ]),
-        ...family("delivery", "deploy/", input.environments.map((e) => [e, `Deploy the ${e} stack when this PR is merged`] as const)),
     ];
 }
