@@ -1,6 +1,6 @@
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
 import * as pulumi from "@pulumi/pulumi";
-import type { SecretRef, Workspace } from "./components/config";
+import { ConfigError, type SecretRef, type Workspace } from "./components/config";
 import { Organization } from "./components/github/organization";
 
 export interface ProgramContext {
@@ -16,7 +16,7 @@ export interface ProgramContext {
 export function buildStack(ctx: ProgramContext): Record<string, unknown> {
     const { workspace: ws, stack } = ctx;
     if (stack === "org") {
-        if (!ws.org) throw new Error("Pulumi.org.yaml: file not found (the org stack needs it)");
+        if (!ws.org) throw new ConfigError(["Pulumi.org.yaml: file not found (the org stack needs it)"]);
         const org = ws.org;
         const organization = new Organization(org.owner, {
             org,
@@ -28,7 +28,7 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
     }
     const env = ws.environments.find((e) => e.stack === stack);
     if (!env) {
-        throw new Error(`Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`);
+        throw new ConfigError([`Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`]);
     }
     // The environment's cloud resources come with the Environment component; until then its stack
     // exports what it would run.

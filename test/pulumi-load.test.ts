@@ -1,0 +1,61 @@
+// The program must load the way the `pulumi` CLI loads it: ts-node with this repository's tsconfig,
+// type-checking on, the entry module's export called as the program.
+import * as assert from "node:assert/strict";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv2020 from "ajv/dist/2020";
+import { parse } from "yaml";
+import { ROOT } from "./workspace-fixture";
+
+function runLikePulumi(stack: string, config: Record<string, string>, secretKeys: string[]): { types: string[]; outputs: Record<string, unknown> } {
+    // Mirrors @pulumi/pulumi cmd/run: ts-node registered with the project's tsconfig, transpileOnly off
+    // (the CLI's default), then `require(main)`; a function export is invoked inside the root stack.
+    const script = `
+        const path = require("path");
+        require("ts-node").register({ project: path.join(${JSON.stringify(ROOT)}, "tsconfig.json"), transpileOnly: false, compilerOptions: {} });
+        const pulumi = require("@pulumi/pulumi");
+        (async () => {
+            const types = [];
+            await pulumi.runtime.setMocks({
+                newResource: (a) => { types.push(a.type); return { id: a.name + "-id", state: { ...a.inputs, repoId: 1, htmlUrl: "https://github.example/" + a.name } }; },
+                call: (a) => a.inputs,
+            }, "conveyor", ${JSON.stringify(stack)}, false);
+            pulumi.runtime.setAllConfig(${JSON.stringify(config)}, ${JSON.stringify(secretKeys)});
+            const main = require(path.join(${JSON.stringify(ROOT)}, ${JSON.stringify(readMain())}));
+            if (typeof main !== "function") throw new Error("the entry module must export the program function");
+            const outputs = await pulumi.runtime.runInPulumiStack(main);
+            process.stdout.write(JSON.stringify({ types, outputs }));
+        })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
+    return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+}
+
+function readMain(): string {
+    return JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).main;
+}
+
+describe("loading the program the way pulumi does", function () {
+    this.timeout(120_000);
+
+    it("Pulumi.yaml is a valid Pulumi project file for the nodejs runtime", () => {
+        const ajv = new Ajv2020({ strict: false });
+        const validate = ajv.compile(require("./schemas/pulumi-project.json"));
+        const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        assert.ok(validate(project), JSON.stringify(validate.errors));
+        assert.equal(project.runtime.name, "nodejs");
+        assert.equal(readMain(), "index.ts");
+    });
+
+    it("type-checks, loads and builds the org stack with secrets from Pulumi config", () => {
+        const secrets = { MAVEN_USER: "u", MAVEN_PASS: "p", NPM_GITHUB_TOKEN: "t" };
+        const { types, outputs } = runLikePulumi("org", { "conveyor:dependabotSecrets": JSON.stringify(secrets) }, ["conveyor:dependabotSecrets"]);
+        assert.ok(types.includes("github:index/repository:Repository"));
+        assert.ok(types.includes("github:index/dependabotOrganizationSecret:DependabotOrganizationSecret"));
+        assert.deepEqual(Object.keys(outputs).sort(), ["labelCounts", "repositoryUrls"]);
+    });
+
+    it("builds an environment stack", () => {
+        const { outputs } = runLikePulumi("prod", {}, []);
+        assert.equal((outputs.versions as Record<string, number>).billing, 860);
+    });
+});
