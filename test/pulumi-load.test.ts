@@ -40,7 +40,7 @@ describe("loading the program the way pulumi does", function () {
     it("Pulumi.yaml is a valid Pulumi project file for the nodejs runtime", () => {
         const ajv = new Ajv2020({ strict: false });
         const validate = ajv.compile(require("./schemas/pulumi-project.json"));
-        const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { runtime: { name: string } };
         assert.ok(validate(project), JSON.stringify(validate.errors));
         assert.equal(project.runtime.name, "nodejs");
         assert.equal(readMain(), "index.ts");
