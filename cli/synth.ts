@@ -14,6 +14,8 @@ export interface SynthResource {
     readonly custom: boolean;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** `<type>::<name>` of every resource this one waits for (explicit dependsOn and inputs' sources). */
+    readonly dependencies: string[];
     /** Inputs as sent to the engine; every secret is the string "[secret]". */
     readonly inputs: Record<string, unknown>;
 }
@@ -92,6 +94,7 @@ function recordRegistrations(into: SynthResource[]): void {
         getCustom(): boolean;
         getProtect(): boolean;
         getRetainondelete(): boolean;
+        getDependenciesList(): string[];
         getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     };
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
@@ -103,10 +106,11 @@ function recordRegistrations(into: SynthResource[]): void {
         into.push({
             type: req.getType(),
             name: req.getName(),
-            ...(parent ? { parent: parentLabel(parent) } : {}),
+            ...(parent ? { parent: urnLabel(parent) } : {}),
             custom: req.getCustom(),
             protect: req.getProtect(),
             retainOnDelete: req.getRetainondelete(),
+            dependencies: [...new Set(req.getDependenciesList())].map(urnLabel).sort(),
             inputs,
         });
         return register(req, cb);
@@ -114,7 +118,7 @@ function recordRegistrations(into: SynthResource[]): void {
 }
 
 /** urn:pulumi:<stack>::<project>::<qualified type>::<name> -> `<type>::<name>` */
-function parentLabel(urn: string): string {
+function urnLabel(urn: string): string {
     const parts = urn.split("::");
     return `${parts[2].split("$").pop()}::${parts.slice(3).join("::")}`;
 }

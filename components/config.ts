@@ -260,9 +260,12 @@ const registry = z.strictObject({
     secretScope: z.enum(["organization", "repository"]).default("organization"),
 });
 
+const oldLabelNames = z.array(z.string().min(1).max(50)).default([]);
 const labelDef = z.strictObject({
     name: name("label name"),
     description: z.string().min(1).max(100),
+    /** Existing labels to rename to this one in place, so issues keep them. */
+    renamedFrom: oldLabelNames,
 });
 
 const orgConfig = z.looseObject({
@@ -272,8 +275,13 @@ const orgConfig = z.looseObject({
     "conveyor:dependabotRegistries": z.record(name("registry name"), registry).default({}),
     "conveyor:dependabotSecrets": z.record(secretName, secure).default({}),
     "conveyor:labels": z
-        .strictObject({ topics: z.array(labelDef).default([]), customers: z.array(labelDef).default([]) })
-        .default({ topics: [], customers: [] }),
+        .strictObject({
+            topics: z.array(labelDef).default([]),
+            customers: z.array(labelDef).default([]),
+            // Renames onto the fixed taxonomy, e.g. `type/change-feature: [improvement]`.
+            renamedFrom: z.record(z.string(), oldLabelNames).default({}),
+        })
+        .default({ topics: [], customers: [], renamedFrom: {} }),
     "conveyor:releaseController": z.strictObject({
         timezone,
         hour: z.number().int().min(0).max(23),
@@ -333,7 +341,11 @@ export interface OrgConfig {
     readonly repositories: readonly ManagedRepositoryConfig[];
     readonly registries: readonly DependabotRegistry[];
     readonly dependabotSecrets: ReadonlyMap<string, SecretRef>;
-    readonly labels: { readonly topics: readonly LabelDef[]; readonly customers: readonly LabelDef[] };
+    readonly labels: {
+        readonly topics: readonly LabelDef[];
+        readonly customers: readonly LabelDef[];
+        readonly renamedFrom: Readonly<Record<string, readonly string[]>>;
+    };
     readonly releaseController: z.infer<typeof orgConfig>["conveyor:releaseController"];
 }
 export type LabelDef = z.infer<typeof labelDef>;
@@ -675,7 +687,22 @@ function checkReleaseSources(envs: readonly EnvironmentConfig[], stackNames: rea
 
 /** Labels that config hands to Dependabot or the stale bot must exist, or GitHub silently ignores them. */
 function checkLabelReferences(org: OrgConfig, envs: readonly EnvironmentConfig[], problems: Problems): void {
-    const known = new Set(labelTaxonomy({ ...org.labels, environments: envs.map((e) => e.stack) }).map((l) => l.name));
+    const taxonomy = labelTaxonomy({ ...org.labels, environments: envs.map((e) => e.stack) });
+    const known = new Set(taxonomy.map((l) => l.name));
+    for (const target of Object.keys(org.labels.renamedFrom)) {
+        if (!known.has(target)) problems.add(org.file, `conveyor:labels.renamedFrom.${target}`, `label "${target}" is not in the label taxonomy`);
+    }
+    const claimedBy = new Map<string, string>();
+    const lowerKnown = new Set([...known].map((n) => n.toLowerCase()));
+    for (const l of taxonomy) {
+        for (const old of l.renamedFrom) {
+            const key = old.toLowerCase();
+            const where = renameLocation(org, l.name, old);
+            if (lowerKnown.has(key)) problems.add(org.file, where, `"${old}" is itself a label of the taxonomy; it cannot also be renamed to ${l.name}`);
+            else if (claimedBy.has(key)) problems.add(org.file, where, `"${old}" is already renamed to ${claimedBy.get(key)}`);
+            claimedBy.set(key, l.name);
+        }
+    }
     for (const repo of org.repositories) {
         const refs: [string, readonly string[]][] = [
             ["dependabot.labels", repo.settings.dependabot.labels],
@@ -687,6 +714,16 @@ function checkLabelReferences(org: OrgConfig, envs: readonly EnvironmentConfig[]
             }
         }
     }
+}
+
+/** The config key that declares a rename (built-in renames have none of their own). */
+function renameLocation(org: OrgConfig, target: string, old: string): string {
+    if (org.labels.renamedFrom[target]?.includes(old)) return `conveyor:labels.renamedFrom.${target}`;
+    for (const kind of ["topics", "customers"] as const) {
+        const i = org.labels[kind].findIndex((l) => `${kind === "topics" ? "topic" : "customer"}/${l.name}` === target);
+        if (i >= 0) return `conveyor:labels.${kind}.${i}.renamedFrom`;
+    }
+    return "conveyor:labels";
 }
 
 /** staging, demo, prod, then client stacks by client name (staging before prod). */

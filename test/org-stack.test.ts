@@ -16,7 +16,8 @@ const T = {
     file: "github:index/repositoryFile:RepositoryFile",
     labels: "github:index/issueLabels:IssueLabels",
     securityUpdates: "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates",
-    milestone: "github:index/repositoryMilestone:RepositoryMilestone",
+    milestones: "pulumi-nodejs:dynamic/github:WeeklyMilestones",
+    renames: "pulumi-nodejs:dynamic/github:LabelRenames",
     repoSecret: "github:index/dependabotSecret:DependabotSecret",
     orgSecret: "github:index/dependabotOrganizationSecret:DependabotOrganizationSecret",
 };
@@ -172,16 +173,44 @@ describe("org stack", function () {
         for (const value of Object.values(SECRET_VALUES)) assert.ok(!everything.includes(value), "secret value leaked");
     });
 
-    it("plans the current ISO week and the next ones as milestones, kept on GitHub when they pass", () => {
-        const titles = (repo: string) => inRepo(T.milestone, repo).map((m) => [m.inputs.title, m.inputs.dueDate]);
-        assert.deepEqual(titles("api-gateway"), [
+    it("plans the current ISO week and the next ones as milestones, in one resource per repository", () => {
+        const weeks = (repo: string) => {
+            const all = inRepo(T.milestones, repo);
+            assert.equal(all.length, 1, `${repo} has one milestones resource`);
+            return (all[0].inputs.milestones as { title: string; dueDate: string }[]).map((m) => [m.title, m.dueDate]);
+        };
+        assert.deepEqual(weeks("api-gateway"), [
             ["2026-W48", "2026-11-29"],
             ["2026-W49", "2026-12-06"],
             ["2026-W50", "2026-12-13"],
             ["2026-W51", "2026-12-20"],
         ]);
-        assert.deepEqual(titles("ops"), [["2026-W48", "2026-11-29"], ["2026-W49", "2026-12-06"]], "ops overrides weeks: 2");
-        for (const m of ofType(T.milestone)) assert.equal(m.retainOnDelete, true);
+        assert.deepEqual(weeks("ops"), [["2026-W48", "2026-11-29"], ["2026-W49", "2026-12-06"]], "ops overrides weeks: 2");
+    });
+
+    it("renames GitHub's defaults and configured old labels in place before applying the label set", () => {
+        for (const repo of repos) {
+            const [step] = inRepo(T.renames, repo);
+            assert.ok(step, `${repo} has a rename step`);
+            const renames = step.inputs.renames as { to: string; from: string[] }[];
+            assert.deepEqual(
+                renames.map((r) => [r.to, r.from]),
+                [["type/bug", ["bug"]], ["type/new-feature", ["enhancement"]], ["type/change-feature", ["improvement"]], ["topic/billing", ["payments"]]],
+            );
+            const [labels] = inRepo(T.labels, repo);
+            assert.ok(labels.dependencies.includes(`${T.renames}::${step.name}`), `${repo}: the label set waits for the renames`);
+        }
+    });
+
+    it("keeps each repository to at most 8 resources that GitHub reads on every refresh", () => {
+        for (const repo of repos) {
+            const own = result.resources.filter((r) => r.custom && r.parent === `conveyor:github:ManagedRepository::${repo}`);
+            // The rename step has no read: a refresh costs it nothing.
+            const refreshed = own.filter((r) => r.type !== T.renames);
+            assert.ok(refreshed.length <= 8, `${repo}: ${refreshed.length} resources: ${refreshed.map((r) => r.name).join(", ")}`);
+            const repoSecrets = own.filter((r) => r.type === T.repoSecret).length;
+            assert.equal(own.length, 8 + repoSecrets, `${repo}: 8 resources plus its repository-scoped secrets`);
+        }
     });
 
     it("exports repository URLs and label counts", () => {

@@ -15,6 +15,8 @@ export interface TaxonomyInput {
     readonly customers: readonly LabelDef[];
     /** Environment stacks of the project; each gets a `deploy/<env>` label. */
     readonly environments: readonly string[];
+    /** Extra renames onto taxonomy labels: label name -> old names. */
+    readonly renamedFrom?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One hue per family; members vary in lightness so they stay distinguishable but clearly related. */
@@ -46,6 +48,8 @@ export function familyColor(family: keyof typeof FAMILY_HUE, i: number, n: numbe
 
 type Entry = readonly [name: string, description: string, renamedFrom?: readonly string[]];
 
+const labelEntry = (l: LabelDef): Entry => [l.name, l.description, l.renamedFrom];
+
 function family(familyName: keyof typeof FAMILY_HUE, prefix: string, entries: readonly Entry[]): Label[] {
     return entries.map(([n, description, renamedFrom], i) => ({
         name: `${prefix}${n}`,
@@ -56,6 +60,11 @@ function family(familyName: keyof typeof FAMILY_HUE, prefix: string, entries: re
 }
 
 export function labelTaxonomy(input: TaxonomyInput): Label[] {
+    const extra = input.renamedFrom ?? {};
+    return fixedAndConfigured(input).map((l) => ({ ...l, renamedFrom: [...l.renamedFrom, ...(extra[l.name] ?? [])] }));
+}
+
+function fixedAndConfigured(input: TaxonomyInput): Label[] {
     return [
         // GitHub's default `bug` and `enhancement` are adopted as renames: the issues keep their meaning.
         ...family("type", "type/", [
@@ -85,8 +94,8 @@ export function labelTaxonomy(input: TaxonomyInput): Label[] {
             ["awaiting-feedback", "Waiting for an answer from the reporter or a customer"],
             ["blocked", "Cannot progress until something else is done"],
         ]),
-        ...family("topic", "topic/", input.topics.map((t) => [t.name, t.description] as const)),
-        ...family("customer", "customer/", input.customers.map((c) => [c.name, c.description] as const)),
+        ...family("topic", "topic/", input.topics.map(labelEntry)),
+        ...family("customer", "customer/", input.customers.map(labelEntry)),
         ...family("delivery", "", [
             ["release", "A release pull request opened by conveyor"],
             ["deployed", "This release has been deployed"],

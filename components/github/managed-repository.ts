@@ -2,9 +2,11 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import type { DependabotRegistry, ManagedRepositoryConfig } from "../config";
 import { DEPENDABOT_PATH, registriesUsed, registrySecretNames, renderDependabot } from "./dependabot";
+import { LabelRenames, renamesOf } from "./label-renames";
 import type { Label } from "./labels";
 import type { Milestone } from "./milestones";
 import { renderStaleWorkflow, STALE_PATH } from "./stale";
+import { WeeklyMilestones } from "./weekly-milestones";
 
 export interface ManagedRepositoryArgs {
     /** The organisation (or user) that owns the repository. */
@@ -17,7 +19,7 @@ export interface ManagedRepositoryArgs {
     readonly dependabotSecrets: ReadonlyMap<string, pulumi.Input<string>>;
     /** The authoritative label set of the repository. */
     readonly labels: readonly Label[];
-    /** Weekly milestones to create; past ones drop out of the list and are kept on GitHub. */
+    /** Weekly milestones to have; past ones drop out of the list and are kept on GitHub. */
     readonly milestones: readonly Milestone[];
     /** Where the generated files say their source lives. */
     readonly opsRepo: string;
@@ -26,7 +28,8 @@ export interface ManagedRepositoryArgs {
 
 /**
  * One repository of the organisation with everything conveyor manages in it: settings, default-branch
- * ruleset, dependabot.yml, stale workflow, labels, security updates and weekly milestones. The repository
+ * ruleset, dependabot.yml, stale workflow, labels (renamed in place first), security updates and weekly
+ * milestones. The repository
  * is protected and retained: no config slip can delete it (destroying it only archives it).
  */
 export class ManagedRepository extends pulumi.ComponentResource {
@@ -120,10 +123,16 @@ export class ManagedRepository extends pulumi.ComponentResource {
         }
         this.files = files.map(([file]) => file);
 
+        const renames = renamesOf(args.labels);
+        const renamed =
+            renames.length > 0
+                ? new LabelRenames(`${name}-label-renames`, { owner: args.owner, repository, renames }, { parent: this })
+                : undefined;
         new github.IssueLabels(
             `${name}-labels`,
             { repository, labels: args.labels.map((l) => ({ name: l.name, color: l.color, description: l.description })) },
-            { parent: this },
+            // After the renames: the label set would otherwise delete the old labels and strip them from issues.
+            { parent: this, dependsOn: renamed ? [renamed] : [] },
         );
         this.labelCount = args.labels.length;
 
@@ -141,13 +150,8 @@ export class ManagedRepository extends pulumi.ComponentResource {
             }
         }
 
-        for (const m of args.milestones) {
-            new github.RepositoryMilestone(
-                `${name}-milestone-${m.title}`,
-                { owner: args.owner, repository, title: m.title, dueDate: m.dueDate, description: m.description },
-                // A week that has passed leaves the list; its milestone stays on GitHub with its issues.
-                { parent: this, retainOnDelete: true },
-            );
+        if (args.milestones.length > 0) {
+            new WeeklyMilestones(`${name}-milestones`, { owner: args.owner, repository, milestones: args.milestones }, { parent: this });
         }
 
         this.url = this.repository.htmlUrl;
