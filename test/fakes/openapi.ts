@@ -17,8 +17,9 @@ interface MediaType {
 interface ResponseObject {
   content?: Record<string, MediaType>;
 }
-interface Operation {
+export interface Operation {
   operationId?: string;
+  externalDocs?: { url?: string };
   responses?: Record<string, ResponseObject>;
 }
 interface OpenApiDocument {
@@ -62,6 +63,11 @@ export function responseSchema(method: string, template: string, status: number)
   const content = response.content ?? {};
   const media = content["application/json"] ?? Object.values(content)[0];
   return media?.schema;
+}
+
+/** Whether GitHub documents `status` for this operation at all. */
+export function documentsStatus(method: string, template: string, status: number): boolean {
+  return String(status) in (operation(method, template).responses ?? {});
 }
 
 const titledCache = new Map<string, JsonSchema>();

@@ -103,13 +103,19 @@ export function matchRoute(routes: CompiledRoute[], method: string, rawPath: str
     if (route.method !== method) continue;
     const match = route.regex.exec(rawPath);
     if (!match) continue;
-    const params: Record<string, string> = {};
-    route.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]!);
-    });
-    return { route, params };
+    const params = decodeParams(route.names, match.slice(1));
+    if (params) return { route, params };
   }
   return undefined;
+}
+
+/** Undefined for malformed percent-encoding, which then falls through to a 404. */
+function decodeParams(names: string[], values: string[]): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i] ?? "")]));
+  } catch {
+    return undefined;
+  }
 }
 
 function intParam(query: URLSearchParams, name: string, fallback: number): number {

@@ -168,7 +168,7 @@ export function milestoneShape(api: string, repo: RepoState, milestone: Mileston
     state: milestone.state,
     title: milestone.title,
     description: milestone.description,
-    creator: userShape(api, repo.owner),
+    creator: userShape(api, milestone.creator),
     open_issues: issues.filter((i) => i.state === "open").length,
     closed_issues: issues.filter((i) => i.state === "closed").length,
     created_at: milestone.created_at,

@@ -25,6 +25,7 @@ export interface MilestoneRecord {
   description: string | null;
   state: "open" | "closed";
   due_on: string | null;
+  creator: UserRecord;
   created_at: string;
   updated_at: string;
   closed_at: string | null;
@@ -166,6 +167,7 @@ export class RepoState {
       description: null,
       state: "open",
       due_on: null,
+      creator: this.actor(),
       created_at: now,
       updated_at: now,
       closed_at: null,
@@ -184,7 +186,10 @@ export class RepoState {
     return this.issues.find((i) => i.number === number);
   }
 
-  /** Seeds an issue; label names that do not exist yet are created. */
+  /**
+   * Seeds an issue; label names that do not exist yet are created, and a
+   * closed one gets the closing fields GitHub would have set.
+   */
   addIssue(title: string, init: Partial<Omit<IssueRecord, "id" | "number" | "labelIds">> & { labels?: string[] } = {}): IssueRecord {
     const { labels = [], ...rest } = init;
     const now = timestamp();
@@ -206,6 +211,10 @@ export class RepoState {
       closed_by: null,
       ...rest,
     };
+    if (issue.state === "closed") {
+      issue.closed_at ??= now;
+      issue.state_reason ??= "completed";
+    }
     this.setIssueLabels(issue, labels);
     this.issues.push(issue);
     return issue;

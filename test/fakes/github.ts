@@ -1,0 +1,277 @@
+/**
+ * A loopback fake of GitHub's REST API for tests: a real HTTP server on
+ * 127.0.0.1 that keeps state (what a test creates is there on the next call),
+ * answers in the shapes of GitHub's OpenAPI description (checked by
+ * github.test.ts), and lets tests inject faults.
+ *
+ *   const fake = await startFakeGitHub();
+ *   fake.state.addRepo("acme/app").addLabel("release");
+ *   const octokit = new Octokit({ auth: "t", baseUrl: fake.url });
+ *   fake.fail({ method: "POST", path: /\/labels$/ }, faults.badGateway());
+ *   ...
+ *   await fake.close();
+ *
+ * Routes live in ./github/routes as a table of {method, path, docs, handler};
+ * see ./github/routes/index.ts to add one.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { compileRoute, DOCS_ROOT, errorBody, HttpError, matchRoute, type CompiledRoute, type Reply, type Route } from "./github/http";
+import { routes as builtInRoutes } from "./github/routes";
+import { GitHubState } from "./github/state";
+
+export { GitHubState, RepoState, timestamp } from "./github/state";
+export type { CommentRecord, IssueRecord, LabelRecord, MilestoneRecord, RepoInit, StateReason, UserRecord } from "./github/state";
+export { HttpError, notFound, paginate, validationFailed } from "./github/http";
+export type { FieldError, Handler, Reply, Route, RouteContext } from "./github/http";
+
+export interface FakeGitHubOptions {
+  /** Delay before every answer, to surface ordering assumptions and timeouts. */
+  latencyMs?: number;
+  /** Extra routes for one test; they win over built-in ones with the same path. */
+  routes?: Route[];
+}
+
+export interface FakeRequest {
+  method: string;
+  /** Path without the query string, e.g. "/repos/acme/app/labels". */
+  path: string;
+  /** Path with the query string. */
+  url: string;
+  status: number;
+  /** The OpenAPI template that served it; undefined for faults, 401s and unknown routes. */
+  route?: string;
+  /** True when an injected fault answered instead of the fake. */
+  faulted: boolean;
+}
+
+export interface FaultMatch {
+  /** Case-insensitive; any method when omitted. */
+  method?: string;
+  /** Tested against the path without the query string; any path when omitted. */
+  path?: RegExp;
+}
+
+export interface FaultResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON-encoded unless a string (sent as is). */
+  body?: unknown;
+}
+
+export interface Fault {
+  readonly match: FaultMatch;
+  readonly response: FaultResponse;
+  /** How many more matching requests this fault will answer. */
+  remaining: number;
+}
+
+/** Ready-made faults in the shapes GitHub (or its edge) really answers. */
+export const faults = {
+  badGateway(): FaultResponse {
+    return { status: 502, body: { message: "Server Error" } };
+  },
+  /**
+   * Octokit's throttling plugin recognises a secondary limit by the words
+   * "secondary rate" in the message, so the wording matters.
+   */
+  secondaryRateLimit(retryAfterSeconds = 1): FaultResponse {
+    return {
+      status: 403,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      body: errorBody(
+        403,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID FAKE:0000.",
+        "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+      ),
+    };
+  },
+  conflict(message = "Conflict"): FaultResponse {
+    return { status: 409, body: errorBody(409, message, DOCS_ROOT) };
+  },
+  validationFailed(errors: Array<Record<string, unknown>>, message = "Validation Failed"): FaultResponse {
+    return { status: 422, body: errorBody(422, message, DOCS_ROOT, { errors }) };
+  },
+};
+
+export class FakeGitHub {
+  readonly state = new GitHubState();
+  readonly requests: FakeRequest[] = [];
+  private readonly faultQueue: Fault[] = [];
+  private readonly table: CompiledRoute[];
+  private requestCounter = 0;
+
+  constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly options: FakeGitHubOptions,
+  ) {
+    this.table = orderBySpecificity([...(options.routes ?? []), ...builtInRoutes].map(compileRoute));
+    // A broken request stream must not become an unhandled rejection that kills mocha.
+    server.on("request", (req, res) => void this.handle(req, res).catch((err: Error) => res.destroy(err)));
+  }
+
+  /** Number of GET requests, optionally only those whose path matches. */
+  reads(path?: RegExp): number {
+    return this.requests.filter((r) => r.method === "GET" && pathMatches(path, r.path)).length;
+  }
+
+  /** Number of non-GET requests, optionally only those whose path matches. */
+  writes(path?: RegExp): number {
+    return this.requests.filter((r) => r.method !== "GET" && pathMatches(path, r.path)).length;
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /**
+   * Answers the next `times` matching requests with `response` instead of
+   * handling them. Faults are checked before authentication, like an edge
+   * proxy's would be, and queue in the order they were added.
+   */
+  fail(match: FaultMatch, response: FaultResponse, times = 1): Fault {
+    const fault: Fault = { match, response, remaining: times };
+    this.faultQueue.push(fault);
+    return fault;
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps connections alive; without this close() would wait for them to idle out.
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", this.url);
+    const raw = await readBody(req);
+    if (this.options.latencyMs) await delay(this.options.latencyMs);
+    const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false };
+    const fault = this.takeFault(method, url.pathname);
+    let reply: Reply;
+    if (fault) {
+      entry.faulted = true;
+      reply = fault.response;
+    } else {
+      reply = this.answer(method, url, raw, tokenFrom(req.headers.authorization), entry);
+    }
+    entry.status = reply.status;
+    this.requests.push(entry);
+    this.send(res, reply);
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const fault = this.faultQueue.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.match.method || f.match.method.toUpperCase() === method) &&
+        pathMatches(f.match.path, path),
+    );
+    if (fault) fault.remaining -= 1;
+    return fault;
+  }
+
+  private answer(method: string, url: URL, raw: string, token: string | undefined, entry: FakeRequest): Reply {
+    if (!this.authorized(token)) return errorReply(new HttpError(401, "Bad credentials"), DOCS_ROOT);
+    // URL.pathname keeps percent-encoding, which matchRoute needs (see there).
+    const match = matchRoute(this.table, method, url.pathname);
+    if (!match) return errorReply(new HttpError(404, "Not Found"), DOCS_ROOT);
+    entry.route = match.route.path;
+    try {
+      const body = parseJson(raw);
+      return match.route.handler({ state: this.state, params: match.params, query: url.searchParams, body, baseUrl: this.url, url });
+    } catch (err) {
+      if (err instanceof HttpError) return errorReply(err, match.route.docs);
+      // A handler bug: answer loudly rather than hang the client.
+      return { status: 500, body: { message: `fake GitHub handler failed: ${(err as Error).stack ?? String(err)}` } };
+    }
+  }
+
+  private authorized(token: string | undefined): boolean {
+    if (!token) return false;
+    return this.state.token === undefined || this.state.token === token;
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    this.requestCounter += 1;
+    const headers: Record<string, string> = {
+      "x-github-request-id": `FAKE:${this.requestCounter}`,
+      "x-github-media-type": "github.v3; format=json",
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": "4999",
+      "x-ratelimit-used": "1",
+      "x-ratelimit-resource": "core",
+      "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+      ...lowerCaseKeys(reply.headers ?? {}),
+    };
+    const bodyless = reply.status === 204 || reply.status === 304 || reply.body === undefined;
+    if (bodyless) {
+      res.writeHead(reply.status, headers).end();
+      return;
+    }
+    const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    const type = typeof reply.body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8";
+    res.writeHead(reply.status, { "content-type": type, ...headers }).end(text);
+  }
+}
+
+/** Starts the fake on a random loopback port. */
+export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return new FakeGitHub(server, `http://127.0.0.1:${port}`, opts);
+}
+
+/** GitHub accepts `token X` (classic) and `Bearer X` (apps, fine-grained) alike. */
+export function tokenFrom(header: string | undefined): string | undefined {
+  const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** Absent pattern matches all; resetting lastIndex keeps /g and /y patterns from alternating. */
+function pathMatches(pattern: RegExp | undefined, path: string): boolean {
+  if (!pattern) return true;
+  pattern.lastIndex = 0;
+  return pattern.test(path);
+}
+
+function orderBySpecificity(table: CompiledRoute[]): CompiledRoute[] {
+  // Fewer parameters first, so "/issues/comments" is never swallowed by
+  // "/issues/{issue_number}"; the sort is stable, so table order breaks ties.
+  return [...table].sort((a, b) => a.names.length - b.names.length);
+}
+
+function errorReply(err: HttpError, docs: string): Reply {
+  return { status: err.status, body: errorBody(err.status, err.message, err.docs ?? docs, err.extra) };
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.trim() === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, "Problems parsing JSON");
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
