@@ -222,6 +222,21 @@ describe("config: bad input is refused with file, key and reason", () => {
         );
     });
 
+    it("a rename onto a label the taxonomy lacks, of a live taxonomy label, or claimed twice", () => {
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:labels", "renamedFrom"], { "type/feature": ["feature"] }),
+            'Pulumi.org.yaml: conveyor:labels.renamedFrom.type/feature: label "type/feature" is not in the label taxonomy',
+        );
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:labels", "renamedFrom"], { "type/change-feature": ["type/bug"] }),
+            'Pulumi.org.yaml: conveyor:labels.renamedFrom.type/change-feature: "type/bug" is itself a label of the taxonomy; it cannot also be renamed to type/change-feature',
+        );
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:labels", "renamedFrom"], { "type/change-feature": ["Bug"] }),
+            'Pulumi.org.yaml: conveyor:labels.renamedFrom.type/change-feature: "Bug" is already renamed to type/bug',
+        );
+    });
+
     it("an override for a repository the catalog does not have", () => {
         refusedWith(
             withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "legacy-crm"], { topics: ["crm"] }),
