@@ -99,12 +99,34 @@ export interface BodyContext {
 export const BODY_LIMIT = 65_000;
 export const MARKER_PREFIX = "<!-- conveyor:release ";
 
+/** The marker's data from a PR body, or undefined when the body has none. */
+export function parseMarker(body: string | null | undefined): MarkerData | undefined {
+    const start = body?.indexOf(MARKER_PREFIX) ?? -1;
+    if (!body || start < 0) return undefined;
+    const end = body.indexOf(" -->", start);
+    try {
+        return JSON.parse(body.slice(start + MARKER_PREFIX.length, end)) as MarkerData;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Issues by repository: `owner/repo#N` would be a reference even in a comment, should GitHub ever read one. */
+export interface MarkerData {
+    readonly env: string;
+    readonly source: string;
+    readonly versions: Record<string, number>;
+    readonly issues: Record<string, number[]>;
+}
+
 export function markerOf(plan: ReleasePlan, issues: readonly IssueRef[]): string {
-    const data = {
+    const byRepo: Record<string, number[]> = {};
+    for (const i of issues) (byRepo[`${i.owner}/${i.repo}`] ??= []).push(i.number);
+    const data: MarkerData = {
         env: plan.env,
         source: plan.source,
         versions: Object.fromEntries(plan.bumps.map((b) => [b.component, b.to])),
-        issues: issues.map((i) => `${i.owner}/${i.repo}#${i.number}`),
+        issues: byRepo,
     };
     return `${MARKER_PREFIX}${JSON.stringify(data)} -->`;
 }

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { BODY_LIMIT, entriesOf, issuesOf, MARKER_PREFIX, pullsOf, releaseTitle, renderBody, type BodyContext, type ComponentChanges, type PullRequest } from "../release/changelog";
+import { BODY_LIMIT, entriesOf, issuesOf, MARKER_PREFIX, parseMarker, pullsOf, releaseTitle, renderBody, type BodyContext, type ComponentChanges, type PullRequest } from "../release/changelog";
 import type { ReleasePlan } from "../release/plan";
 
 const pr = (number: number, title: string, labels: string[], body = "", closingIssues: PullRequest["closingIssues"] = []): PullRequest => ({
@@ -97,14 +97,14 @@ describe("changelog", () => {
 
     it("starts with a hidden marker carrying the versions and the issues", () => {
         assert.ok(body.startsWith(MARKER_PREFIX));
-        const data = JSON.parse(body.slice(MARKER_PREFIX.length, body.indexOf(" -->")));
-        assert.deepEqual(data, {
+        assert.deepEqual(parseMarker(body), {
             env: "prod",
             source: "demo",
             versions: { billing: 866, web: 2271 },
-            issues: ["acme/billing-service#12", "acme/erp-connector#7", "acme/billing-service#13", "acme/web-frontend#12"],
+            issues: { "acme/billing-service": [12, 13], "acme/erp-connector": [7], "acme/web-frontend": [12] },
         });
         assert.equal(releaseTitle(plan), "Release prod: 2 components");
+        assert.equal(parseMarker("a body someone wrote"), undefined);
     });
 
     it("cuts a body over GitHub's limit, keeping the marker and versions, linking the full changelog", () => {
