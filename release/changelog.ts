@@ -183,7 +183,8 @@ function notReleased(plan: ReleasePlan): string[] {
 
 function header(ctx: BodyContext): string[] {
     const from = ctx.plan.source === "ci" ? "the latest green CI build of each component" : ctx.plan.source === "rollback" ? "the previous deployed release (rollback)" : `**${ctx.plan.source}**`;
-    return [`Promotes ${ctx.plan.env} to ${from}, planned ${ctx.when}. Merging this PR deploys it.`, ""];
+    // No timestamp: the same release must render the same body, or every rerun would rewrite the PR.
+    return [`Promotes ${ctx.plan.env} to ${from}. Merging this PR deploys it.`, ""];
 }
 
 /** The full changelog, as committed next to the release when the body must be cut. */

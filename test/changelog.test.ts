@@ -52,7 +52,6 @@ const ctx: BodyContext = {
     redirectorDomain: "go.acme.example",
     webUrl: "https://github.com",
     fullChangelogUrl: "https://github.com/acme/ops/blob/release-prod/releases/prod.md",
-    when: "2026-11-30 07:00 Europe/Paris",
 };
 
 describe("changelog", () => {
