@@ -92,8 +92,6 @@ export interface BodyContext {
     readonly webUrl: string;
     /** Where the full changelog lives when the body is cut. */
     readonly fullChangelogUrl: string;
-    /** Planned-at note, e.g. "2026-11-30 07:00 Europe/Paris". */
-    readonly when: string;
 }
 
 export const BODY_LIMIT = 65_000;
