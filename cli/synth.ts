@@ -141,17 +141,26 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
     );
     const resources: SynthResource[] = [];
     recordRegistrations(resources);
-    const outputs =
-        (await pulumi.runtime.runInPulumiStack(async () =>
-            buildStack({
-                workspace,
-                stack: opts.stack,
-                now: opts.now ?? new Date(),
-                resolveSecret: (ref) => pulumi.secret(opts.secretValues?.[secretKey(ref)] ?? SECRET_PLACEHOLDER),
-            }),
-        )) ?? {};
-    // Registrations still in flight when the program returns must land before we read the record.
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    // Pulumi records a stack trace for every promise it wraps (four per resource property): half the
+    // time and memory of a large synth. CONVEYOR_DEBUG=1 keeps them for debugging the program itself.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.CONVEYOR_DEBUG) Error.stackTraceLimit = 0;
+    let outputs: Record<string, unknown>;
+    try {
+        outputs =
+            (await pulumi.runtime.runInPulumiStack(async () =>
+                buildStack({
+                    workspace,
+                    stack: opts.stack,
+                    now: opts.now ?? new Date(),
+                    resolveSecret: (ref) => pulumi.secret(opts.secretValues?.[secretKey(ref)] ?? SECRET_PLACEHOLDER),
+                }),
+            )) ?? {};
+        // Registrations still in flight when the program returns must land before we read the record.
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
     const files = resources
         .filter((r) => r.type === "github:index/repositoryFile:RepositoryFile")
         .map((r) => ({ path: `${owner}/${String(r.inputs.repository)}/${String(r.inputs.file)}`, content: String(r.inputs.content) }));
@@ -193,7 +202,11 @@ const label = (r: SynthResource): string => `${r.type}::${r.name}`;
 /** Parents before children, siblings by name then type: stable across runs whatever the RPC order. */
 export function treeOrder(resources: readonly SynthResource[]): SynthResource[] {
     const children = new Map<string | undefined, SynthResource[]>();
-    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    for (const r of resources) {
+        const siblings = children.get(r.parent);
+        if (siblings) siblings.push(r);
+        else children.set(r.parent, [r]);
+    }
     const out: SynthResource[] = [];
     const walk = (parent: string | undefined): void => {
         const list = [...(children.get(parent) ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
