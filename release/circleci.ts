@@ -244,6 +244,17 @@ export class CircleCi {
         return { pagesRead, pipelinesChecked, pageCapReached: true };
     }
 
+    /** The commit a pipeline ran on: how a build number maps to a revision. Undefined when CircleCI has no such pipeline. */
+    async pipelineRevision(slug: string, number: number): Promise<string | undefined> {
+        try {
+            const p = await this.request<ApiPipeline>("GET", `/project/${encodeSlug(slug)}/pipeline/${number}`);
+            return toPipeline(p).revision;
+        } catch (err) {
+            if (isCircleCiNotFound(err)) return undefined;
+            throw err;
+        }
+    }
+
     /** One page of a project's pipelines on a branch, newest first. */
     async pipelinesPage(slug: string, branch: string, pageToken?: string): Promise<{ items: Pipeline[]; nextPageToken?: string }> {
         const page = await this.request<ApiPage<ApiPipeline>>("GET", `/project/${encodeSlug(slug)}/pipeline`, {

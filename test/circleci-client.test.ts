@@ -171,6 +171,14 @@ describe("CircleCI client", () => {
         });
     });
 
+    describe("pipelineRevision", () => {
+        it("maps a build number to its commit, and an unknown one to undefined", async () => {
+            fake.addPipeline(SLUG, { number: 1412, revision: "0123456789abcdef0123456789abcdef01234567", workflows: ["success"] });
+            assert.equal(await client(fake).pipelineRevision(SLUG, 1412), "0123456789abcdef0123456789abcdef01234567");
+            assert.equal(await client(fake).pipelineRevision(SLUG, 9999), undefined);
+        });
+    });
+
     describe("retries", () => {
         it("retries a read after a 502 and succeeds", async () => {
             seed(fake, { 1: ["success"] });

@@ -343,6 +343,7 @@ export class FakeCircleCi {
         return [
             { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline$`), handler: (c) => this.listPipelines(c) },
             { method: "GET", pattern: new RegExp(`^/pipeline/${seg}/workflow$`), handler: (c) => this.listWorkflows(c) },
+            { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline/(\\d+)$`), handler: (c) => this.pipelineByNumber(c) },
             { method: "GET", pattern: /^\/context$/, handler: (c) => this.listContexts(c) },
             { method: "POST", pattern: /^\/context$/, handler: (c) => this.createContext(c) },
             { method: "GET", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => ok(contextJson(this.contextOr404(c.params[0]!))) },
@@ -365,6 +366,13 @@ export class FakeCircleCi {
         const branch = query.get("branch");
         const matching = branch === null ? all : all.filter((p) => p.branch === branch);
         return ok(this.page(matching, (p) => p.id, query, pipelineJson));
+    }
+
+    private pipelineByNumber({ params }: RouteContext): Reply {
+        const number = Number(params[3]);
+        const pipeline = this.projects.get(params.slice(0, 3).join("/"))?.find((p) => p.number === number);
+        if (!pipeline) throw new FakeHttpError(404, "Pipeline not found");
+        return ok(pipelineJson(pipeline));
     }
 
     private listWorkflows({ params, query }: RouteContext): Reply {
