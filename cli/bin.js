@@ -8,5 +8,6 @@ require("./main")
         out: (s) => process.stdout.write(`${s}\n`),
         err: (s) => process.stderr.write(`${s}\n`),
         cwd: process.cwd(),
+        env: process.env,
     })
     .then((code) => process.exit(code));

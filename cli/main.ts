@@ -2,20 +2,31 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError, stackRole } from "../components/config";
+import { ReleaseInputError } from "../release/release";
+import { StackFileError } from "../release/stackfile";
+import { releaseCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const USAGE = `usage: conveyor <command> [options]
 
 commands:
-  synth <stack>     run the program offline on Pulumi mocks; print the resource tree; write out/<stack>/
+  synth <stack>                   run the program offline on Pulumi mocks; print the resource tree; write out/<stack>/
+  release <env> [--dry-run]       open or refresh the release-<env> PR (--dry-run: print the plan and body, write nothing)
+  release --due [--now <iso>]     release every environment whose train runs today, in train order
+  rollback <env> [--dry-run]      open a release PR restoring the previous release of <env>
+
+environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
+CIRCLECI_API_URL (https://circleci.com/api/v2)
+exit codes: 0 done or nothing to do, 1 failure, 2 bad input
 `;
 
 export interface Io {
     readonly out: (s: string) => void;
     readonly err: (s: string) => void;
     readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
 }
 
 async function synthCommand(args: string[], io: Io): Promise<number> {
@@ -41,6 +52,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         switch (command) {
             case "synth":
                 return await synthCommand(rest, io);
+            case "release":
+                return await releaseCommand(rest, io, "release");
+            case "rollback":
+                return await releaseCommand(rest, io, "rollback");
             case undefined:
             case "help":
             case "--help":
@@ -50,7 +65,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 throw new UsageError(`unknown command "${command}"`);
         }
     } catch (e) {
-        if (e instanceof ConfigError) {
+        if (e instanceof ConfigError || e instanceof ReleaseInputError || e instanceof StackFileError) {
             io.err(e.message);
             return 2;
         }
@@ -58,7 +73,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
             io.err(`conveyor: ${(e as Error).message}\n\n${USAGE}`);
             return 2;
         }
-        io.err(`conveyor: ${(e as Error).stack ?? String(e)}`);
+        // An API's refusal is a message for the user; anything else is our bug and keeps its stack.
+        const http = e as { status?: number; request?: { method?: string; url?: string } };
+        if (typeof http.status === "number" && http.request) {
+            io.err(`conveyor: ${http.request.method} ${http.request.url} answered ${http.status}: ${(e as Error).message}`);
+        } else {
+            io.err(`conveyor: ${(e as Error).stack ?? String(e)}`);
+        }
         return 1;
     }
 }

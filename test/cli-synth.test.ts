@@ -8,7 +8,7 @@ import { repoFiles, scratchProject, withValue } from "./workspace-fixture";
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
     let err = "";
-    const code = await main(argv, { cwd, out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+    const code = await main(argv, { cwd, env: {}, out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
     return { code, out, err };
 }
 
