@@ -11,8 +11,17 @@
  *   ...
  *   await fake.close();
  *
+ * Repositories hold git data too, seeded through RepoState:
+ *
+ *   const repo = fake.state.addRepo("acme/ops");
+ *   repo.commit("main", { message: "init", files: { "Pulumi.prod.yaml": "..." } });
+ *   repo.commit("feature", { message: "bump", author: "dev", files: { ... } });
+ *   const pr = repo.openPull({ head: "feature", title: "Bump", labels: ["type/bug"] });
+ *   repo.mergePull(pr.number, { method: "squash" }); // "Bump (#1)" on main
+ *
  * Routes live in ./github/routes as a table of {method, path, docs, handler};
- * see ./github/routes/index.ts to add one.
+ * see ./github/routes/index.ts to add one. POST /graphql is one of them
+ * (./github/graphql.ts parses and runs the queries).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,8 +29,25 @@ import { compileRoute, DOCS_ROOT, errorBody, HttpError, matchRoute, type Compile
 import { routes as builtInRoutes } from "./github/routes";
 import { GitHubState } from "./github/state";
 
-export { GitHubState, RepoState, timestamp } from "./github/state";
-export type { CommentRecord, IssueRecord, LabelRecord, MilestoneRecord, RepoInit, StateReason, UserRecord } from "./github/state";
+export { GitHubState, noreplyEmail, RepoState, timestamp } from "./github/state";
+export type {
+  AuthorInit,
+  CommentRecord,
+  CommitOptions,
+  IssueRecord,
+  LabelRecord,
+  MergeMethod,
+  MergeOptions,
+  MilestoneRecord,
+  PullInit,
+  PullRecord,
+  RepoInit,
+  RepoRole,
+  StateReason,
+  UserRecord,
+} from "./github/state";
+export { EMPTY_TREE_SHA, gitBlobSha, gitCommitSha, gitTreeShas } from "./github/git";
+export type { CommitRecord, GitSignature } from "./github/git";
 export { HttpError, notFound, paginate, validationFailed } from "./github/http";
 export type { FieldError, Handler, Reply, Route, RouteContext } from "./github/http";
 
@@ -111,14 +137,14 @@ export class FakeGitHub {
     server.on("request", (req, res) => void this.handle(req, res).catch((err: Error) => res.destroy(err)));
   }
 
-  /** Number of GET requests, optionally only those whose path matches. */
+  /** Number of reads (GETs, and GraphQL POSTs, which only query), optionally only those whose path matches. */
   reads(path?: RegExp): number {
-    return this.requests.filter((r) => r.method === "GET" && pathMatches(path, r.path)).length;
+    return this.requests.filter((r) => isRead(r) && pathMatches(path, r.path)).length;
   }
 
-  /** Number of non-GET requests, optionally only those whose path matches. */
+  /** Number of writes (every other request), optionally only those whose path matches. */
   writes(path?: RegExp): number {
-    return this.requests.filter((r) => r.method !== "GET" && pathMatches(path, r.path)).length;
+    return this.requests.filter((r) => !isRead(r) && pathMatches(path, r.path)).length;
   }
 
   clearRequests(): void {
@@ -231,6 +257,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 export function tokenFrom(header: string | undefined): string | undefined {
   const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
+}
+
+/** The fake answers GraphQL queries only, so a POST to /graphql never changes state. */
+function isRead(request: FakeRequest): boolean {
+  return request.method === "GET" || request.method === "HEAD" || request.path === "/graphql";
 }
 
 /** Absent pattern matches all; resetting lastIndex keeps /g and /y patterns from alternating. */

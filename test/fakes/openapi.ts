@@ -103,6 +103,11 @@ function findTitled(node: unknown, title: string, seen: Set<object>): JsonSchema
  * difference that matters for responses is `nullable`, which Ajv only honours
  * together with `type` and never adds `null` to an `enum`; rewrite it into
  * plain JSON Schema on a copy so the cached document stays untouched.
+ *
+ * `oneOf` becomes `anyOf`: GitHub's alternatives are not disjoint (the 409 of
+ * PUT contents is "Basic Error" or a rule violation whose fields are all
+ * optional, so every body matches both), and "exactly one" would reject every
+ * answer GitHub really sends there.
  */
 export function toJsonSchema(schema: unknown, formats: Set<string> = new Set()): unknown {
   if (Array.isArray(schema)) return schema.map((item) => toJsonSchema(item, formats));
@@ -111,7 +116,7 @@ export function toJsonSchema(schema: unknown, formats: Set<string> = new Set()):
   for (const [key, value] of Object.entries(schema as JsonSchema)) {
     // Examples are data, not schema; skipping them also keeps compiles fast.
     if (key === "example" || key === "examples") continue;
-    out[key] = toJsonSchema(value, formats);
+    out[key === "oneOf" ? "anyOf" : key] = toJsonSchema(value, formats);
   }
   if (typeof out.format === "string") formats.add(out.format);
   if (out.nullable !== true) return out;

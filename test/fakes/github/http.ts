@@ -33,6 +33,11 @@ export interface Route {
   /** GitHub's documentation_url for this operation, echoed in its errors. */
   docs: string;
   handler: Handler;
+  /**
+   * The one parameter that may span "/" unencoded (a file path, `heads/a/b`),
+   * as GitHub accepts it; octokit sends it encoded, other clients may not.
+   */
+  wildcard?: string;
 }
 
 export interface CompiledRoute extends Route {
@@ -83,7 +88,7 @@ export function compileRoute(route: Route): CompiledRoute {
       const param = /^\{([^}]+)\}$/.exec(part);
       if (!param) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       names.push(param[1]!);
-      return "([^/]+)";
+      return param[1] === route.wildcard ? "(.+)" : "([^/]+)";
     })
     .join("");
   return { ...route, regex: new RegExp(`^${source}$`), names };
@@ -123,17 +128,32 @@ function intParam(query: URLSearchParams, name: string, fallback: number): numbe
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+export interface PageWindow {
+  page: number;
+  /** Slice bounds into the full list. */
+  start: number;
+  end: number;
+  /** GitHub's Link header for this page, or {} when everything fits on one. */
+  headers: Record<string, string>;
+}
+
 /**
- * One page of `items`, with GitHub's Link header: rel order prev, next, last,
- * first, and each link is the request URL with only `page` changed.
+ * The page the request asks for out of `total` items: per_page (default 30,
+ * at most 100) and page from the query, and GitHub's Link header: rel order
+ * prev, next, last, first, each link the request URL with only `page` changed.
  */
-export function paginate(ctx: RouteContext, items: unknown[]): Reply {
+export function pageWindow(ctx: RouteContext, total: number): PageWindow {
   const perPage = Math.min(intParam(ctx.query, "per_page", 30), 100);
   const page = intParam(ctx.query, "page", 1);
-  const lastPage = Math.max(1, Math.ceil(items.length / perPage));
-  const body = items.slice((page - 1) * perPage, page * perPage);
+  const lastPage = Math.max(1, Math.ceil(total / perPage));
   const link = linkHeader(ctx, page, lastPage);
-  return { status: 200, body, headers: link ? { link } : {} };
+  return { page, start: (page - 1) * perPage, end: page * perPage, headers: link ? { link } : {} };
+}
+
+/** One page of `items` with its Link header (see pageWindow). */
+export function paginate(ctx: RouteContext, items: unknown[]): Reply {
+  const window = pageWindow(ctx, items.length);
+  return { status: 200, body: items.slice(window.start, window.end), headers: window.headers };
 }
 
 function linkHeader(ctx: RouteContext, page: number, lastPage: number): string | undefined {

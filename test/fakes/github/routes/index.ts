@@ -1,13 +1,20 @@
 /**
- * The fake's route table. To add an area (git refs, contents, pulls, compare,
- * graphql): write a module exporting a Route[] next to these and list it here.
+ * The fake's route table. To add an area: write a module exporting a Route[]
+ * next to these and list it here. A parameter that may hold unencoded slashes
+ * (a file path, heads/a/b) names itself in the route's `wildcard`.
  */
 import type { Route } from "../http";
+import { collaboratorRoutes } from "./collaborators";
 import { commentRoutes } from "./comments";
+import { commitRoutes } from "./commits";
+import { contentRoutes } from "./contents";
+import { gitRefRoutes } from "./git-refs";
+import { graphqlRoutes } from "./graphql";
 import { issueLabelRoutes } from "./issue-labels";
 import { issueRoutes } from "./issues";
 import { labelRoutes } from "./labels";
 import { milestoneRoutes } from "./milestones";
+import { pullRoutes } from "./pulls";
 import { repoRoutes } from "./repos";
 
 export const routes: Route[] = [
@@ -17,4 +24,13 @@ export const routes: Route[] = [
   ...issueRoutes,
   ...issueLabelRoutes,
   ...commentRoutes,
+  ...gitRefRoutes,
+  ...contentRoutes,
+  ...commitRoutes,
+  ...pullRoutes,
+  ...collaboratorRoutes,
+  ...graphqlRoutes,
 ];
+
+/** Routes GitHub's OpenAPI description documents (all but GraphQL's single endpoint). */
+export const restRoutes: Route[] = routes.filter((route) => route.path !== "/graphql");
