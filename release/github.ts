@@ -11,7 +11,16 @@ export interface GitHubOptions {
     readonly retries?: number;
     /** Base delay between retries, in ms (plugin-retry backs off from it). */
     readonly retryAfterBaseMs?: number;
+    /**
+     * octokit's throttling: waits out rate limits and spaces writes and GraphQL queries a second apart
+     * (notification-creating writes three), as GitHub asks of integrations. Tests that are not about
+     * throttling turn it off to run fast.
+     */
+    readonly throttle?: boolean;
 }
+
+/** plugin-retry's defaults plus 409: a compare-and-swap conflict is answered by re-reading, not repeating. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
 /** Writes safe to repeat: the same request twice leaves the same state. */
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "PATCH", "DELETE"]);
@@ -28,8 +37,9 @@ export function createGitHub(opts: GitHubOptions): Octokit {
         auth: opts.token,
         baseUrl: opts.baseUrl.replace(/\/+$/, ""),
         userAgent: "conveyor-release",
-        retry: { retries, retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000 },
+        retry: { retries, retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000, doNotRetry: DO_NOT_RETRY },
         throttle: {
+            enabled: opts.throttle ?? true,
             // A rate-limit answer means GitHub did not act on the request, so waiting and repeating it is
             // safe even for a POST; give up after two waits rather than stall the train.
             onRateLimit: (_after: number, _o: object, _k: unknown, count: number) => count < 2,

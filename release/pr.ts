@@ -79,7 +79,7 @@ export async function upsertReleasePr(gh: Octokit, ops: OpsRef, mainSha: string,
     let wrote = false;
     const onBranch = prs.open ? await branchMatches(gh, ops, branch, want.files) : false;
     if (!onBranch) {
-        await resetBranch(gh, ops, branch, mainSha, progress);
+        await prepareBranch(gh, ops, branch, mainSha, want.files, progress);
         for (const [path, text] of want.files) await commitFile(gh, ops, branch, path, text, want.commitMessage);
         wrote = true;
     }
@@ -108,13 +108,18 @@ async function branchMatches(gh: Octokit, ops: OpsRef, branch: string, files: Re
     return true;
 }
 
-/** The branch starts again from the default branch head, so the PR shows only this release's lines. */
-async function resetBranch(gh: Octokit, ops: OpsRef, branch: string, sha: string, progress: (s: string) => void): Promise<void> {
+/**
+ * The branch starts again from the default branch head, so the PR shows only this release's lines. A
+ * branch that already holds the wanted files is left alone: a concurrent run got there first, and
+ * resetting it would take its commit away under it.
+ */
+async function prepareBranch(gh: Octokit, ops: OpsRef, branch: string, sha: string, files: ReadonlyMap<string, string>, progress: (s: string) => void): Promise<void> {
     try {
         await gh.rest.git.createRef({ owner: ops.owner, repo: ops.repo, ref: `refs/heads/${branch}`, sha });
         progress(`created branch ${branch} at ${sha.slice(0, 7)}`);
     } catch (e) {
         if (status(e) !== 422) throw e;
+        if (await branchMatches(gh, ops, branch, files)) return;
         await gh.rest.git.updateRef({ owner: ops.owner, repo: ops.repo, ref: `heads/${branch}`, sha, force: true });
         progress(`reset branch ${branch} to ${sha.slice(0, 7)}`);
     }
@@ -142,18 +147,31 @@ async function commitFile(gh: Octokit, ops: OpsRef, branch: string, path: string
     }
 }
 
-/** A PR POST is never retried: on 422 "already exists" the PR is found and adopted. */
+const answer = (e: unknown): string => JSON.stringify((e as { response?: { data?: unknown } }).response?.data ?? "");
+
+/**
+ * A PR POST is never retried blindly. On 422 "already exists" the PR another run opened is adopted; on
+ * 422 "No commits between" a concurrent run reset the branch under us: commit again, then ask once more.
+ */
 async function openPr(gh: Octokit, ops: OpsRef, branch: string, want: ReleaseContent): Promise<PullSummary> {
-    try {
-        const res = await gh.rest.pulls.create({ owner: ops.owner, repo: ops.repo, head: branch, base: ops.branch, title: want.title, body: want.body });
-        return summary({ ...res.data, labels: [] });
-    } catch (e) {
-        if (status(e) !== 422 || !/already exists/i.test(JSON.stringify((e as { response?: { data?: unknown } }).response?.data ?? ""))) throw e;
-        const again = await findReleasePrs(gh, ops, want.env);
-        if (!again.open) throw e;
-        if (again.open.title !== want.title || again.open.body !== want.body) {
-            await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: again.open.number, title: want.title, body: want.body });
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const res = await gh.rest.pulls.create({ owner: ops.owner, repo: ops.repo, head: branch, base: ops.branch, title: want.title, body: want.body });
+            return summary({ ...res.data, labels: [] });
+        } catch (e) {
+            if (status(e) !== 422) throw e;
+            if (/already exists/i.test(answer(e))) return adopt(gh, ops, want, e);
+            if (!/no commits between/i.test(answer(e)) || attempt >= CAS_ATTEMPTS) throw e;
+            for (const [path, text] of want.files) await commitFile(gh, ops, branch, path, text, want.commitMessage);
         }
-        return again.open;
     }
+}
+
+async function adopt(gh: Octokit, ops: OpsRef, want: ReleaseContent, cause: unknown): Promise<PullSummary> {
+    const again = await findReleasePrs(gh, ops, want.env);
+    if (!again.open) throw cause;
+    if (again.open.title !== want.title || again.open.body !== want.body) {
+        await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: again.open.number, title: want.title, body: want.body });
+    }
+    return again.open;
 }
