@@ -8,8 +8,10 @@ import type { Bump } from "./plan";
 import { prNumberFromMessage, type RepoRef } from "./references";
 import type { CiBuilds } from "./sources";
 
-const READ_CONCURRENCY = 8;
-const PRS_PER_QUERY = 100;
+/** octokit's throttling lets 10 requests run at once; more would only queue. */
+const READ_CONCURRENCY = 10;
+/** ~60 connection nodes per PR: 300 PRs stay far below GitHub's 500,000-node limit per query. */
+const PRS_PER_QUERY = 300;
 const COMPARE_PAGE = 100;
 /** GitHub's compare lists at most this many commits, whatever the paging. */
 const COMPARE_MAX = 250;

@@ -60,6 +60,8 @@ export interface ReleaseContent {
     readonly commitMessage: string;
     /** Files to have on the branch, path -> text; the first is the stack file. */
     readonly files: ReadonlyMap<string, string>;
+    /** Blob shas of those files on the default branch, where known (saves a read per file). */
+    readonly mainShas?: ReadonlyMap<string, string>;
 }
 
 export interface Upsert {
@@ -79,8 +81,11 @@ export async function upsertReleasePr(gh: Octokit, ops: OpsRef, mainSha: string,
     let wrote = false;
     const onBranch = prs.open ? await branchMatches(gh, ops, branch, want.files) : false;
     if (!onBranch) {
-        await prepareBranch(gh, ops, branch, mainSha, want.files, progress);
-        for (const [path, text] of want.files) await commitFile(gh, ops, branch, path, text, want.commitMessage);
+        const fresh = await prepareBranch(gh, ops, branch, mainSha, want.files, progress);
+        for (const [path, text] of want.files) {
+            // On a branch just made from main, main's blob sha is the current one: no need to read it.
+            await commitFile(gh, ops, branch, path, text, want.commitMessage, fresh ? want.mainShas?.get(path) : undefined);
+        }
         wrote = true;
     }
     let pr = prs.open;
@@ -113,22 +118,24 @@ async function branchMatches(gh: Octokit, ops: OpsRef, branch: string, files: Re
  * branch that already holds the wanted files is left alone: a concurrent run got there first, and
  * resetting it would take its commit away under it.
  */
-async function prepareBranch(gh: Octokit, ops: OpsRef, branch: string, sha: string, files: ReadonlyMap<string, string>, progress: (s: string) => void): Promise<void> {
+async function prepareBranch(gh: Octokit, ops: OpsRef, branch: string, sha: string, files: ReadonlyMap<string, string>, progress: (s: string) => void): Promise<boolean> {
     try {
         await gh.rest.git.createRef({ owner: ops.owner, repo: ops.repo, ref: `refs/heads/${branch}`, sha });
         progress(`created branch ${branch} at ${sha.slice(0, 7)}`);
+        return true;
     } catch (e) {
         if (status(e) !== 422) throw e;
-        if (await branchMatches(gh, ops, branch, files)) return;
+        if (await branchMatches(gh, ops, branch, files)) return false;
         await gh.rest.git.updateRef({ owner: ops.owner, repo: ops.repo, ref: `heads/${branch}`, sha, force: true });
         progress(`reset branch ${branch} to ${sha.slice(0, 7)}`);
+        return true;
     }
 }
 
 /** Contents API write with the blob sha as compare-and-swap: on 409, read again and retry, bounded. */
-async function commitFile(gh: Octokit, ops: OpsRef, branch: string, path: string, text: string, message: string): Promise<void> {
+async function commitFile(gh: Octokit, ops: OpsRef, branch: string, path: string, text: string, message: string, knownSha?: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-        const current = await readFile(gh, ops, path, branch);
+        const current = attempt === 1 && knownSha ? { text: undefined, sha: knownSha } : await readFile(gh, ops, path, branch);
         if (current?.text === text) return; // a concurrent run already wrote it
         try {
             await gh.rest.repos.createOrUpdateFileContents({

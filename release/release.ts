@@ -7,7 +7,7 @@ import { collectChanges } from "./changes";
 import { webUrlOf } from "./github";
 import { planRelease, versionChanges, type ReleasePlan } from "./plan";
 import { blockedBy, findReleasePrs, releaseBranch, upsertReleasePr, type Upsert } from "./pr";
-import { offerFromCi, offerFromVersions, previousRelease, readFile, type CiBuilds, type Offer, type OpsRef } from "./sources";
+import { offerFromCi, offerFromVersions, prefetchRunning, previousRelease, readFile, withRevisionCache, type CiBuilds, type Offer, type OpsRef } from "./sources";
 import { readVersions, setVersions } from "./stackfile";
 
 /** Bad input: exit code 2, nothing written. */
@@ -53,7 +53,8 @@ export function opsRefOf(org: OrgConfig): OpsRef {
 
 export const changelogPath = (env: string): string => `releases/${env}.md`;
 
-export async function runRelease(deps: ReleaseDeps, req: ReleaseRequest): Promise<ReleaseOutcome> {
+export async function runRelease(given: ReleaseDeps, req: ReleaseRequest): Promise<ReleaseOutcome> {
+    const deps = { ...given, ci: withRevisionCache(given.ci) };
     const { gh, workspace: ws, progress } = deps;
     const org = requireOrg(ws);
     const env = requireEnv(ws, req.env);
@@ -69,7 +70,7 @@ export async function runRelease(deps: ReleaseDeps, req: ReleaseRequest): Promis
     const blocked = blockedBy(prs);
     if (blocked && !req.dryRun) return { status: "blocked", reason: blocked };
 
-    const offer = await offerFor(deps, org, ops, env, req.mode, mainSha, running);
+    const [offer] = await Promise.all([offerFor(deps, org, ops, env, req.mode, mainSha, running), prefetchRunning(deps.ci, org, ws, running)]);
     const plan = planRelease({
         target: { ...env, versions: running },
         catalog: ws.catalog,
@@ -100,7 +101,8 @@ export async function runRelease(deps: ReleaseDeps, req: ReleaseRequest): Promis
     const files = new Map([[file, setVersions(file, mainFile.text, versionChanges(plan))]]);
     if (cut) files.set(changelogPath(env.stack), `${renderChangelog(ctx)}\n`);
     const commitMessage = `${title}\n\n${plan.bumps.map((b) => `${b.component}: ${b.from ?? "new"} -> ${b.to}`).join("\n")}`;
-    const pr = await upsertReleasePr(gh, ops, mainSha, prs, { env: env.stack, title, body, commitMessage, files }, progress);
+    const mainShas = new Map([[file, mainFile.sha]]);
+    const pr = await upsertReleasePr(gh, ops, mainSha, prs, { env: env.stack, title, body, commitMessage, files, mainShas }, progress);
     return { status: pr.action, plan, pr };
 }
 

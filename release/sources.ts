@@ -23,11 +23,34 @@ export interface Offer {
 
 export const ciSlug = (org: OrgConfig, repo: string): string => `gh/${org.owner}/${repo}`;
 
+/** CircleCI answers at most this many of our requests at once. */
+const CI_CONCURRENCY = 10;
+
+/** Remembers revision lookups, so the running builds' commits can be fetched while CI is searched. */
+export function withRevisionCache(ci: CiBuilds): CiBuilds {
+    const cache = new Map<string, Promise<string | undefined>>();
+    return {
+        findGreenPipeline: (slug, branch) => ci.findGreenPipeline(slug, branch),
+        pipelineRevision: (slug, number) => {
+            const key = `${slug}#${number}`;
+            if (!cache.has(key)) cache.set(key, ci.pipelineRevision(slug, number));
+            return cache.get(key)!;
+        },
+    };
+}
+
+/** Starts looking up the commit of every running build; the changelog needs them all. */
+export function prefetchRunning(ci: CiBuilds, org: OrgConfig, ws: Workspace, running: ReadonlyMap<string, number>): Promise<unknown> {
+    const services = ws.catalog.filter((c) => c.port !== undefined && running.has(c.name));
+    // Failures surface later, where the revision is used; here they must not be unhandled.
+    return mapLimit(services, CI_CONCURRENCY, (c) => ci.pipelineRevision(ciSlug(org, c.repo), running.get(c.name)!).catch(() => undefined));
+}
+
 /** The newest green build of every service, read in parallel under a limit. */
 export async function offerFromCi(ws: Workspace, org: OrgConfig, ci: CiBuilds, progress: (line: string) => void): Promise<Offer> {
     const services = ws.catalog.filter((c) => c.port !== undefined);
     const offer: Offer = { versions: new Map(), revisions: new Map(), missingReasons: new Map() };
-    await mapLimit(services, 6, async (c) => {
+    await mapLimit(services, CI_CONCURRENCY, async (c) => {
         const branch = org.repositories.find((r) => r.name === c.repo)?.settings.defaultBranch ?? "main";
         const found = await ci.findGreenPipeline(ciSlug(org, c.repo), branch);
         if (found.pipeline) {

@@ -37,6 +37,8 @@ export interface WorldOptions {
     readonly workspace?: Workspace;
     /** Routes that replace the fake GitHub's, e.g. to lose a race. */
     readonly routes?: Route[];
+    /** Stack files on the ops repository's main, by name; the repository's own by default. */
+    readonly stackFiles?: Record<string, string>;
 }
 
 const stackText = (name: string): string => fs.readFileSync(path.join(ROOT, name), "utf8");
@@ -47,11 +49,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     github.state.token = TOKEN;
     const workspace = options.workspace ?? parseWorkspace(repoFiles());
     const ops = github.state.addRepo(`${OWNER}/ops`, { default_branch: "main" });
-    ops.commit("main", { message: "Environments", files: Object.fromEntries(STACKS.map((n) => [n, stackText(n)])) });
+    const stackFiles = options.stackFiles ?? Object.fromEntries(STACKS.map((n) => [n, stackText(n)]));
+    ops.commit("main", { message: "Environments", files: stackFiles });
 
     // Every version any stack file names gets a pipeline on its own commit, oldest build first.
     const named = new Map<string, Set<number>>();
-    for (const n of STACKS) for (const [c, v] of readVersions(n, ops.file("main", n)!)) named.set(c, (named.get(c) ?? new Set()).add(v));
+    for (const n of Object.keys(stackFiles)) for (const [c, v] of readVersions(n, ops.file("main", n)!)) named.set(c, (named.get(c) ?? new Set()).add(v));
 
     const repos = new Map<string, RepoState>();
     const latest = new Map<string, number>();

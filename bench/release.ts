@@ -1,0 +1,83 @@
+// Benchmark (not a test): `conveyor release staging` for 30 components x 10 merged PRs each, against the
+// loopback fakes at 100 ms latency per request. Reports GitHub reads and writes, CircleCI requests and
+// wall time, and what one REST call per PR would have cost instead of the aliased GraphQL query.
+//
+//   npm run bench:release                       30 components, 10 PRs each, 100 ms latency
+//   npm run bench:release -- --components 10 --prs 5 --latency 50
+import { performance } from "perf_hooks";
+import { parseArgs } from "util";
+import { stringify } from "yaml";
+import { parseWorkspace } from "../components/config";
+import { runRelease } from "../release/release";
+import { startWorld } from "../test/release-world";
+import { repoFiles } from "../test/workspace-fixture";
+
+function workspaceOf(components: number) {
+    const files = repoFiles();
+    const project = files.find((f) => f.name === "Pulumi.yaml")!;
+    const catalog: Record<string, unknown> = {};
+    const versions: Record<string, number> = {};
+    for (let i = 1; i <= components; i++) {
+        const name = `svc-${String(i).padStart(2, "0")}`;
+        catalog[name] = { repo: `${name}-service`, description: `Service ${i}`, ecosystems: [{ ecosystem: "docker" }], port: 8080, health: "/health" };
+        versions[name] = 100 + i;
+    }
+    catalog.ops = { repo: "ops", description: "ops", ecosystems: [{ ecosystem: "npm" }] };
+    const projectText = stringify({ name: "conveyor", runtime: "nodejs", config: { "conveyor:catalog": { value: catalog } } });
+    const staging = stringify({
+        config: {
+            "conveyor:environment": { tier: "main", domain: "staging.acme.example", release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] } },
+            "conveyor:versions": versions,
+        },
+    });
+    const org = files.find((f) => f.name === "Pulumi.org.yaml")!.text.replace(/conveyor:repositories:[\s\S]*?(?=\n  conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
+    const ws = parseWorkspace([{ ...project, text: projectText }, { name: "Pulumi.org.yaml", text: org }, { name: "Pulumi.staging.yaml", text: staging }]);
+    return { ws, staging };
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { components: { type: "string" }, prs: { type: "string" }, latency: { type: "string" } } });
+    const components = Number(values.components ?? 30);
+    const prs = Number(values.prs ?? 10);
+    const latencyMs = Number(values.latency ?? 100);
+    const { ws, staging } = workspaceOf(components);
+    for (const throttle of [true, false]) {
+        const w = await startWorld({ workspace: ws, stackFiles: { "Pulumi.staging.yaml": staging }, prsPerComponent: prs, latencyMs });
+        try {
+            w.github.clearRequests();
+            w.circle.clearRequests();
+            const t0 = performance.now();
+            const outcome = await runRelease(w.deps({ throttle }), { env: "staging", mode: "release", dryRun: false });
+            const wall = (performance.now() - t0) / 1000;
+            const reads = w.github.reads();
+            const writes = w.github.writes();
+            const graphql = w.github.requests.filter((r) => r.path === "/graphql").length;
+            const circle = w.circle.requests.length;
+            const prCount = outcome.status === "opened" ? outcome.plan.bumps.length * prs : 0;
+            w.github.clearRequests();
+            const t1 = performance.now();
+            await runRelease(w.deps({ throttle }), { env: "staging", mode: "release", dryRun: false });
+            const rerun = (performance.now() - t1) / 1000;
+            console.log(
+                [
+                    `release staging: ${components} components x ${prs} merged PRs, fakes at ${latencyMs} ms per request, octokit throttling ${throttle ? "on (production)" : "off"}`,
+                    `  outcome             ${outcome.status}`,
+                    `  GitHub reads        ${reads} (goal: at most components + 5 = ${components + 5}); ${graphql} of them GraphQL`,
+                    `  GitHub writes       ${writes}`,
+                    `  CircleCI requests   ${circle}`,
+                    `  wall time           ${wall.toFixed(2)} s (goal: under 2 s)`,
+                    `  rerun               ${rerun.toFixed(2)} s, ${w.github.writes()} writes, ${w.github.reads()} reads`,
+                    `  one REST call per PR instead of GraphQL: ${reads - graphql + prCount} reads (${prCount} PRs)`,
+                    "",
+                ].join("\n"),
+            );
+        } finally {
+            await w.close();
+        }
+    }
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});
