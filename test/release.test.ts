@@ -133,6 +133,22 @@ describe("release controller against the fakes", function () {
         assert.match(prOf(w, "prod").body, /previous deployed release \(rollback\)/);
     });
 
+    it("cuts a body over 65,000 characters and commits the full changelog on the branch", async () => {
+        await w.close();
+        w = await startWorld({ prsPerComponent: 80 });
+        const outcome = await release(w, "staging");
+        assert.equal(outcome.status, "opened");
+        const pr = prOf(w, "staging");
+        assert.ok(pr.body.length <= 65_000, `${pr.body.length} characters`);
+        assert.match(pr.body, /read it in full in \[the changelog on this branch\]\(https?:\/\/[^)]+\/acme-saas\/ops\/blob\/release-staging\/releases\/staging\.md\)/);
+        const full = w.ops.file(releaseBranch("staging"), "releases/staging.md")!;
+        assert.ok(full.length > 65_000);
+        assert.match(full, /billing: change 80/);
+        w.github.clearRequests();
+        assert.equal((await release(w, "staging")).status, "unchanged");
+        assert.equal(w.github.writes(), 0);
+    });
+
     it("refuses bad input with a clear error and writes nothing", async () => {
         await assert.rejects(release(w, "qa"), (e: Error) => e instanceof ReleaseInputError && /unknown environment "qa": expected one of staging, demo, prod/.test(e.message));
         w.ops.commit("main", { message: "oops", files: { "Pulumi.staging.yaml": w.ops.file("main", "Pulumi.staging.yaml")!.replace("web: 2290", "web: latest") } });
