@@ -28,6 +28,7 @@ import type { AddressInfo } from "node:net";
 import { compileRoute, DOCS_ROOT, errorBody, HttpError, matchRoute, type CompiledRoute, type Reply, type Route } from "./github/http";
 import { routes as builtInRoutes } from "./github/routes";
 import { GitHubState } from "./github/state";
+import { delay, lowerCaseKeys, readBody } from "./loopback";
 
 export { GitHubState, noreplyEmail, RepoState, timestamp } from "./github/state";
 export type {
@@ -290,19 +291,5 @@ function parseJson(raw: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
