@@ -26,7 +26,8 @@ function workspaceOf(components: number) {
     const projectText = stringify({ name: "conveyor", runtime: "nodejs", config: { "conveyor:catalog": { value: catalog } } });
     const staging = stringify({
         config: {
-            "conveyor:environment": { tier: "main", domain: "staging.acme.example", release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] } },
+            "aws:region": "eu-west-3",
+            "conveyor:environment": { tier: "main", domain: "staging.acme.example", dns: { zoneId: "0".repeat(32) }, release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] } },
             "conveyor:versions": versions,
         },
     });

@@ -104,6 +104,8 @@ const component = z.strictObject({
     ecosystems: z.array(ecosystemEntry).min(1),
     port: z.number().int().min(1).max(65535).optional(),
     health: urlPath.optional(),
+    /** The service reads the environment's database password (handed over as a task secret). */
+    database: z.boolean().default(false),
 });
 
 const projectFile = z.looseObject({
@@ -119,6 +121,13 @@ const projectFile = z.looseObject({
                 error: "the catalog is empty",
             }),
         }),
+        // Where every environment pulls images from: <registry>/<image>:<build number>.
+        "conveyor:imageRegistry": z
+            .strictObject({
+                type: z.literal("string").optional(),
+                value: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, { error: withInput("expected an image registry like 123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme") }),
+            })
+            .optional(),
     }),
 });
 
@@ -297,10 +306,43 @@ const freezeWindow = z
     .strictObject({ from: isoDate, to: isoDate, reason: z.string().min(1) })
     .refine((f) => f.from <= f.to, { error: "a freeze window must not end before it starts" });
 
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, { error: withInput("expected an IPv4 CIDR block from /16 to /24, like 10.20.0.0/16") });
+const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: withInput(`expected an AWS id like ${prefix}-0123456789abcdef0`) });
+const network = z
+    .strictObject({
+        /** A VPC the stack creates: public and private subnets in two zones. */
+        cidr: cidr.optional(),
+        /** Or an existing VPC and its subnets (two zones at least). */
+        existing: z
+            .strictObject({
+                vpcId: awsId("vpc"),
+                publicSubnetIds: z.array(awsId("subnet")).min(2),
+                privateSubnetIds: z.array(awsId("subnet")).min(2),
+            })
+            .optional(),
+    })
+    .refine((n) => !(n.cidr && n.existing), { error: "give either cidr (a new VPC) or existing (a VPC of yours), not both" });
+const sizing = z.strictObject({
+    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: withInput("expected Fargate CPU units: 256, 512, 1024, 2048 or 4096") }).optional(),
+    memory: z.number().int().min(512).max(30720).optional(),
+    desiredCount: z.number().int().min(1).max(100).optional(),
+    logRetentionDays: z.union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653].map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>], {
+        error: withInput("expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827 or 3653 days"),
+    }).optional(),
+});
+
 const environmentConfig = z.looseObject({
+    "aws:region": z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: withInput("expected an AWS region like eu-west-3") }),
     "conveyor:environment": z.strictObject({
         tier: z.enum(["main", "client"]),
         domain,
+        dns: z.strictObject({
+            zoneId: z.string().regex(/^[0-9a-f]{32}$/, { error: withInput("expected a Cloudflare zone id (32 hex digits)") }),
+            /** Records go through Cloudflare's proxy; the load balancer then only accepts Cloudflare's addresses. */
+            proxied: z.boolean().default(true),
+        }),
+        network: network.default({}),
+        sizing: sizing.default({}),
         release: z.strictObject({
             source: z.string().min(1),
             days: z.array(weekday).min(1),
@@ -323,6 +365,7 @@ export interface Component {
     /** Services listen on a port and run in environments; other components are repositories only. */
     readonly port?: number;
     readonly health?: string;
+    readonly database: boolean;
 }
 
 export type DependabotRegistry = z.infer<typeof registry> & { readonly name: string };
@@ -352,11 +395,18 @@ export type LabelDef = z.infer<typeof labelDef>;
 
 export type EnvironmentRole = { readonly tier: "main" } | { readonly tier: "client"; readonly client: string; readonly stage: "staging" | "prod" };
 
+type EnvironmentBlock = z.infer<typeof environmentConfig>["conveyor:environment"];
+
 export interface EnvironmentConfig {
     readonly file: string;
     readonly stack: string;
     readonly role: EnvironmentRole;
+    readonly region: string;
     readonly domain: string;
+    readonly dns: EnvironmentBlock["dns"];
+    readonly network: EnvironmentBlock["network"];
+    /** Overrides of the stage's default sizing. */
+    readonly sizing: EnvironmentBlock["sizing"];
     readonly release: z.infer<typeof environmentConfig>["conveyor:environment"]["release"];
     readonly versions: ReadonlyMap<string, number>;
 }
@@ -364,6 +414,8 @@ export interface EnvironmentConfig {
 export interface Workspace {
     readonly project: string;
     readonly catalog: readonly Component[];
+    /** Image registry of every component: `<registry>/<image>:<build>`. */
+    readonly imageRegistry?: string;
     readonly org?: OrgConfig;
     /** Environment stacks in train order: staging, demo, prod, then client stacks by name. */
     readonly environments: readonly EnvironmentConfig[];
@@ -554,7 +606,7 @@ export function parseWorkspace(files: readonly SourceFile[]): Workspace {
     checkReleaseSources(environments, stackNames, problems);
     if (org) checkLabelReferences(org, environments, problems);
     if (problems.lines.length > 0) throw new ConfigError(problems.lines);
-    return { project: "conveyor", catalog, org, environments: trainOrder(environments) };
+    return { project: "conveyor", catalog, imageRegistry: project?.config["conveyor:imageRegistry"]?.value, org, environments: trainOrder(environments) };
 }
 
 function unknownConveyorKeys(file: string, config: Record<string, unknown>, allowed: readonly string[], problems: Problems): void {
@@ -566,7 +618,7 @@ function unknownConveyorKeys(file: string, config: Record<string, unknown>, allo
 }
 
 function parseOrg(file: string, config: Record<string, unknown>, catalog: readonly Component[], problems: Problems): OrgConfig | undefined {
-    unknownConveyorKeys(file, config, Object.keys(orgConfig.shape), problems);
+    unknownConveyorKeys(file, config, Object.keys(orgConfig.shape).filter((k) => k.startsWith("conveyor:")), problems);
     const c = parseWith(orgConfig, config, file, problems, configRoot);
     if (!c) return undefined;
     const byRepo = new Map(catalog.map((x) => [x.repo, x]));
@@ -635,7 +687,7 @@ function parseEnvironment(
     catalog: readonly Component[],
     problems: Problems,
 ): EnvironmentConfig | undefined {
-    unknownConveyorKeys(file, config, Object.keys(environmentConfig.shape), problems);
+    unknownConveyorKeys(file, config, Object.keys(environmentConfig.shape).filter((k) => k.startsWith("conveyor:")), problems);
     const c = parseWith(environmentConfig, config, file, problems, configRoot);
     if (!c) return undefined;
     const env = c["conveyor:environment"];
@@ -656,7 +708,11 @@ function parseEnvironment(
         file,
         stack,
         role,
+        region: c["aws:region"],
         domain: env.domain,
+        dns: env.dns,
+        network: env.network,
+        sizing: env.sizing,
         release: env.release,
         versions: new Map(Object.entries(c["conveyor:versions"])),
     };

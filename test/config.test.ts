@@ -244,6 +244,33 @@ describe("config: bad input is refused with file, key and reason", () => {
         );
     });
 
+    it("an environment's region, DNS zone and network", () => {
+        refusedWith(
+            withValue("Pulumi.staging.yaml", ["config", "aws:region"], "paris"),
+            'Pulumi.staging.yaml: aws:region: expected an AWS region like eu-west-3, got "paris"',
+        );
+        refusedWith(
+            withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "dns", "zoneId"], "acme-saas.example"),
+            'Pulumi.staging.yaml: conveyor:environment.dns.zoneId: expected a Cloudflare zone id (32 hex digits), got "acme-saas.example"',
+        );
+        refusedWith(
+            withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "network", "cidr"], "10.20.0.0/8"),
+            'Pulumi.staging.yaml: conveyor:environment.network.cidr: expected an IPv4 CIDR block from /16 to /24, like 10.20.0.0/16, got "10.20.0.0/8"',
+        );
+        refusedWith(
+            withValue("Pulumi.demo.yaml", ["config", "conveyor:environment", "network", "cidr"], "10.30.0.0/16"),
+            "Pulumi.demo.yaml: conveyor:environment.network: give either cidr (a new VPC) or existing (a VPC of yours), not both",
+        );
+        refusedWith(
+            withValue("Pulumi.demo.yaml", ["config", "conveyor:environment", "network", "existing", "privateSubnetIds"], ["subnet-0a1b2c3d4e5f60011"]),
+            /^Pulumi\.demo\.yaml: conveyor:environment\.network\.existing\.privateSubnetIds: /,
+        );
+        refusedWith(
+            withValue("Pulumi.prod.yaml", ["config", "conveyor:environment", "sizing", "cpu"], 300),
+            "Pulumi.prod.yaml: conveyor:environment.sizing.cpu: expected Fargate CPU units: 256, 512, 1024, 2048 or 4096, got 300",
+        );
+    });
+
     it("a bad time zone and time of day", () => {
         refusedWith(
             withValue("Pulumi.org.yaml", ["config", "conveyor:repositoryDefaults", "dependabot", "schedule", "timezone"], "Europe/Pariss"),
