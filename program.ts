@@ -1,6 +1,7 @@
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type SecretRef, type Workspace } from "./components/config";
+import { Environment } from "./components/environment/environment";
 import { Organization } from "./components/github/organization";
 
 export interface ProgramContext {
@@ -30,9 +31,9 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
     if (!env) {
         throw new ConfigError([`Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`]);
     }
-    // The environment's cloud resources come with the Environment component; until then its stack
-    // exports what it would run.
-    return { domain: env.domain, versions: Object.fromEntries(env.versions) };
+    if (!ws.imageRegistry) throw new ConfigError(["Pulumi.yaml: conveyor:imageRegistry: required: environments run <registry>/<image>:<build>"]);
+    const environment = new Environment(stack, { env, catalog: ws.catalog, imageRegistry: ws.imageRegistry });
+    return { domain: env.domain, urls: environment.urls, versions: environment.versions, loadBalancer: environment.loadBalancerDnsName };
 }
 
 /** Resolves a `secure:` reference through Pulumi's config, which the CLI has decrypted. */

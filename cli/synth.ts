@@ -76,12 +76,34 @@ export function cleanWireValue(v: unknown): unknown {
 
 /** What a provider would return for a created resource: its inputs plus the outputs programs read. */
 function mockState(type: string, name: string, inputs: Record<string, unknown>, owner: string): Record<string, unknown> {
+    const id = stableNumber(`${type}::${name}`);
     if (type === "github:index/repository:Repository") {
         const repo = String(inputs.name ?? name);
-        let id = 0;
-        for (const ch of repo) id = (id * 31 + ch.charCodeAt(0)) % 1_000_000_007;
-        return { ...inputs, fullName: `${owner}/${repo}`, htmlUrl: `https://github.com/${owner}/${repo}`, repoId: id, nodeId: `R_${id}` };
+        return { ...inputs, fullName: `${owner}/${repo}`, htmlUrl: `https://github.com/${owner}/${repo}`, repoId: stableNumber(repo), nodeId: `R_${id}` };
     }
+    if (type.startsWith("aws:")) {
+        const service = type.split(":")[1].split("/")[0];
+        const state: Record<string, unknown> = { ...inputs, arn: `arn:aws:${service}:region:123456789012:${name}`, name: inputs.name ?? `${name}-${id.toString(16).slice(0, 7)}` };
+        if (type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${name}-${id}.elb.amazonaws.example`;
+        if (type === "aws:acm/certificate:Certificate") {
+            state.domainValidationOptions = [{ domainName: inputs.domainName, resourceRecordName: `_${id.toString(16)}.${String(inputs.domainName).replace(/^\*\./, "")}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${id.toString(16)}.acm-validations.aws.` }];
+        }
+        return state;
+    }
+    if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: `mock-password-${id}` };
+    return inputs;
+}
+
+function stableNumber(text: string): number {
+    let n = 0;
+    for (const ch of text) n = (n * 31 + ch.charCodeAt(0)) % 1_000_000_007;
+    return n;
+}
+
+/** Offline answers to the data sources the program reads. */
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    // Documentation ranges stand in for Cloudflare's published ones, which a real preview fetches.
+    if (token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: ["192.0.2.0/24", "198.51.100.0/24"], ipv6Cidrs: ["2001:db8::/32"], etag: "mock" };
     return inputs;
 }
 
@@ -133,7 +155,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
     await pulumi.runtime.setMocks(
         {
             newResource: (a) => ({ id: `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, owner) }),
-            call: (a) => a.inputs,
+            call: (a) => mockCall(a.token, a.inputs),
         },
         workspace.project,
         opts.stack,
