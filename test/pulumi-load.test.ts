@@ -18,8 +18,12 @@ function runLikePulumi(stack: string, config: Record<string, string>, secretKeys
         (async () => {
             const types = [];
             await pulumi.runtime.setMocks({
-                newResource: (a) => { types.push(a.type); return { id: a.name + "-id", state: { ...a.inputs, repoId: 1, htmlUrl: "https://github.example/" + a.name } }; },
-                call: (a) => a.inputs,
+                newResource: (a) => {
+                    types.push(a.type);
+                    const validation = [{ resourceRecordName: "_x." + a.name, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm.example" }];
+                    return { id: a.name + "-id", state: { ...a.inputs, repoId: 1, htmlUrl: "https://github.example/" + a.name, arn: "arn:" + a.name, domainValidationOptions: validation } };
+                },
+                call: (a) => (a.token === "cloudflare:index/getIpRanges:getIpRanges" ? { ipv4Cidrs: ["192.0.2.0/24"] } : a.inputs),
             }, "conveyor", ${JSON.stringify(stack)}, false);
             pulumi.runtime.setAllConfig(${JSON.stringify(config)}, ${JSON.stringify(secretKeys)});
             const main = require(path.join(${JSON.stringify(ROOT)}, ${JSON.stringify(readMain())}));
@@ -55,7 +59,8 @@ describe("loading the program the way pulumi does", function () {
     });
 
     it("builds an environment stack", () => {
-        const { outputs } = runLikePulumi("prod", {}, []);
+        const { types, outputs } = runLikePulumi("prod", {}, []);
         assert.equal((outputs.versions as Record<string, number>).billing, 860);
+        assert.equal(types.filter((t) => t === "aws:ecs/taskDefinition:TaskDefinition").length, 6);
     });
 });
