@@ -6,42 +6,16 @@
 //   npm run bench:release -- --components 10 --prs 5 --latency 50
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
-import { stringify } from "yaml";
-import { parseWorkspace } from "../components/config";
 import { runRelease } from "../release/release";
 import { startWorld } from "../test/release-world";
-import { repoFiles } from "../test/workspace-fixture";
-
-function workspaceOf(components: number) {
-    const files = repoFiles();
-    const project = files.find((f) => f.name === "Pulumi.yaml")!;
-    const catalog: Record<string, unknown> = {};
-    const versions: Record<string, number> = {};
-    for (let i = 1; i <= components; i++) {
-        const name = `svc-${String(i).padStart(2, "0")}`;
-        catalog[name] = { repo: `${name}-service`, description: `Service ${i}`, ecosystems: [{ ecosystem: "docker" }], port: 8080, health: "/health" };
-        versions[name] = 100 + i;
-    }
-    catalog.ops = { repo: "ops", description: "ops", ecosystems: [{ ecosystem: "npm" }] };
-    const projectText = stringify({ name: "conveyor", runtime: "nodejs", config: { "conveyor:catalog": { value: catalog } } });
-    const staging = stringify({
-        config: {
-            "aws:region": "eu-west-3",
-            "conveyor:environment": { tier: "main", domain: "staging.acme.example", dns: { zoneId: "0".repeat(32) }, release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] } },
-            "conveyor:versions": versions,
-        },
-    });
-    const org = files.find((f) => f.name === "Pulumi.org.yaml")!.text.replace(/conveyor:repositories:[\s\S]*?(?=\n  conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
-    const ws = parseWorkspace([{ ...project, text: projectText }, { name: "Pulumi.org.yaml", text: org }, { name: "Pulumi.staging.yaml", text: staging }]);
-    return { ws, staging };
-}
+import { syntheticWorkspace } from "./synthetic-workspace";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({ options: { components: { type: "string" }, prs: { type: "string" }, latency: { type: "string" } } });
     const components = Number(values.components ?? 30);
     const prs = Number(values.prs ?? 10);
     const latencyMs = Number(values.latency ?? 100);
-    const { ws, staging } = workspaceOf(components);
+    const { ws, staging } = syntheticWorkspace(components);
     for (const throttle of [true, false]) {
         const w = await startWorld({ workspace: ws, stackFiles: { "Pulumi.staging.yaml": staging }, prsPerComponent: prs, latencyMs });
         try {
