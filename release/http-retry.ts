@@ -23,10 +23,12 @@ export interface RetryRequest {
     readonly signal?: AbortSignal;
 }
 
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// An array, not a Set: Pulumi's closure serialiser (the CircleCI context provider carries this client) would
+// rebuild a Set as a plain object.
+const READ_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 export function isReadMethod(method: string): boolean {
-    return READ_METHODS.has(method.toUpperCase());
+    return READ_METHODS.includes(method.toUpperCase());
 }
 
 export function isRetryableStatus(status: number): boolean {
@@ -54,12 +56,14 @@ export function backoffMs(retry: number, baseMs: number, random: () => number = 
 /** Wakes early when `signal` aborts, so an abandoned request does not sit out its backoff. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+        // Declared before the callback that names it: Pulumi's closure serialiser refuses the other order.
+        let timer: ReturnType<typeof setTimeout> | undefined = undefined;
         const done = (): void => {
             clearTimeout(timer);
             signal?.removeEventListener("abort", done);
             resolve();
         };
-        const timer = setTimeout(done, ms);
+        timer = setTimeout(done, ms);
         signal?.addEventListener("abort", done, { once: true });
     });
 }

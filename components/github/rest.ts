@@ -5,6 +5,8 @@ export interface RestSettings {
     readonly token?: string;
     /** GitHub Enterprise API root; api.github.com when unset. */
     readonly baseUrl?: string;
+    /** Pulumi's closure serialiser writes `undefined` for an object carrying this flag. */
+    readonly doNotCapture?: true;
 }
 
 /** Built per operation from the engine-provided config: a dynamic provider must capture no client. */

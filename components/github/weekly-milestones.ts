@@ -43,7 +43,8 @@ interface MilestonesOutputs extends MilestonesInputs {
 
 export const weeklyMilestonesProvider: pulumi.dynamic.ResourceProvider<MilestonesInputs, MilestonesOutputs> & { settings?: RestSettings } = {
     async configure(req) {
-        this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl") };
+        // doNotCapture: a provider configured in this process (tests) must never be serialised with its token.
+        this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl"), doNotCapture: true };
     },
     async diff(_id, olds, news) {
         const replaces = (["owner", "repository"] as const).filter((k) => olds[k] !== news[k]);
