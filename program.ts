@@ -1,6 +1,7 @@
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type SecretRef, type Workspace } from "./components/config";
+import { CiContexts } from "./components/circleci/contexts";
 import { Environment } from "./components/environment/environment";
 import { Organization } from "./components/github/organization";
 
@@ -25,7 +26,18 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
             dependabotSecrets: new Map([...org.dependabotSecrets].map(([n, ref]) => [n, ctx.resolveSecret(ref)])),
             now: ctx.now,
         });
-        return { repositoryUrls: organization.repositoryUrls, labelCounts: organization.labelCounts };
+        const contexts = org.circleci
+            ? new CiContexts("circleci", {
+                  circleci: org.circleci,
+                  environments: ws.environments,
+                  secrets: new Map([...org.circleciSecrets].map(([n, ref]) => [n, ctx.resolveSecret(ref)])),
+              })
+            : undefined;
+        return {
+            repositoryUrls: organization.repositoryUrls,
+            labelCounts: organization.labelCounts,
+            ...(contexts ? { circleciContexts: contexts.names } : {}),
+        };
     }
     const env = ws.environments.find((e) => e.stack === stack);
     if (!env) {

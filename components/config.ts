@@ -255,6 +255,7 @@ export const REGISTRY_TYPES = [
 const secretName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, {
     error: withInput("expected the name of a Dependabot secret (UPPER_SNAKE_CASE)"),
 });
+const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: withInput("expected an environment variable name (UPPER_SNAKE_CASE)") });
 const registry = z.strictObject({
     type: z.enum(REGISTRY_TYPES, { error: withInput(`expected a registry type (${REGISTRY_TYPES.join(", ")})`) }),
     url: httpsUrl,
@@ -297,6 +298,20 @@ const orgConfig = z.looseObject({
         redirectorDomain: domain,
         owners: z.array(email).min(1),
     }),
+    // The CircleCI contexts CI runs with: `deploy-<env>` for every environment stack and `release`.
+    // Variables map an environment variable name to a secret of conveyor:circleciSecrets.
+    "conveyor:circleci": z
+        .strictObject({
+            organizationId: z.uuid({ error: withInput("expected the CircleCI organisation id (a UUID)") }),
+            deploy: z.record(envVarName, secretName).refine((v) => Object.keys(v).length > 0, { error: "a deploy context needs variables" }),
+            /** Replaces deploy variables in production stacks (prod, <client>-prod): their own cloud credentials. */
+            prodDeploy: z.record(envVarName, secretName).default({}),
+            release: z.record(envVarName, secretName).refine((v) => Object.keys(v).length > 0, { error: "the release context needs variables" }),
+            /** CircleCI project ids allowed to use the contexts (the ops repository's project); none = any. */
+            projectRestrictions: z.array(z.uuid({ error: withInput("expected a CircleCI project id (a UUID)") })).default([]),
+        })
+        .optional(),
+    "conveyor:circleciSecrets": z.record(secretName, secure).default({}),
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -390,6 +405,8 @@ export interface OrgConfig {
         readonly renamedFrom: Readonly<Record<string, readonly string[]>>;
     };
     readonly releaseController: z.infer<typeof orgConfig>["conveyor:releaseController"];
+    readonly circleci?: z.infer<typeof orgConfig>["conveyor:circleci"];
+    readonly circleciSecrets: ReadonlyMap<string, SecretRef>;
 }
 export type LabelDef = z.infer<typeof labelDef>;
 
@@ -633,6 +650,14 @@ function parseOrg(file: string, config: Record<string, unknown>, catalog: readon
     }
     const secrets = new Map<string, SecretRef>();
     collectSecrets(file, "conveyor:dependabotSecrets", c["conveyor:dependabotSecrets"], secrets);
+    const circleciSecrets = new Map<string, SecretRef>();
+    collectSecrets(file, "conveyor:circleciSecrets", c["conveyor:circleciSecrets"], circleciSecrets);
+    const ci = c["conveyor:circleci"];
+    for (const block of ["deploy", "prodDeploy", "release"] as const) {
+        for (const [variable, secret] of Object.entries(ci?.[block] ?? {})) {
+            if (!circleciSecrets.has(secret)) problems.add(file, `conveyor:circleci.${block}.${variable}`, `secret "${secret}" has no value in conveyor:circleciSecrets`);
+        }
+    }
     const registries = Object.entries(c["conveyor:dependabotRegistries"]).map(([rname, r]) => ({ name: rname, ...r }));
     for (const r of registries) {
         for (const field of ["username", "password", "token", "key"] as const) {
@@ -676,6 +701,8 @@ function parseOrg(file: string, config: Record<string, unknown>, catalog: readon
         dependabotSecrets: secrets,
         labels: c["conveyor:labels"],
         releaseController: c["conveyor:releaseController"],
+        circleci: c["conveyor:circleci"],
+        circleciSecrets,
     };
 }
 

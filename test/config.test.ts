@@ -237,6 +237,17 @@ describe("config: bad input is refused with file, key and reason", () => {
         );
     });
 
+    it("a CircleCI context variable whose secret has no value, and a bad organisation id", () => {
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:circleci", "release", "NPM_TOKEN"], "NPM_TOKEN"),
+            'Pulumi.org.yaml: conveyor:circleci.release.NPM_TOKEN: secret "NPM_TOKEN" has no value in conveyor:circleciSecrets',
+        );
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:circleci", "organizationId"], "acme-saas"),
+            'Pulumi.org.yaml: conveyor:circleci.organizationId: expected the CircleCI organisation id (a UUID), got "acme-saas"',
+        );
+    });
+
     it("an override for a repository the catalog does not have", () => {
         refusedWith(
             withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "legacy-crm"], { topics: ["crm"] }),

@@ -2,10 +2,13 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../components/config";
 import { synthesize, type SynthResource, type SynthResult } from "../cli/synth";
+import { plannedContexts } from "../components/circleci/contexts";
 import { repoFiles, ROOT, withFile } from "./workspace-fixture";
 
 const NOW = new Date("2026-11-29T10:00:00Z"); // a Sunday: ISO week 2026-W48
 const SECRET_VALUES = {
+    "conveyor:circleciSecrets.PROD_AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPRODKEY",
+    "conveyor:circleciSecrets.RELEASE_GITHUB_TOKEN": "ghp_releaseTokenValue0123456789",
     "conveyor:dependabotSecrets.MAVEN_USER": "maven-robot-7f3a",
     "conveyor:dependabotSecrets.MAVEN_PASS": "Sup3r-S3cret-Maven-Pa55",
     "conveyor:dependabotSecrets.NPM_GITHUB_TOKEN": "ghp_npmTokenValue0123456789abcdef",
@@ -211,6 +214,25 @@ describe("org stack", function () {
             const repoSecrets = own.filter((r) => r.type === T.repoSecret).length;
             assert.equal(own.length, 8 + repoSecrets, `${repo}: 8 resources plus its repository-scoped secrets`);
         }
+    });
+
+    it("declares the CircleCI contexts CI needs: deploy-<env> per environment and release, values secret", () => {
+        const contexts = ofType("pulumi-nodejs:dynamic/circleci:Context");
+        assert.deepEqual(contexts.map((c) => c.inputs.name).sort(), ["deploy-demo", "deploy-prod", "deploy-staging", "release"]);
+        for (const c of contexts) {
+            assert.equal(c.inputs.variables, "[secret]");
+            assert.equal(c.inputs.organizationId, "6f0c9a1e-2b3d-4c5e-8f70-1a2b3c4d5e6f");
+            assert.deepEqual(c.inputs.projectRestrictions, ["0d5c3b2a-1f4e-4a6b-9c8d-7e6f5a4b3c2d"]);
+        }
+        assert.deepEqual(result.outputs.circleciContexts, ["deploy-staging", "deploy-demo", "deploy-prod", "release"]);
+    });
+
+    it("gives production deploy contexts their own cloud credentials", () => {
+        const planned = new Map(plannedContexts(ws.org!.circleci!, ws.environments).map((c) => [c.name, c.variables]));
+        assert.equal(planned.get("deploy-prod")!.AWS_ACCESS_KEY_ID, "PROD_AWS_ACCESS_KEY_ID");
+        assert.equal(planned.get("deploy-staging")!.AWS_ACCESS_KEY_ID, "NONPROD_AWS_ACCESS_KEY_ID");
+        assert.equal(planned.get("deploy-prod")!.PULUMI_ACCESS_TOKEN, "PULUMI_ACCESS_TOKEN");
+        assert.deepEqual(Object.keys(planned.get("release")!), ["GITHUB_TOKEN", "CIRCLECI_TOKEN"]);
     });
 
     it("exports repository URLs and label counts", () => {

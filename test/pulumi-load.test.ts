@@ -29,6 +29,7 @@ function runLikePulumi(stack: string, config: Record<string, string>, secretKeys
             const main = require(path.join(${JSON.stringify(ROOT)}, ${JSON.stringify(readMain())}));
             if (typeof main !== "function") throw new Error("the entry module must export the program function");
             const outputs = await pulumi.runtime.runInPulumiStack(main);
+            await pulumi.runtime.waitForRPCs(); // dynamic resources register after their provider is serialised
             process.stdout.write(JSON.stringify({ types, outputs }));
         })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
     return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
@@ -52,10 +53,18 @@ describe("loading the program the way pulumi does", function () {
 
     it("type-checks, loads and builds the org stack with secrets from Pulumi config", () => {
         const secrets = { MAVEN_USER: "u", MAVEN_PASS: "p", NPM_GITHUB_TOKEN: "t" };
-        const { types, outputs } = runLikePulumi("org", { "conveyor:dependabotSecrets": JSON.stringify(secrets) }, ["conveyor:dependabotSecrets"]);
+        const ciSecrets = Object.fromEntries(
+            ["PULUMI_ACCESS_TOKEN", "NONPROD_AWS_ACCESS_KEY_ID", "NONPROD_AWS_SECRET_ACCESS_KEY", "PROD_AWS_ACCESS_KEY_ID", "PROD_AWS_SECRET_ACCESS_KEY", "CLOUDFLARE_API_TOKEN", "DEPLOY_GITHUB_TOKEN", "RELEASE_GITHUB_TOKEN", "RELEASE_CIRCLECI_TOKEN"].map((n) => [n, `v-${n}`]),
+        );
+        const { types, outputs } = runLikePulumi(
+            "org",
+            { "conveyor:dependabotSecrets": JSON.stringify(secrets), "conveyor:circleciSecrets": JSON.stringify(ciSecrets) },
+            ["conveyor:dependabotSecrets", "conveyor:circleciSecrets"],
+        );
+        assert.ok(types.includes("pulumi-nodejs:dynamic/circleci:Context"));
         assert.ok(types.includes("github:index/repository:Repository"));
         assert.ok(types.includes("github:index/dependabotOrganizationSecret:DependabotOrganizationSecret"));
-        assert.deepEqual(Object.keys(outputs).sort(), ["labelCounts", "repositoryUrls"]);
+        assert.deepEqual(Object.keys(outputs).sort(), ["circleciContexts", "labelCounts", "repositoryUrls"]);
     });
 
     it("builds an environment stack", () => {
