@@ -4,7 +4,7 @@ import { parseArgs } from "util";
 import { ConfigError, stackRole } from "../components/config";
 import { ReleaseInputError } from "../release/release";
 import { StackFileError } from "../release/stackfile";
-import { releaseCommand, UsageError } from "./release";
+import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 
 export { UsageError };
@@ -16,6 +16,9 @@ commands:
   release <env> [--dry-run]       open or refresh the release-<env> PR (--dry-run: print the plan and body, write nothing)
   release --due [--now <iso>]     release every environment whose train runs today, in train order
   rollback <env> [--dry-run]      open a release PR restoring the previous release of <env>
+  targets --sha <sha>             the stacks a commit of the default branch must deploy, one a line
+  deployed <env> --sha <sha> --build-url <url>
+                                  after a deploy: label the release PR, comment on its issues, move them along
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)
@@ -56,6 +59,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return await releaseCommand(rest, io, "release");
             case "rollback":
                 return await releaseCommand(rest, io, "rollback");
+            case "targets":
+                return await targetsCommand(rest, io);
+            case "deployed":
+                return await deployedCommand(rest, io);
             case undefined:
             case "help":
             case "--help":

@@ -1,9 +1,12 @@
-// `conveyor release <env> [--dry-run]`, `conveyor release --due [--now <iso>]`, `conveyor rollback <env>`.
+// `conveyor release <env> [--dry-run]`, `release --due [--now <iso>]`, `rollback <env>`, and the post-merge
+// commands `targets --sha <sha>` and `deployed <env> --sha <sha> --build-url <url>`.
 import { parseArgs } from "util";
 import { loadWorkspace, type Workspace } from "../components/config";
 import { CircleCi } from "../release/circleci";
 import { gitHubFromEnv, MissingCredentialError } from "../release/github";
 import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type ReleaseOutcome, type ReleaseRequest } from "../release/release";
+import { runDeployed } from "../release/deployed";
+import { deployTargets } from "../release/targets";
 import { trainAt } from "../release/train";
 import type { Io } from "./main";
 
@@ -16,11 +19,12 @@ function parseNow(value: string | undefined): Date {
 }
 
 /** Clients from the environment; a missing token is bad input, found before anything is read. */
-function depsFrom(io: Io, workspace: Workspace): ReleaseDeps {
+function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean } = { circleci: true }): ReleaseDeps {
     try {
         return {
             gh: gitHubFromEnv(io.env),
-            ci: CircleCi.fromEnv(io.env),
+            // Commands that never reach CircleCI do not ask for its token.
+            ci: need.circleci ? CircleCi.fromEnv(io.env) : { findGreenPipeline: unreachable, pipelineRevision: unreachable },
             workspace,
             gitHubApiUrl: io.env.GITHUB_API_URL ?? "https://api.github.com",
             progress: io.err,
@@ -30,6 +34,10 @@ function depsFrom(io: Io, workspace: Workspace): ReleaseDeps {
         throw e;
     }
 }
+
+const unreachable = (): never => {
+    throw new Error("this command does not use CircleCI");
+};
 
 function report(io: Io, outcome: ReleaseOutcome): number {
     switch (outcome.status) {
@@ -96,4 +104,41 @@ async function train(io: Io, now: Date, dryRun: boolean): Promise<number> {
         }
     }
     return worst;
+}
+
+const SHA = /^[0-9a-f]{7,40}$/;
+
+function requireSha(value: string | undefined): string {
+    if (!value || !SHA.test(value)) throw new UsageError(`--sha: expected a commit sha, got ${value === undefined ? "nothing" : `"${value}"`}`);
+    return value;
+}
+
+/** Prints one stack per line on stdout (nothing: nothing to deploy); notes go to stderr. */
+export async function targetsCommand(args: string[], io: Io): Promise<number> {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { sha: { type: "string" } } });
+    if (positionals.length > 0) throw new UsageError("targets takes no positional argument, only --sha <sha>");
+    const sha = requireSha(values.sha);
+    const workspace = loadWorkspace(io.cwd);
+    const { gh } = depsFrom(io, workspace, { circleci: false });
+    const targets = await deployTargets(gh, workspace, sha);
+    for (const note of targets.notes) io.err(note);
+    for (const stack of targets.stacks) io.out(stack);
+    return 0;
+}
+
+export async function deployedCommand(args: string[], io: Io): Promise<number> {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { sha: { type: "string" }, "build-url": { type: "string" } } });
+    const [env] = positionals;
+    if (!env || positionals.length > 1) throw new UsageError("deployed takes exactly one environment, e.g. `conveyor deployed staging --sha <sha> --build-url <url>`");
+    const sha = requireSha(values.sha);
+    const buildUrl = values["build-url"];
+    if (!buildUrl || !/^https?:\/\/\S+$/.test(buildUrl)) throw new UsageError(`--build-url: expected the URL of the deploy's CI build, got ${buildUrl === undefined ? "nothing" : `"${buildUrl}"`}`);
+    const workspace = loadWorkspace(io.cwd);
+    const { gh } = depsFrom(io, workspace, { circleci: false });
+    const outcome = await runDeployed(gh, workspace, { env, sha, buildUrl }, io.err);
+    io.out(
+        `${env}: ${outcome.releasePr ? `release PR #${outcome.releasePr} deployed, ${outcome.issues.length} issues told` : "no release PR in this commit"}` +
+            `${outcome.deployPrs.length ? `, deploy PRs ${outcome.deployPrs.map((n) => `#${n}`).join(", ")}` : ""} (${outcome.writes} writes)`,
+    );
+    return 0;
 }

@@ -363,6 +363,14 @@ const environmentConfig = z.looseObject({
             days: z.array(weekday).min(1),
             owners: z.array(email).min(1),
             freeze: z.array(freezeWindow).default([]),
+            // What a deploy does to the issues of the release; unset: staging moves ready-for-staging to
+            // test, prod closes ready issues, other environments only comment.
+            onDeploy: z
+                .strictObject({
+                    relabel: z.strictObject({ from: z.string().min(1), to: z.string().min(1) }).optional(),
+                    close: z.string().min(1).optional(),
+                })
+                .optional(),
         }),
     }),
     "conveyor:versions": z.record(z.string(), buildNumber),
