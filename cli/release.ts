@@ -7,7 +7,7 @@ import { gitHubFromEnv, MissingCredentialError } from "../release/github";
 import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type ReleaseOutcome, type ReleaseRequest } from "../release/release";
 import { runDeployed } from "../release/deployed";
 import { deployTargets } from "../release/targets";
-import { trainAt } from "../release/train";
+import { runTrain, trainAt } from "../release/train";
 import type { Io } from "./main";
 
 export class UsageError extends Error {}
@@ -87,20 +87,17 @@ async function train(io: Io, now: Date, dryRun: boolean): Promise<number> {
     const workspace = loadWorkspace(io.cwd);
     const org = requireOrg(workspace);
     const decisions = trainAt(workspace.environments, now, org.releaseController.timezone);
-    const due = decisions.filter((d) => d.due);
     for (const d of decisions.filter((x) => !x.due)) io.err(`${d.env}: not due (${d.reason})`);
-    if (due.length === 0) {
+    if (!decisions.some((d) => d.due)) {
         io.out(`nothing due at ${now.toISOString()} (${org.releaseController.timezone})`);
         return 0;
     }
-    const deps = depsFrom(io, workspace);
     let worst = 0;
-    for (const d of due) {
-        try {
-            worst = Math.max(worst, report(io, await runRelease(deps, { env: d.env, mode: "release", dryRun })));
-        } catch (e) {
-            io.err(`${d.env}: failed: ${(e as Error).message}`);
-            worst = Math.max(worst, e instanceof ReleaseInputError ? 2 : 1);
+    for (const run of await runTrain(depsFrom(io, workspace), now, dryRun)) {
+        if (run.outcome) worst = Math.max(worst, report(io, run.outcome));
+        if (run.error) {
+            io.err(`${run.env}: failed: ${run.error.message}`);
+            worst = Math.max(worst, run.error instanceof ReleaseInputError ? 2 : 1);
         }
     }
     return worst;

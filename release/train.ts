@@ -1,5 +1,6 @@
-// The weekly train: which environments are due for a release at a given moment. Pure.
+// The weekly train: which environments are due for a release at a given moment (pure), and running it.
 import type { EnvironmentConfig, Weekday } from "../components/config";
+import { runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
 
 export interface TrainDecision {
     readonly env: string;
@@ -24,4 +25,34 @@ export function trainAt(envs: readonly EnvironmentConfig[], now: Date, timeZone:
         if (freeze) return { env: e.stack, due: false, reason: `frozen from ${freeze.from} to ${freeze.to}: ${freeze.reason}` };
         return { env: e.stack, due: true };
     });
+}
+
+export interface TrainRun {
+    readonly env: string;
+    /** The release's outcome, or why it did not run or failed. */
+    readonly outcome?: ReleaseOutcome;
+    readonly skipped?: string;
+    readonly error?: Error;
+}
+
+/**
+ * Releases every environment due at `now`, in train order. One failure does not stop the others: a stuck
+ * prod must not keep staging from moving. Shared by `conveyor release --due` and the scheduled Lambda.
+ */
+export async function runTrain(deps: ReleaseDeps, now: Date, dryRun: boolean): Promise<TrainRun[]> {
+    const org = deps.workspace.org;
+    if (!org) throw new Error("Pulumi.org.yaml: file not found (it holds the train's time zone)");
+    const runs: TrainRun[] = [];
+    for (const d of trainAt(deps.workspace.environments, now, org.releaseController.timezone)) {
+        if (!d.due) {
+            runs.push({ env: d.env, skipped: d.reason });
+            continue;
+        }
+        try {
+            runs.push({ env: d.env, outcome: await runRelease(deps, { env: d.env, mode: "release", dryRun }) });
+        } catch (e) {
+            runs.push({ env: d.env, error: e as Error });
+        }
+    }
+    return runs;
 }
