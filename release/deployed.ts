@@ -5,6 +5,7 @@
 import type { Octokit } from "octokit";
 import type { EnvironmentConfig, Workspace } from "../components/config";
 import { parseMarker } from "./changelog";
+import { mapLimit } from "./github";
 import { DEPLOYED_LABEL, releaseBranch } from "./pr";
 import { opsRefOf, requireEnv, requireOrg } from "./release";
 import { mergedPullsOf, type MergedPull } from "./targets";
@@ -22,6 +23,8 @@ export function onDeployOf(env: Pick<EnvironmentConfig, "stack" | "release">): O
     if (env.stack === "prod") return { close: "workflow/ready" };
     return {};
 }
+
+const READ_CONCURRENCY = 10;
 
 export const commentMarker = (kind: "released" | "deployed", env: string): string => `<!-- conveyor:${kind} env=${env} -->`;
 
@@ -89,10 +92,13 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
         count(await upsertComment(gh, opsTarget(release), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
         progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
         const rule = onDeployOf(env);
-        for (const issue of releasedIssues(release)) {
-            count(await settleIssue(gh, issue, env.stack, link, rule));
-            issues.push(`${issue.owner}/${issue.repo}#${issue.number}`);
-            progress(`${issue.owner}/${issue.repo}#${issue.number}: released to ${env.stack}`);
+        // Reads in parallel under a limit; writes one after another.
+        const refs = releasedIssues(release);
+        const states = await mapLimit(refs, READ_CONCURRENCY, (ref) => readIssue(gh, ref));
+        for (const [i, ref] of refs.entries()) {
+            count(await settleIssue(gh, ref, states[i], env.stack, link, rule));
+            issues.push(`${ref.owner}/${ref.repo}#${ref.number}`);
+            progress(`${ref.owner}/${ref.repo}#${ref.number}: released to ${env.stack}`);
         }
     }
     const deployPrs: number[] = [];
@@ -115,12 +121,25 @@ function releasedIssues(pr: MergedPull): IssueRef[] {
     });
 }
 
-/** Comment (or edit the comment) and move the issue along; at most 3 writes, none when already done. */
-async function settleIssue(gh: Octokit, ref: IssueRef, env: string, link: string, rule: OnDeploy): Promise<number> {
+interface LiveIssue extends IssueState {
+    readonly comments: readonly { id: number; body?: string | null }[];
+}
+
+async function readIssue(gh: Octokit, ref: IssueRef): Promise<LiveIssue> {
     const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
-    const issue = await gh.rest.issues.get(target);
-    let writes = await upsertComment(gh, ref, commentMarker("released", env), `Released to **${env}** (${link}).`);
-    const plan = planIssue({ labels: issue.data.labels.map((l) => (typeof l === "string" ? l : l.name ?? "")), state: issue.data.state === "closed" ? "closed" : "open" }, rule);
+    const [issue, comments] = await Promise.all([gh.rest.issues.get(target), gh.paginate(gh.rest.issues.listComments, { ...target, per_page: 100 })]);
+    return {
+        labels: issue.data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        state: issue.data.state === "closed" ? "closed" : "open",
+        comments,
+    };
+}
+
+/** Comment (or edit the comment) and move the issue along; at most 3 writes, none when already done. */
+async function settleIssue(gh: Octokit, ref: IssueRef, live: LiveIssue, env: string, link: string, rule: OnDeploy): Promise<number> {
+    const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
+    let writes = await upsertComment(gh, ref, commentMarker("released", env), `Released to **${env}** (${link}).`, live.comments);
+    const plan = planIssue(live, rule);
     if (plan.labels) {
         await gh.rest.issues.setLabels({ ...target, labels: plan.labels });
         writes++;
@@ -133,9 +152,9 @@ async function settleIssue(gh: Octokit, ref: IssueRef, env: string, link: string
 }
 
 /** Find the comment with our marker: edit it if its text changed, else create it. Returns writes made. */
-async function upsertComment(gh: Octokit, t: Target, marker: string, text: string): Promise<number> {
+async function upsertComment(gh: Octokit, t: Target, marker: string, text: string, known?: readonly { id: number; body?: string | null }[]): Promise<number> {
     const body = `${marker}\n${text}`;
-    const comments = await gh.paginate(gh.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 });
+    const comments = known ?? (await gh.paginate(gh.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 }));
     const mine = comments.find((c) => c.body?.startsWith(marker));
     if (mine?.body === body) return 0;
     if (mine) await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: mine.id, body });
