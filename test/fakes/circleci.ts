@@ -15,7 +15,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { delay, lowerCaseKeys, readBody } from "./loopback";
+import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
+export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
 export const FAKE_CIRCLECI_TOKEN = "fake-circle-token-0123456789";
 
@@ -53,26 +54,6 @@ export interface FakeRequest {
     faulted: boolean;
 }
 
-export interface FaultMatch {
-    /** Case-insensitive; any method when omitted. */
-    method?: string;
-    /** Tested against the path below the API root, without the query string; any path when omitted. */
-    path?: RegExp;
-}
-
-export interface FaultResponse {
-    status: number;
-    headers?: Record<string, string>;
-    /** JSON-encoded unless a string (sent as is). */
-    body?: unknown;
-}
-
-export interface Fault {
-    readonly match: FaultMatch;
-    readonly response: FaultResponse;
-    /** How many more matching requests this fault will answer. */
-    remaining: number;
-}
 
 /** Ready-made faults in the shapes CircleCI (or its edge) answers. */
 export const circleFaults = {

@@ -28,7 +28,8 @@ import type { AddressInfo } from "node:net";
 import { compileRoute, DOCS_ROOT, errorBody, HttpError, matchRoute, type CompiledRoute, type Reply, type Route } from "./github/http";
 import { routes as builtInRoutes } from "./github/routes";
 import { GitHubState } from "./github/state";
-import { delay, lowerCaseKeys, readBody } from "./loopback";
+import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
+export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
 export { GitHubState, noreplyEmail, RepoState, timestamp } from "./github/state";
 export type {
@@ -72,26 +73,6 @@ export interface FakeRequest {
   faulted: boolean;
 }
 
-export interface FaultMatch {
-  /** Case-insensitive; any method when omitted. */
-  method?: string;
-  /** Tested against the path without the query string; any path when omitted. */
-  path?: RegExp;
-}
-
-export interface FaultResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** JSON-encoded unless a string (sent as is). */
-  body?: unknown;
-}
-
-export interface Fault {
-  readonly match: FaultMatch;
-  readonly response: FaultResponse;
-  /** How many more matching requests this fault will answer. */
-  remaining: number;
-}
 
 /** Ready-made faults in the shapes GitHub (or its edge) really answers. */
 export const faults = {

@@ -38,6 +38,11 @@ export interface Route {
    * as GitHub accepts it; octokit sends it encoded, other clients may not.
    */
   wildcard?: string;
+  /**
+   * The wildcard may be left out with the slash before it, as GitHub allows
+   * for contents: octokit asks for the root with `path: ""` as `/contents`.
+   */
+  wildcardOptional?: boolean;
 }
 
 export interface CompiledRoute extends Route {
@@ -91,7 +96,8 @@ export function compileRoute(route: Route): CompiledRoute {
       return param[1] === route.wildcard ? "(.+)" : "([^/]+)";
     })
     .join("");
-  return { ...route, regex: new RegExp(`^${source}$`), names };
+  const optional = route.wildcardOptional && source.endsWith("/(.+)") ? `${source.slice(0, -"/(.+)".length)}(?:/(.*))?` : source;
+  return { ...route, regex: new RegExp(`^${optional}$`), names };
 }
 
 export interface RouteMatch {

@@ -5,7 +5,15 @@ import type { AuthorInit, RepoState } from "../state";
 const DOCS = "https://docs.github.com/rest/repos/contents";
 
 export const contentRoutes: Route[] = [
-  { method: "GET", path: "/repos/{owner}/{repo}/contents/{path}", docs: `${DOCS}#get-repository-content`, handler: getContent, wildcard: "path" },
+  {
+    method: "GET",
+    path: "/repos/{owner}/{repo}/contents/{path}",
+    docs: `${DOCS}#get-repository-content`,
+    handler: getContent,
+    wildcard: "path",
+    // The root directory: GitHub lists it for `/contents` and `/contents/`.
+    wildcardOptional: true,
+  },
   {
     method: "PUT",
     path: "/repos/{owner}/{repo}/contents/{path}",
