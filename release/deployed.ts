@@ -5,6 +5,7 @@
 import type { Octokit } from "octokit";
 import type { EnvironmentConfig, Workspace } from "../components/config";
 import { parseMarker } from "./changelog";
+import { upsertMarkedComment, type IssueTarget } from "./notify";
 import { mapLimit } from "./github";
 import { DEPLOYED_LABEL, releaseBranch } from "./pr";
 import { opsRefOf, requireEnv, requireOrg } from "./release";
@@ -66,11 +67,6 @@ export interface DeployedOutcome {
     readonly writes: number;
 }
 
-interface Target {
-    readonly owner: string;
-    readonly repo: string;
-    readonly number: number;
-}
 
 /** Writes are sequential: GitHub's content-creation limits punish bursts, and octokit spaces them. */
 export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedRequest, progress: (s: string) => void): Promise<DeployedOutcome> {
@@ -80,7 +76,7 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
     const release = pulls.find((p) => p.head === releaseBranch(env.stack));
     let writes = 0;
     const count = (n: number) => (writes += n);
-    const opsTarget = (p: MergedPull): Target => ({ owner: ops.owner, repo: ops.repo, number: p.number });
+    const opsTarget = (p: MergedPull): IssueTarget => ({ owner: ops.owner, repo: ops.repo, number: p.number });
     const link = `[build](${req.buildUrl})`;
 
     const issues: string[] = [];
@@ -89,7 +85,7 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
             await gh.rest.issues.addLabels({ ...opsIssue(opsTarget(release)), labels: [DEPLOYED_LABEL] });
             count(1);
         }
-        count(await upsertComment(gh, opsTarget(release), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
+        count(await upsertMarkedComment(gh, opsTarget(release), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
         progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
         const rule = onDeployOf(env);
         // Reads in parallel under a limit; writes one after another.
@@ -103,14 +99,14 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
     }
     const deployPrs: number[] = [];
     for (const p of pulls.filter((x) => x !== release && x.labels.includes(`deploy/${env.stack}`))) {
-        count(await upsertComment(gh, opsTarget(p), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
+        count(await upsertMarkedComment(gh, opsTarget(p), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
         deployPrs.push(p.number);
         progress(`PR #${p.number}: deployed to ${env.stack}`);
     }
     return { releasePr: release?.number, issues, deployPrs, writes };
 }
 
-const opsIssue = (t: Target) => ({ owner: t.owner, repo: t.repo, issue_number: t.number });
+const opsIssue = (t: IssueTarget) => ({ owner: t.owner, repo: t.repo, issue_number: t.number });
 
 function releasedIssues(pr: MergedPull): IssueRef[] {
     const marker = parseMarker(pr.body);
@@ -138,7 +134,7 @@ async function readIssue(gh: Octokit, ref: IssueRef): Promise<LiveIssue> {
 /** Comment (or edit the comment) and move the issue along; at most 3 writes, none when already done. */
 async function settleIssue(gh: Octokit, ref: IssueRef, live: LiveIssue, env: string, link: string, rule: OnDeploy): Promise<number> {
     const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
-    let writes = await upsertComment(gh, ref, commentMarker("released", env), `Released to **${env}** (${link}).`, live.comments);
+    let writes = await upsertMarkedComment(gh, ref, commentMarker("released", env), `Released to **${env}** (${link}).`, live.comments);
     const plan = planIssue(live, rule);
     if (plan.labels) {
         await gh.rest.issues.setLabels({ ...target, labels: plan.labels });
@@ -149,16 +145,4 @@ async function settleIssue(gh: Octokit, ref: IssueRef, live: LiveIssue, env: str
         writes++;
     }
     return writes;
-}
-
-/** Find the comment with our marker: edit it if its text changed, else create it. Returns writes made. */
-async function upsertComment(gh: Octokit, t: Target, marker: string, text: string, known?: readonly { id: number; body?: string | null }[]): Promise<number> {
-    const body = `${marker}\n${text}`;
-    const comments = known ?? (await gh.paginate(gh.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 }));
-    const mine = comments.find((c) => c.body?.startsWith(marker));
-    if (mine?.body === body) return 0;
-    if (mine) await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: mine.id, body });
-    // A comment POST is never retried (createGitHub): on a lost answer the next run finds it by its marker.
-    else await gh.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.number, body });
-    return 1;
 }
