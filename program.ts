@@ -1,9 +1,12 @@
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type SecretRef, type Workspace } from "./components/config";
 import { CiContexts } from "./components/circleci/contexts";
 import { Environment } from "./components/environment/environment";
 import { Organization } from "./components/github/organization";
+import { IssueLinkRedirector } from "./components/redirector/redirector";
+import { ReleaseController } from "./components/release-controller/release-controller";
 
 export interface ProgramContext {
     readonly workspace: Workspace;
@@ -33,7 +36,23 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
                   secrets: new Map([...org.circleciSecrets].map(([n, ref]) => [n, ctx.resolveSecret(ref)])),
               })
             : undefined;
+        const rc = org.releaseController;
+        const rcSecret = (n: string) => ctx.resolveSecret(org.releaseControllerSecrets.get(n)!);
+        const days = [...new Set(ws.environments.flatMap((e) => e.release.days))];
+        const controller = new ReleaseController("release-controller", {
+            handlerEntry: path.join(__dirname, "release", "lambda.ts"),
+            schedule: { timezone: rc.timezone, hour: rc.hour, days: days.length > 0 ? days : undefined },
+            owners: rc.owners,
+            opsRepository: { owner: org.owner, repo: org.opsRepo },
+            githubToken: rcSecret("GITHUB_TOKEN"),
+            circleciToken: rcSecret("CIRCLECI_TOKEN"),
+            githubWebhookSecret: rcSecret("GITHUB_WEBHOOK_SECRET"),
+            circleciWebhookSecret: rcSecret("CIRCLECI_WEBHOOK_SECRET"),
+        });
+        const issueLinks = new IssueLinkRedirector("issue-links", { zoneId: rc.redirectorZoneId, domain: rc.redirectorDomain });
         return {
+            releaseController: { functionName: controller.functionName, webhookUrl: controller.functionUrl, topicArn: controller.topicArn },
+            issueLinks: issueLinks.baseUrl,
             repositoryUrls: organization.repositoryUrls,
             labelCounts: organization.labelCounts,
             ...(contexts ? { circleciContexts: contexts.names } : {}),

@@ -296,7 +296,15 @@ const orgConfig = z.looseObject({
         timezone,
         hour: z.number().int().min(0).max(23),
         redirectorDomain: domain,
+        redirectorZoneId: z.string().regex(/^[0-9a-f]{32}$/, { error: withInput("expected a Cloudflare zone id (32 hex digits)") }),
         owners: z.array(email).min(1),
+    }),
+    // The release controller's own credentials, kept in Secrets Manager by the org stack.
+    "conveyor:releaseControllerSecrets": z.strictObject({
+        GITHUB_TOKEN: secure,
+        CIRCLECI_TOKEN: secure,
+        GITHUB_WEBHOOK_SECRET: secure,
+        CIRCLECI_WEBHOOK_SECRET: secure,
     }),
     // The CircleCI contexts CI runs with: `deploy-<env>` for every environment stack and `release`.
     // Variables map an environment variable name to a secret of conveyor:circleciSecrets.
@@ -415,6 +423,7 @@ export interface OrgConfig {
     readonly releaseController: z.infer<typeof orgConfig>["conveyor:releaseController"];
     readonly circleci?: z.infer<typeof orgConfig>["conveyor:circleci"];
     readonly circleciSecrets: ReadonlyMap<string, SecretRef>;
+    readonly releaseControllerSecrets: ReadonlyMap<string, SecretRef>;
 }
 export type LabelDef = z.infer<typeof labelDef>;
 
@@ -658,6 +667,8 @@ function parseOrg(file: string, config: Record<string, unknown>, catalog: readon
     }
     const secrets = new Map<string, SecretRef>();
     collectSecrets(file, "conveyor:dependabotSecrets", c["conveyor:dependabotSecrets"], secrets);
+    const releaseControllerSecrets = new Map<string, SecretRef>();
+    collectSecrets(file, "conveyor:releaseControllerSecrets", c["conveyor:releaseControllerSecrets"], releaseControllerSecrets);
     const circleciSecrets = new Map<string, SecretRef>();
     collectSecrets(file, "conveyor:circleciSecrets", c["conveyor:circleciSecrets"], circleciSecrets);
     const ci = c["conveyor:circleci"];
@@ -711,6 +722,7 @@ function parseOrg(file: string, config: Record<string, unknown>, catalog: readon
         releaseController: c["conveyor:releaseController"],
         circleci: c["conveyor:circleci"],
         circleciSecrets,
+        releaseControllerSecrets,
     };
 }
 

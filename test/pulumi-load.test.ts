@@ -21,7 +21,7 @@ function runLikePulumi(stack: string, config: Record<string, string>, secretKeys
                 newResource: (a) => {
                     types.push(a.type);
                     const validation = [{ resourceRecordName: "_x." + a.name, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm.example" }];
-                    return { id: a.name + "-id", state: { ...a.inputs, repoId: 1, htmlUrl: "https://github.example/" + a.name, arn: "arn:" + a.name, domainValidationOptions: validation } };
+                    return { id: a.name + "-id", state: { ...a.inputs, repoId: 1, htmlUrl: "https://github.example/" + a.name, arn: "arn:aws:mock:eu-west-3:123456789012:" + a.name, domainValidationOptions: validation } };
                 },
                 call: (a) => (a.token === "cloudflare:index/getIpRanges:getIpRanges" ? { ipv4Cidrs: ["192.0.2.0/24"] } : a.inputs),
             }, "conveyor", ${JSON.stringify(stack)}, false);
@@ -58,13 +58,18 @@ describe("loading the program the way pulumi does", function () {
         );
         const { types, outputs } = runLikePulumi(
             "org",
-            { "conveyor:dependabotSecrets": JSON.stringify(secrets), "conveyor:circleciSecrets": JSON.stringify(ciSecrets) },
-            ["conveyor:dependabotSecrets", "conveyor:circleciSecrets"],
+            {
+                "conveyor:dependabotSecrets": JSON.stringify(secrets),
+                "conveyor:circleciSecrets": JSON.stringify(ciSecrets),
+                "conveyor:releaseControllerSecrets": JSON.stringify({ GITHUB_TOKEN: "g", CIRCLECI_TOKEN: "c", GITHUB_WEBHOOK_SECRET: "gw", CIRCLECI_WEBHOOK_SECRET: "cw" }),
+            },
+            ["conveyor:dependabotSecrets", "conveyor:circleciSecrets", "conveyor:releaseControllerSecrets"],
         );
         assert.ok(types.includes("pulumi-nodejs:dynamic/circleci:Context"));
         assert.ok(types.includes("github:index/repository:Repository"));
         assert.ok(types.includes("github:index/dependabotOrganizationSecret:DependabotOrganizationSecret"));
-        assert.deepEqual(Object.keys(outputs).sort(), ["circleciContexts", "labelCounts", "repositoryUrls"]);
+        assert.deepEqual(Object.keys(outputs).sort(), ["circleciContexts", "issueLinks", "labelCounts", "releaseController", "repositoryUrls"]);
+        assert.ok(types.includes("aws:lambda/function:Function"));
     });
 
     it("builds an environment stack", () => {
