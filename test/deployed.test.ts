@@ -3,12 +3,11 @@ import * as assert from "node:assert/strict";
 import { main } from "../cli/main";
 import { planIssue, runDeployed, onDeployOf } from "../release/deployed";
 import { releaseBranch } from "../release/pr";
-import { runRelease } from "../release/release";
 import { setVersions } from "../release/stackfile";
 import { deployTargets, targetsOf } from "../release/targets";
 import { parseWorkspace } from "../components/config";
 import { FAKE_CIRCLECI_TOKEN } from "./fakes/circleci";
-import { startWorld, TOKEN, type World } from "./release-world";
+import { releaseAndMerge, startWorld, TOKEN, type World } from "./release-world";
 import { repoFiles, scratchProject } from "./workspace-fixture";
 
 const ws = parseWorkspace(repoFiles());
@@ -52,23 +51,16 @@ describe("targets and deployed against the fakes", function () {
     });
     afterEach(() => w.close());
 
-    /** Releases an environment and merges its PR like a reviewer would; returns the merge commit. */
-    async function releaseAndMerge(env: string): Promise<string> {
-        const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
-        assert.equal(outcome.status, "opened");
-        const pr = w.ops.pulls.find((p) => p.head === releaseBranch(env))!;
-        return w.ops.mergePull(pr.number, { method: "squash" });
-    }
 
     it("targets a merged release PR's environment, and a commit that edits Pulumi.org.yaml", async () => {
-        const sha = await releaseAndMerge("staging");
+        const sha = await releaseAndMerge(w, "staging");
         assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, sha)).stacks, ["staging"]);
         const direct = w.ops.commit("main", { message: "Rotate", files: { "Pulumi.org.yaml": "config: {}\n" } });
         assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, direct)).stacks, ["org"]);
     });
 
     it("deployed on staging: PR labelled, every issue commented once and moved to test; a rerun writes nothing", async () => {
-        const sha = await releaseAndMerge("staging");
+        const sha = await releaseAndMerge(w, "staging");
         const gh = w.deps().gh;
         const first = await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" }, () => undefined);
         assert.equal(first.issues.length, 18, "3 issues in each of 6 components");
@@ -91,7 +83,7 @@ describe("targets and deployed against the fakes", function () {
     });
 
     it("a rerun with another build link edits the comments instead of adding new ones", async () => {
-        const sha = await releaseAndMerge("staging");
+        const sha = await releaseAndMerge(w, "staging");
         const gh = w.deps().gh;
         await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
         await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/2" }, () => undefined);
@@ -106,7 +98,7 @@ describe("targets and deployed against the fakes", function () {
         // Demo already runs the newest builds, so prod's release from demo carries every PR and its issue.
         const demoText = w.ops.file("main", "Pulumi.demo.yaml")!;
         w.ops.commit("main", { message: "Release demo", files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) } });
-        const sha = await releaseAndMerge("prod");
+        const sha = await releaseAndMerge(w, "prod");
         const out = await runDeployed(w.deps().gh, w.workspace, { env: "prod", sha, buildUrl: "https://ci.example/9" }, () => undefined);
         assert.equal(out.issues.length, 18);
         let closed = 0;

@@ -7,12 +7,11 @@ import { CircleCi } from "../release/circleci";
 import { createGitHub } from "../release/github";
 import { createHandler, depsFromEnv, handler, MissingSettingError, type HttpResponse, type LambdaDeps, type Secrets, type TrainSummary } from "../release/lambda";
 import { releaseBranch } from "../release/pr";
-import { runRelease } from "../release/release";
 import { loadRemoteWorkspace } from "../release/remote-workspace";
 import { MAX_BODY_BYTES, signCircleCi, signGitHub } from "../release/webhooks";
 import { FAKE_CIRCLECI_TOKEN } from "./fakes/circleci";
 import { faults } from "./fakes/github";
-import { OWNER, startWorld, TOKEN, type World } from "./release-world";
+import { OWNER, releaseAndMerge, startWorld, TOKEN, type World } from "./release-world";
 import { repoFiles } from "./workspace-fixture";
 
 const SECRETS: Secrets = {
@@ -161,12 +160,6 @@ describe("the Lambda handler", function () {
     });
     afterEach(() => w.close());
 
-    /** Releases an environment and merges its PR like a reviewer would; returns the merge commit. */
-    async function releaseAndMerge(env: string): Promise<string> {
-        const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
-        assert.equal(outcome.status, "opened");
-        return w.ops.mergePull(releasePr(env).number, { method: "squash" });
-    }
 
     const releasePr = (env: string) => w.ops.pulls.find((p) => p.head === releaseBranch(env))!;
 
@@ -253,7 +246,7 @@ describe("the Lambda handler", function () {
 
     describe("CircleCI workflow-completed", () => {
         it("success: the merged release PR is labelled deployed and every issue commented; a replay is a duplicate that reads nothing", async () => {
-            const sha = await releaseAndMerge("staging");
+            const sha = await releaseAndMerge(w, "staging");
             const h = harness(w);
             const event = circleEvent(workflowCompleted({ id: "evt-success", sha }));
             const res = await h.handle(event);
@@ -281,7 +274,7 @@ describe("the Lambda handler", function () {
         });
 
         it("failure: one comment on the release PR and one message to the owners; a replay adds neither, even after a cold start", async () => {
-            const sha = await releaseAndMerge("staging");
+            const sha = await releaseAndMerge(w, "staging");
             const h = harness(w);
             const event = circleEvent(workflowCompleted({ id: "evt-failed", sha, status: "failed" }));
             const res = await h.handle(event);
@@ -311,7 +304,7 @@ describe("the Lambda handler", function () {
         });
 
         it("ignores other projects, other branches, unfinished workflows and commits that deploy nothing, with 202", async () => {
-            const sha = await releaseAndMerge("staging");
+            const sha = await releaseAndMerge(w, "staging");
             const h = harness(w);
             const cases: [WorkflowInit, RegExp][] = [
                 [{ sha, slug: `gh/${OWNER}/billing` }, /not the ops repository/],
@@ -330,7 +323,7 @@ describe("the Lambda handler", function () {
         });
 
         it("only counts the deploy workflows when they are named", async () => {
-            const sha = await releaseAndMerge("staging");
+            const sha = await releaseAndMerge(w, "staging");
             const h = harness(w, { deployWorkflows: ["deploy"] });
             const drift = await h.handle(circleEvent(workflowCompleted({ sha, name: "nightly-drift", status: "failed" })));
             assert.equal(drift.statusCode, 202);
@@ -339,7 +332,7 @@ describe("the Lambda handler", function () {
         });
 
         it("a failing post-deploy action is thrown and not remembered, so CircleCI's redelivery does it again", async () => {
-            const sha = await releaseAndMerge("staging");
+            const sha = await releaseAndMerge(w, "staging");
             const h = harness(w);
             w.github.fail({ method: "POST", path: /\/labels$/ }, faults.validationFailed([{ resource: "Label", code: "invalid" }]));
             const event = circleEvent(workflowCompleted({ id: "evt-retry", sha }));

@@ -6,7 +6,8 @@ import * as path from "path";
 import { parseWorkspace, type Workspace } from "../components/config";
 import { CircleCi } from "../release/circleci";
 import { createGitHub } from "../release/github";
-import type { ReleaseDeps } from "../release/release";
+import { releaseBranch } from "../release/pr";
+import { runRelease, type ReleaseDeps } from "../release/release";
 import { readVersions } from "../release/stackfile";
 import { FAKE_CIRCLECI_TOKEN, startFakeCircleCi, type FakeCircleCi } from "./fakes/circleci";
 import { startFakeGitHub, type FakeGitHub, type RepoState, type Route } from "./fakes/github";
@@ -101,4 +102,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
             await circle.close();
         },
     };
+}
+
+/** Releases an environment and merges its PR like a reviewer would; returns the merge commit. */
+export async function releaseAndMerge(w: World, env: string): Promise<string> {
+    const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
+    if (outcome.status !== "opened") throw new Error(`release ${env}: ${outcome.status}`);
+    return w.ops.mergePull(w.ops.pulls.find((p) => p.head === releaseBranch(env))!.number, { method: "squash" });
 }
