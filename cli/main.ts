@@ -4,6 +4,7 @@ import { parseArgs } from "util";
 import { ConfigError, stackRole } from "../components/config";
 import { ReleaseInputError } from "../release/release";
 import { StackFileError } from "../release/stackfile";
+import { NewEnvError, newEnvCommand } from "./new-env";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 
@@ -19,6 +20,8 @@ commands:
   targets --sha <sha>             the stacks a commit of the default branch must deploy, one a line
   deployed <env> --sha <sha> --build-url <url>
                                   after a deploy: label the release PR, comment on its issues, move them along
+  new-env <client> [--staging-day <d>] [--prod-day <d>] [--domain <d>]
+                                  write the client's two stack files and register its customer label
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)
@@ -63,6 +66,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return await targetsCommand(rest, io);
             case "deployed":
                 return await deployedCommand(rest, io);
+            case "new-env":
+                return await newEnvCommand(rest, io);
             case undefined:
             case "help":
             case "--help":
@@ -72,7 +77,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 throw new UsageError(`unknown command "${command}"`);
         }
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof ReleaseInputError || e instanceof StackFileError) {
+        if (e instanceof ConfigError || e instanceof ReleaseInputError || e instanceof StackFileError || e instanceof NewEnvError) {
             io.err(e.message);
             return 2;
         }
