@@ -44,6 +44,8 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
             schedule: { timezone: rc.timezone, hour: rc.hour, days: days.length > 0 ? days : undefined },
             owners: rc.owners,
             opsRepository: { owner: org.owner, repo: org.opsRepo },
+            // Only the pipeline's deploy workflow ends in deploys; the nightly drift check must not count as one.
+            environment: { DEPLOY_WORKFLOWS: "deploy" },
             githubToken: rcSecret("GITHUB_TOKEN"),
             circleciToken: rcSecret("CIRCLECI_TOKEN"),
             githubWebhookSecret: rcSecret("GITHUB_WEBHOOK_SECRET"),

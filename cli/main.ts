@@ -5,6 +5,7 @@ import { ConfigError, stackRole } from "../components/config";
 import { ReleaseInputError } from "../release/release";
 import { StackFileError } from "../release/stackfile";
 import { NewEnvError, newEnvCommand } from "./new-env";
+import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 
@@ -22,6 +23,10 @@ commands:
                                   after a deploy: label the release PR, comment on its issues, move them along
   new-env <client> [--staging-day <d>] [--prod-day <d>] [--domain <d>]
                                   write the client's two stack files and register its customer label
+  preview-comment --pr <n> [--not-previewed <stack>]... <stack>=<preview.json>...
+                                  CI: one PR comment summing up every stack's pulumi preview
+  drift <stack> --preview <preview.json>
+                                  CI, nightly: open, update or close the stack's drift issue
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)
@@ -68,6 +73,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return await deployedCommand(rest, io);
             case "new-env":
                 return await newEnvCommand(rest, io);
+            case "preview-comment":
+                return await previewCommentCommand(rest, io);
+            case "drift":
+                return await driftCommand(rest, io);
             case undefined:
             case "help":
             case "--help":

@@ -103,7 +103,7 @@ describe("org stack", function () {
             "workflow/in-progress", "workflow/ready-for-staging", "workflow/test", "workflow/ready", "workflow/awaiting-feedback", "workflow/blocked",
             "topic/ui-ux", "topic/billing", "topic/erp", "topic/api",
             "customer/globex", "customer/initech",
-            "release", "deployed",
+            "release", "deployed", "drift",
             "deploy/staging", "deploy/demo", "deploy/prod",
         ];
         assert.deepEqual(names, expected);
@@ -239,7 +239,7 @@ describe("org stack", function () {
         const urls = result.outputs.repositoryUrls as Record<string, string>;
         assert.equal(urls["billing-service"], "https://github.com/acme-saas/billing-service");
         assert.deepEqual(Object.keys(urls).sort(), [...repos].sort());
-        assert.equal((result.outputs.labelCounts as Record<string, number>).ops, 30);
+        assert.equal((result.outputs.labelCounts as Record<string, number>).ops, 31);
     });
 
     it("keeps every child under its component, named from it", () => {

@@ -99,6 +99,7 @@ function fixedAndConfigured(input: TaxonomyInput): Label[] {
         ...family("delivery", "", [
             ["release", "A release pull request opened by conveyor"],
             ["deployed", "This release has been deployed"],
+            ["drift", "A stack differs from its code (nightly drift check)"],
             ...input.environments.map((e) => [`deploy/${e}`, `Deploy the ${e} stack when this PR is merged`] as const),
         ]),
     ];
