@@ -128,19 +128,22 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         assert.match(configText, /checksum "package-lock.json"/, "the npm cache is keyed on the lock file");
     });
 
-    it("previews, deploys and drift-checks every environment stack, deploying in train order", () => {
+    it("previews, deploys and drift-checks org and every environment stack, deploying org first then in train order", () => {
         const byName = new Map(invocations().map((i) => [`${i.workflow}/${i.name}`, i]));
         const envs = trainOrder(ws.environments).map((e) => e.stack);
-        for (const env of envs) {
-            assert.equal(byName.get(`pull-request/preview-${env}`)?.params.context, `deploy-${env}`);
-            assert.equal(byName.get(`deploy/deploy-${env}`)?.params.context, `deploy-${env}`);
-            assert.deepEqual(byName.get(`deploy/deployed-${env}`)?.params.requires, [`deploy-${env}`]);
-            assert.equal(byName.get(`nightly-drift/drift-preview-${env}`)?.params.context, `deploy-${env}`);
+        const stacks = ["org", ...envs];
+        for (const stack of stacks) {
+            assert.equal(byName.get(`pull-request/preview-${stack}`)?.params.context, `deploy-${stack}`);
+            assert.equal(byName.get(`deploy/deploy-${stack}`)?.params.context, `deploy-${stack}`);
+            assert.equal(byName.get(`nightly-drift/drift-preview-${stack}`)?.params.context, `deploy-${stack}`);
         }
+        // `deployed` tells the issues of an environment's release; org has none.
+        for (const env of envs) assert.deepEqual(byName.get(`deploy/deployed-${env}`)?.params.requires, [`deploy-${env}`]);
+        assert.equal(byName.get("deploy/deployed-org"), undefined);
         // A failed update must stop the rest: each deploy requires the previous one.
-        envs.forEach((env, i) => assert.deepEqual(byName.get(`deploy/deploy-${env}`)?.params.requires, [i === 0 ? "deploy-plan" : `deploy-${envs[i - 1]}`]));
-        assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, envs.map((e) => `preview-${e}`));
-        assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, envs.map((e) => `drift-preview-${e}`));
+        stacks.forEach((stack, i) => assert.deepEqual(byName.get(`deploy/deploy-${stack}`)?.params.requires, [i === 0 ? "deploy-plan" : `deploy-${stacks[i - 1]}`]));
+        assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, stacks.map((e) => `preview-${e}`));
+        assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, stacks.map((e) => `drift-preview-${e}`));
         assert.match(JSON.stringify(config.jobs.deploy.steps), /pulumi up --yes --stack << parameters.stack >> --policy-pack policies/);
         assert.match(JSON.stringify(config.jobs["drift-preview"].steps), /--expect-no-changes --json/);
     });

@@ -218,18 +218,19 @@ describe("org stack", function () {
 
     it("declares the CircleCI contexts CI needs: deploy-<env> per environment and release, values secret", () => {
         const contexts = ofType("pulumi-nodejs:dynamic/circleci:Context");
-        assert.deepEqual(contexts.map((c) => c.inputs.name).sort(), ["deploy-demo", "deploy-prod", "deploy-staging", "release"]);
+        assert.deepEqual(contexts.map((c) => c.inputs.name).sort(), ["deploy-demo", "deploy-org", "deploy-prod", "deploy-staging", "release"]);
         for (const c of contexts) {
             assert.equal(c.inputs.variables, "[secret]");
             assert.equal(c.inputs.organizationId, "6f0c9a1e-2b3d-4c5e-8f70-1a2b3c4d5e6f");
             assert.deepEqual(c.inputs.projectRestrictions, ["0d5c3b2a-1f4e-4a6b-9c8d-7e6f5a4b3c2d"]);
         }
-        assert.deepEqual(result.outputs.circleciContexts, ["deploy-staging", "deploy-demo", "deploy-prod", "release"]);
+        assert.deepEqual(result.outputs.circleciContexts, ["deploy-org", "deploy-staging", "deploy-demo", "deploy-prod", "release"]);
     });
 
     it("gives production deploy contexts their own cloud credentials", () => {
         const planned = new Map(plannedContexts(ws.org!.circleci!, ws.environments).map((c) => [c.name, c.variables]));
         assert.equal(planned.get("deploy-prod")!.AWS_ACCESS_KEY_ID, "PROD_AWS_ACCESS_KEY_ID");
+        assert.equal(planned.get("deploy-org")!.AWS_ACCESS_KEY_ID, "PROD_AWS_ACCESS_KEY_ID", "the release controller is production");
         assert.equal(planned.get("deploy-staging")!.AWS_ACCESS_KEY_ID, "NONPROD_AWS_ACCESS_KEY_ID");
         assert.equal(planned.get("deploy-prod")!.PULUMI_ACCESS_TOKEN, "PULUMI_ACCESS_TOKEN");
         assert.deepEqual(Object.keys(planned.get("release")!), ["GITHUB_TOKEN", "CIRCLECI_TOKEN"]);

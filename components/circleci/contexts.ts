@@ -12,12 +12,14 @@ export interface CiContextsArgs {
     readonly secrets: ReadonlyMap<string, pulumi.Input<string>>;
 }
 
-export const deployContextName = (env: string): string => `deploy-${env}`;
+export const deployContextName = (stack: string): string => `deploy-${stack}`;
 export const RELEASE_CONTEXT = "release";
 
 /** Which contexts exist and which secret each variable comes from. Pure. */
 export function plannedContexts(circleci: CiContextsArgs["circleci"], environments: readonly Pick<EnvironmentConfig, "stack" | "role">[]): { name: string; variables: Record<string, string> }[] {
     return [
+        // The org stack runs production infrastructure (the release controller) besides GitHub and DNS.
+        { name: deployContextName("org"), variables: { ...circleci.deploy, ...circleci.prodDeploy } },
         ...environments.map((e) => ({
             name: deployContextName(e.stack),
             variables: stageOf(e) === "prod" ? { ...circleci.deploy, ...circleci.prodDeploy } : { ...circleci.deploy },
@@ -26,7 +28,7 @@ export function plannedContexts(circleci: CiContextsArgs["circleci"], environmen
     ];
 }
 
-/** The contexts this repository's CircleCI pipeline runs with: one per environment, one for releases. */
+/** The contexts this repository's CircleCI pipeline runs with: one per stack (org included), one for releases. */
 export class CiContexts extends pulumi.ComponentResource {
     /** Context name -> CircleCI context id. */
     public readonly contextIds: pulumi.Output<Record<string, string>>;
