@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { loadWorkspace, parseWorkspace, PROJECT_FILE } from "../components/config";
+import { CI_CONFIG } from "../release/ci-config";
 import { NewEnvError, planNewEnv } from "../release/new-env";
 import type { Io } from "./main";
 import { UsageError } from "./release";
@@ -18,6 +19,7 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
     const workspace = loadWorkspace(io.cwd);
     const names = fs.readdirSync(io.cwd).filter((n) => n === PROJECT_FILE || /^Pulumi\..+\.yaml$/.test(n));
     const files = new Map(names.map((n) => [n, fs.readFileSync(path.join(io.cwd, n), "utf8")]));
+    if (fs.existsSync(path.join(io.cwd, CI_CONFIG))) files.set(CI_CONFIG, fs.readFileSync(path.join(io.cwd, CI_CONFIG), "utf8"));
     const edits = planNewEnv(workspace, files, { client, stagingDay: values["staging-day"], prodDay: values["prod-day"], domain: values.domain });
     if (edits.length === 0) {
         io.out(`${client}: already set up, nothing to change`);
@@ -26,7 +28,7 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
     // The result must load like any other workspace before a byte is written.
     const after = new Map(files);
     for (const e of edits) after.set(e.name, e.after);
-    parseWorkspace([...after].map(([name, text]) => ({ name, text })));
+    parseWorkspace([...after].filter(([name]) => name !== CI_CONFIG).map(([name, text]) => ({ name, text })));
     for (const e of edits) {
         const target = path.join(io.cwd, e.name);
         fs.writeFileSync(`${target}.tmp`, e.after);
@@ -38,7 +40,7 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
             "",
             "Next:",
             `  1. npm run synth -- ${client}-staging     # check what the new stacks would create`,
-            `  2. open a PR with these files; its preview covers ${client}-staging, ${client}-prod and org`,
+            `  2. open a PR with these files (and ${CI_CONFIG}'s new jobs); its preview covers ${client}-staging, ${client}-prod and org`,
             `  3. merge it: CI deploys org (the customer label, deploy labels and contexts), then the new stacks`,
         ].join("\n"),
     );

@@ -2,6 +2,7 @@
 // planned as pure text edits so that nothing is written unless every check passed.
 import { parseDocument, stringify, type YAMLMap, type YAMLSeq } from "yaml";
 import { stackFileName, stackRole, WEEKDAYS, type EnvironmentConfig, type Weekday, type Workspace } from "../components/config";
+import { CI_CONFIG, withStackJobs } from "./ci-config";
 import { readVersions } from "./stackfile";
 
 export class NewEnvError extends Error {}
@@ -114,8 +115,10 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
             }),
         },
         { name: stackFileName("org"), after: withCustomer(orgText, client) },
+        // CircleCI binds contexts to jobs: the new stacks need their own preview, deploy and drift jobs.
+        ...(files.has(CI_CONFIG) ? [{ name: CI_CONFIG, after: withStackJobs(files.get(CI_CONFIG)!, [`${client}-staging`, `${client}-prod`]) }] : []),
     ].map((e) => ({ ...e, before: files.get(e.name) }));
-    for (const e of edits.filter((x) => x.name !== stackFileName("org"))) {
+    for (const e of edits.filter((x) => x.name !== stackFileName("org") && x.name !== CI_CONFIG)) {
         // A client that exists already: the same command again is a no-op, anything else is refused.
         if (e.before !== undefined && e.before !== e.after) {
             throw new NewEnvError(`${e.name}: client "${client}" exists already${existingDays ? ` (staging on ${existingDays.join(", ")})` : ""}; edit its stack files instead`);

@@ -140,8 +140,18 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         // `deployed` tells the issues of an environment's release; org has none.
         for (const env of envs) assert.deepEqual(byName.get(`deploy/deployed-${env}`)?.params.requires, [`deploy-${env}`]);
         assert.equal(byName.get("deploy/deployed-org"), undefined);
-        // A failed update must stop the rest: each deploy requires the previous one.
-        stacks.forEach((stack, i) => assert.deepEqual(byName.get(`deploy/deploy-${stack}`)?.params.requires, [i === 0 ? "deploy-plan" : `deploy-${stacks[i - 1]}`]));
+        // A failed update must stop the rest: one chain from deploy-plan, org then staging, demo, prod first;
+        // client stacks follow in the order `conveyor new-env` appended them.
+        const chain: string[] = [];
+        for (let next = "deploy-plan"; ; ) {
+            const after = invocations().filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires as string[] | undefined)?.[0] === next);
+            assert.ok(after.length <= 1, `only one deploy follows ${next}`);
+            if (after.length === 0) break;
+            next = after[0].name;
+            chain.push(String(after[0].params.stack));
+        }
+        assert.deepEqual(chain.slice(0, 4), ["org", "staging", "demo", "prod"]);
+        assert.deepEqual([...chain].sort(), [...stacks].sort());
         assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, stacks.map((e) => `preview-${e}`));
         assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, stacks.map((e) => `drift-preview-${e}`));
         assert.match(JSON.stringify(config.jobs.deploy.steps), /pulumi up --yes --stack << parameters.stack >> --policy-pack policies/);

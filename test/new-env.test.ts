@@ -6,7 +6,8 @@ import { main } from "../cli/main";
 import { synthesize } from "../cli/synth";
 import { loadWorkspace } from "../components/config";
 import { readVersions } from "../release/stackfile";
-import { repoFiles, scratchProject } from "./workspace-fixture";
+import { parse } from "yaml";
+import { repoFiles, ROOT, scratchProject } from "./workspace-fixture";
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
@@ -15,7 +16,7 @@ async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out:
     return { code, out, err };
 }
 
-const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).filter((n) => n.endsWith(".yaml")).map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]));
+const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]));
 
 describe("conveyor new-env", function () {
     this.timeout(60_000);
@@ -53,6 +54,28 @@ describe("conveyor new-env", function () {
         for (const l of ["customer/umbrella", "deploy/umbrella-staging", "deploy/umbrella-prod"]) assert.ok(labels.includes(l), l);
         const contexts = org.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/circleci:Context").map((r) => r.inputs.name);
         assert.ok(contexts.includes("deploy-umbrella-staging") && contexts.includes("deploy-umbrella-prod"));
+    });
+
+    it("adds the new stacks' preview, deploy, deployed and drift jobs to the CircleCI pipeline", async () => {
+        const dir = scratchProject(repoFiles());
+        fs.mkdirSync(path.join(dir, ".circleci"));
+        fs.copyFileSync(path.join(ROOT, ".circleci/config.yml"), path.join(dir, ".circleci/config.yml"));
+        const { out } = await run(dir, "new-env", "umbrella");
+        assert.match(out, /updated \.circleci\/config\.yml/);
+        const config = parse(fs.readFileSync(path.join(dir, ".circleci/config.yml"), "utf8"));
+        const jobs = (workflow: string) =>
+            (config.workflows[workflow].jobs as Record<string, Record<string, unknown>>[]).map((j) => {
+                const [job, params] = Object.entries(j)[0];
+                return { name: job, ...params } as { name: string; requires?: string[] } & Record<string, unknown>;
+            });
+        const deploy = jobs("deploy");
+        assert.deepEqual(deploy.find((j) => j.name === "deploy-umbrella-staging"), { name: "deploy-umbrella-staging", stack: "umbrella-staging", context: "deploy-umbrella-staging", requires: ["deploy-prod"] });
+        assert.deepEqual(deploy.find((j) => j.name === "deploy-umbrella-prod")!.requires, ["deploy-umbrella-staging"]);
+        assert.ok(jobs("pull-request").some((j) => j.name === "preview-umbrella-prod"));
+        assert.ok((jobs("nightly-drift").find((j) => j.name === "drift-report")!.requires as string[]).includes("drift-preview-umbrella-staging"));
+        const before = snapshot(path.join(dir, ".circleci"));
+        await run(dir, "new-env", "umbrella");
+        assert.deepEqual(snapshot(path.join(dir, ".circleci")), before, "a rerun adds nothing");
     });
 
     it("picks weekdays no other client train uses, prod after staging", async () => {
