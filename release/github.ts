@@ -23,11 +23,13 @@ export interface GitHubOptions {
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 
 /** Writes safe to repeat: the same request twice leaves the same state. */
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "PATCH", "DELETE"]);
+// An array, not a Set: the dynamic providers carry this module through Pulumi's closure serialiser, which
+// would rebuild a Set as a plain object.
+const IDEMPOTENT = ["GET", "HEAD", "PUT", "PATCH", "DELETE"];
 
 export function isRetryable(method: string, url: string): boolean {
     // GraphQL queries are reads sent as POST; this controller sends no GraphQL mutation.
-    return IDEMPOTENT.has(method.toUpperCase()) || url.endsWith("/graphql");
+    return IDEMPOTENT.includes(method.toUpperCase()) || url.endsWith("/graphql");
 }
 
 export function createGitHub(opts: GitHubOptions): Octokit {
@@ -36,7 +38,7 @@ export function createGitHub(opts: GitHubOptions): Octokit {
     const octokit = new Client({
         auth: opts.token,
         baseUrl: opts.baseUrl.replace(/\/+$/, ""),
-        userAgent: "conveyor-release",
+        userAgent: "conveyor",
         retry: { retries, retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000, doNotRetry: DO_NOT_RETRY },
         throttle: {
             enabled: opts.throttle ?? true,

@@ -1,5 +1,6 @@
-// The GitHub REST client of conveyor's dynamic providers: octokit with its retry and throttling plugins.
+// The GitHub REST client of conveyor's dynamic providers.
 import type { Octokit } from "octokit";
+import { createGitHub } from "../../release/github";
 
 export interface RestSettings {
     readonly token?: string;
@@ -9,20 +10,12 @@ export interface RestSettings {
     readonly doNotCapture?: true;
 }
 
-/** Built per operation from the engine-provided config: a dynamic provider must capture no client. */
+/**
+ * Built per operation from the engine-provided config: a dynamic provider must capture no client. The same
+ * factory as the release controller's, so the providers keep its rules (a POST is never retried blindly).
+ */
 export function githubRestFromConfig(settings: RestSettings | undefined): Octokit {
     const token = settings?.token ?? process.env.GITHUB_TOKEN;
     if (!token) throw new Error("github:token is not set: run `pulumi config set --secret github:token <token>`");
-    // Loaded on first use: `pulumi preview` and `conveyor synth` never talk to GitHub through it.
-    const { Octokit: Client } = require("octokit") as typeof import("octokit");
-    return new Client({
-        auth: token,
-        baseUrl: (settings?.baseUrl ?? process.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
-        userAgent: "conveyor",
-        throttle: {
-            // Wait out GitHub's limits a couple of times, then fail the operation rather than hang `pulumi up`.
-            onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-            onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-        },
-    });
+    return createGitHub({ token, baseUrl: settings?.baseUrl ?? process.env.GITHUB_API_URL ?? "https://api.github.com" });
 }
