@@ -55,6 +55,8 @@ export interface DeployedRequest {
     readonly env: string;
     readonly sha: string;
     readonly buildUrl: string;
+    /** The commit's merged PRs, when the caller has them already (from deployTargets): saves a read. */
+    readonly pulls?: readonly MergedPull[];
 }
 
 export interface DeployedOutcome {
@@ -72,7 +74,7 @@ export interface DeployedOutcome {
 export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedRequest, progress: (s: string) => void): Promise<DeployedOutcome> {
     const env = requireEnv(ws, req.env);
     const ops = opsRefOf(requireOrg(ws));
-    const pulls = await mergedPullsOf(gh, ws, req.sha);
+    const pulls = req.pulls ?? (await mergedPullsOf(gh, ws, req.sha));
     const release = pulls.find((p) => p.head === releaseBranch(env.stack));
     let writes = 0;
     const count = (n: number) => (writes += n);

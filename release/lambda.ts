@@ -42,7 +42,7 @@ import {
 import { ReleaseInputError, opsRefOf, requireOrg, runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
 import { loadRemoteWorkspace, type RepoRef } from "./remote-workspace";
 import type { CiBuilds } from "./sources";
-import { deployTargets } from "./targets";
+import { deployTargets, type Targets } from "./targets";
 import { runTrain, type TrainRun } from "./train";
 import {
     canWrite,
@@ -244,16 +244,16 @@ export function createHandler(deps: LambdaDeps): (event: unknown) => Promise<Lam
         const targets = await deployTargets(gh, workspace, vcs.revision);
         for (const note of targets.notes) deps.log.warn(note);
         if (targets.stacks.length === 0) return ignored(`commit ${vcs.revision} deploys nothing`);
-        return result === "succeeded" ? deployed(gh, workspace, p, vcs.revision, targets.stacks) : deployFailed(gh, p, vcs.revision, targets);
+        return result === "succeeded" ? deployed(gh, workspace, p, vcs.revision, targets) : deployFailed(gh, p, vcs.revision, targets);
     }
 
     /** Every environment is told even when one fails; then the failure is thrown, for CircleCI to redeliver. */
-    async function deployed(gh: Octokit, workspace: Workspace, p: WorkflowCompleted, sha: string, stacks: readonly string[]): Promise<Answer> {
-        const envs = stacks.filter((s) => s !== "org");
+    async function deployed(gh: Octokit, workspace: Workspace, p: WorkflowCompleted, sha: string, targets: Targets): Promise<Answer> {
+        const envs = targets.stacks.filter((s) => s !== "org");
         const failures: string[] = [];
         for (const env of envs) {
             try {
-                const out = await runDeployed(gh, workspace, { env, sha, buildUrl: p.workflow.url }, (line) => deps.log.info(line, { env }));
+                const out = await runDeployed(gh, workspace, { env, sha, buildUrl: p.workflow.url, pulls: targets.pulls }, (line) => deps.log.info(line, { env }));
                 deps.log.info(`deployed ${env} at ${sha.slice(0, 7)}: release PR ${out.releasePr ?? "none"}, ${out.issues.length} issues, ${out.writes} writes`, { env });
             } catch (e) {
                 deps.log.error(`deployed ${env} at ${sha.slice(0, 7)} failed: ${(e as Error).message}`, { env });
