@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { WorkflowStatus } from "../../release/circleci";
 import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
@@ -23,16 +24,8 @@ export const FAKE_CIRCLECI_TOKEN = "fake-circle-token-0123456789";
 /** CircleCI's own wording for a missing or unknown token. */
 export const UNAUTHORIZED_MESSAGE = "You must log in first.";
 
-export type FakeWorkflowStatus =
-    | "success"
-    | "running"
-    | "not_run"
-    | "failed"
-    | "error"
-    | "failing"
-    | "on_hold"
-    | "canceled"
-    | "unauthorized";
+// The fake speaks the same statuses the client knows.
+export type FakeWorkflowStatus = WorkflowStatus;
 
 export interface FakeCircleCiOptions {
     /** The only token accepted in `Circle-Token`. */
