@@ -1,6 +1,6 @@
 // Entry point for `pulumi preview` / `pulumi up`: validate every config file, then build the selected stack.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadWorkspace } from "./components/config";
+import { ConfigError, loadWorkspace } from "./config";
 import { buildStack, configSecret } from "./program";
 
 export = async (): Promise<Record<string, unknown>> => {

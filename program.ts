@@ -1,7 +1,7 @@
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type SecretRef, type Workspace } from "./components/config";
+import { ConfigError, type SecretRef, type Workspace } from "./config";
 import { CiContexts } from "./components/circleci/contexts";
 import { Environment } from "./components/environment/environment";
 import { Organization } from "./components/github/organization";
@@ -40,7 +40,7 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
         const rcSecret = (n: string) => ctx.resolveSecret(org.releaseControllerSecrets.get(n)!);
         const days = [...new Set(ws.environments.flatMap((e) => e.release.days))];
         const controller = new ReleaseController("release-controller", {
-            handlerEntry: path.join(__dirname, "release", "lambda.ts"),
+            handlerEntry: path.join(__dirname, "controller", "lambda.ts"),
             schedule: { timezone: rc.timezone, hour: rc.hour, days: days.length > 0 ? days : undefined },
             owners: rc.owners,
             opsRepository: { owner: org.owner, repo: org.opsRepo },

@@ -6,7 +6,7 @@
 //   npm run bench:deployed -- --throttled          the same with production spacing of writes (slow)
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
-import { runDeployed } from "../release/deployed";
+import { runDeployed } from "../deploy/deployed";
 import { releaseBranch } from "../release/pr";
 import { runRelease } from "../release/release";
 import { startWorld } from "../test/release-world";

@@ -87,7 +87,7 @@ function emptyProcessMs(): number {
 
 function main(): void {
     const { values } = parseArgs({ options: { entry: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" } } });
-    const real = path.join(ROOT, "release", "lambda.ts");
+    const real = path.join(ROOT, "controller", "lambda.ts");
     const entry = path.resolve(values.entry ?? (fs.existsSync(real) ? real : path.join(ROOT, "test", "fixtures", "lambda-entry.ts")));
     const runs = Number(values.runs ?? 21);
 

@@ -18,7 +18,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
 import { parse, stringify } from "yaml";
-import { parseWorkspace, PROJECT_FILE, type SourceFile } from "../components/config";
+import { parseWorkspace, PROJECT_FILE, type SourceFile } from "../config";
 import { renderTree, synthesize, writeSynthOutput, type SynthResource } from "../cli/synth";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -1,6 +1,6 @@
 // Synthetic workspaces for the benchmarks: many services, one staging stack running them all.
 import { stringify } from "yaml";
-import { parseWorkspace } from "../components/config";
+import { parseWorkspace } from "../config";
 import { repoFiles } from "../test/workspace-fixture";
 
 /** A workspace of `components` services (svc-01 …) with a staging stack that runs them all. */

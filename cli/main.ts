@@ -1,9 +1,9 @@
 // The `conveyor` command line. Exit codes: 0 done, 1 failure, 2 bad input.
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, stackRole } from "../components/config";
+import { ConfigError, stackRole } from "../config";
 import { ReleaseInputError } from "../release/release";
-import { StackFileError } from "../release/stackfile";
+import { StackFileError } from "../config/stackfile";
 import { NewEnvError, newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";

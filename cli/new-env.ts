@@ -2,9 +2,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { loadWorkspace, parseWorkspace, PROJECT_FILE } from "../components/config";
-import { CI_CONFIG } from "../release/ci-config";
-import { NewEnvError, planNewEnv } from "../release/new-env";
+import { loadWorkspace, parseWorkspace, PROJECT_FILE } from "../config";
+import { CI_CONFIG } from "../pipeline/ci-config";
+import { NewEnvError, planNewEnv } from "../pipeline/new-env";
 import type { Io } from "./main";
 import { UsageError } from "./release";
 

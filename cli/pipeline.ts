@@ -4,10 +4,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { loadWorkspace, stackRole } from "../components/config";
-import { judgeDrift, reconcileDriftIssue } from "../release/drift";
-import { gitHubFromEnv, MissingCredentialError } from "../release/github";
-import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../release/preview-comment";
+import { loadWorkspace, stackRole } from "../config";
+import { judgeDrift, reconcileDriftIssue } from "../pipeline/drift";
+import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
+import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../pipeline/preview-comment";
 import { ReleaseInputError, requireOrg } from "../release/release";
 import type { Io } from "./main";
 import { UsageError } from "./release";

@@ -1,12 +1,12 @@
 // `conveyor release <env> [--dry-run]`, `release --due [--now <iso>]`, `rollback <env>`, and the post-merge
 // commands `targets --sha <sha>` and `deployed <env> --sha <sha> --build-url <url>`.
 import { parseArgs } from "util";
-import { loadWorkspace, type Workspace } from "../components/config";
-import { CircleCi } from "../release/circleci";
-import { gitHubFromEnv, MissingCredentialError } from "../release/github";
+import { loadWorkspace, type Workspace } from "../config";
+import { CircleCi } from "../clients/circleci";
+import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
 import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type ReleaseOutcome, type ReleaseRequest } from "../release/release";
-import { runDeployed } from "../release/deployed";
-import { deployTargets } from "../release/targets";
+import { runDeployed } from "../deploy/deployed";
+import { deployTargets } from "../deploy/targets";
 import { runTrain, trainAt } from "../release/train";
 import type { Io } from "./main";
 

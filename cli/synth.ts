@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadWorkspace, type SecretRef, type Workspace } from "../components/config";
+import { loadWorkspace, type SecretRef, type Workspace } from "../config";
 import { buildStack } from "../program";
 
 export interface SynthResource {

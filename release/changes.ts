@@ -3,7 +3,7 @@
 // components in one or a few GraphQL requests (aliases), not one REST call per PR.
 import type { Octokit } from "octokit";
 import type { ComponentChanges, Commit, PullRequest } from "./changelog";
-import { mapLimit } from "./github";
+import { mapLimit } from "../clients/github";
 import type { Bump } from "./plan";
 import { prNumberFromMessage, type RepoRef } from "./references";
 import type { CiBuilds } from "./sources";

@@ -1,5 +1,5 @@
 // What a release changes in an environment, and why each component is or is not bumped. Pure.
-import type { Component, EnvironmentConfig } from "../components/config";
+import type { Component, EnvironmentConfig } from "../config";
 
 export interface Bump {
     readonly component: string;

@@ -1,14 +1,14 @@
 // `conveyor release <env>` and `conveyor rollback <env>`: plan from the source, build the changelog, and
 // open or refresh the release PR. Shared by the CLI and the Lambda.
 import type { Octokit } from "octokit";
-import { stackFileName, type EnvironmentConfig, type OrgConfig, type Workspace } from "../components/config";
+import { stackFileName, type EnvironmentConfig, type OrgConfig, type Workspace } from "../config";
 import { renderBody, releaseTitle, renderChangelog, type BodyContext } from "./changelog";
 import { collectChanges } from "./changes";
-import { webUrlOf } from "./github";
+import { webUrlOf } from "../clients/github";
 import { planRelease, versionChanges, type ReleasePlan } from "./plan";
 import { blockedBy, findReleasePrs, releaseBranch, upsertReleasePr, type Upsert } from "./pr";
 import { offerFromCi, offerFromVersions, prefetchRunning, previousRelease, readFile, withRevisionCache, type CiBuilds, type Offer, type OpsRef } from "./sources";
-import { readVersions, setVersions } from "./stackfile";
+import { readVersions, setVersions } from "../config/stackfile";
 
 /** Bad input: exit code 2, nothing written. */
 export class ReleaseInputError extends Error {}

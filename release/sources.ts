@@ -2,9 +2,9 @@
 // branch), another environment's stack file on the ops repository's default branch, or, for a rollback,
 // the previous release of the environment itself.
 import type { Octokit } from "octokit";
-import type { OrgConfig, Workspace } from "../components/config";
-import { mapLimit } from "./github";
-import { readVersions } from "./stackfile";
+import type { OrgConfig, Workspace } from "../config";
+import { mapLimit } from "../clients/github";
+import { readVersions } from "../config/stackfile";
 
 /** What the release controller needs from CircleCI (release/circleci.ts implements it). */
 export interface CiBuilds {

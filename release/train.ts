@@ -1,5 +1,5 @@
 // The weekly train: which environments are due for a release at a given moment (pure), and running it.
-import type { EnvironmentConfig, Weekday } from "../components/config";
+import type { EnvironmentConfig, Weekday } from "../config";
 import { runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
 
 export interface TrainDecision {

@@ -1,6 +1,6 @@
 // The org stack on Pulumi mocks: what `pulumi up` would create for the example organisation.
 import * as assert from "node:assert/strict";
-import { parseWorkspace } from "../components/config";
+import { parseWorkspace } from "../config";
 import { synthesize, type SynthResource, type SynthResult } from "../cli/synth";
 import { plannedContexts } from "../components/circleci/contexts";
 import { repoFiles, ROOT, withFile } from "./workspace-fixture";

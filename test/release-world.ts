@@ -3,12 +3,12 @@
 // numbers are the versions the stack files name.
 import * as fs from "fs";
 import * as path from "path";
-import { parseWorkspace, type Workspace } from "../components/config";
-import { CircleCi } from "../release/circleci";
-import { createGitHub } from "../release/github";
+import { parseWorkspace, type Workspace } from "../config";
+import { CircleCi } from "../clients/circleci";
+import { createGitHub } from "../clients/github";
 import { releaseBranch } from "../release/pr";
 import { runRelease, type ReleaseDeps } from "../release/release";
-import { readVersions } from "../release/stackfile";
+import { readVersions } from "../config/stackfile";
 import { FAKE_CIRCLECI_TOKEN, startFakeCircleCi, type FakeCircleCi } from "./fakes/circleci";
 import { startFakeGitHub, type FakeGitHub, type RepoState, type Route } from "./fakes/github";
 import { repoFiles, ROOT } from "./workspace-fixture";

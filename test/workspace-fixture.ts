@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import type { SourceFile } from "../components/config";
+import type { SourceFile } from "../config";
 
 export const ROOT = path.resolve(__dirname, "..");
 

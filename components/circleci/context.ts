@@ -9,7 +9,7 @@
 // or removed by hand, and restrictions changed by hand, but not a value changed by hand; the digests only tell
 // whether the value in config differs from the one this provider last wrote.
 import * as pulumi from "@pulumi/pulumi";
-import { CircleCi, type CircleCiContext, type CircleCiError, type ContextRestriction } from "../../release/circleci";
+import { CircleCi, type CircleCiContext, type CircleCiError, type ContextRestriction } from "../../clients/circleci";
 import {
     checkInputs,
     diffContext,

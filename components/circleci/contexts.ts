@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig, OrgConfig } from "../config";
+import type { EnvironmentConfig, OrgConfig } from "../../config";
 import { stageOf } from "../environment/sizing";
 import { Context } from "./context";
 

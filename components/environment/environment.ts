@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Component, EnvironmentConfig } from "../config";
+import type { Component, EnvironmentConfig } from "../../config";
 import { Network } from "./network";
 import { sizingOf, stageOf } from "./sizing";
 import { ServiceDeployment } from "./service";

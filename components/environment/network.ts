@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig } from "../config";
+import type { EnvironmentConfig } from "../../config";
 
 export interface NetworkArgs {
     /** A CIDR for a VPC the stack creates, or an existing VPC and its subnets. */

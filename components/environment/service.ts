@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { Component } from "../config";
+import type { Component } from "../../config";
 import type { Sizing } from "./sizing";
 
 export interface ServiceDeploymentArgs {

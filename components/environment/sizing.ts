@@ -1,6 +1,6 @@
 // How big an environment is: production stacks (prod, <client>-prod) run redundant and keep logs longer;
 // every other stack is sized to cost little. Pure.
-import type { EnvironmentConfig } from "../config";
+import type { EnvironmentConfig } from "../../config";
 
 export type Stage = "prod" | "nonprod";
 

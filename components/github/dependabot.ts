@@ -1,6 +1,6 @@
 // Renders .github/dependabot.yml from typed config. Pure.
 import { stringify } from "yaml";
-import type { DependabotRegistry, ManagedRepositoryConfig } from "../config";
+import type { DependabotRegistry, ManagedRepositoryConfig } from "../../config";
 import { managedHeader, YAML_FOR_GITHUB } from "./managed-file";
 
 export const DEPENDABOT_PATH = ".github/dependabot.yml";

@@ -4,7 +4,7 @@
 // deleting a label strips it from every issue. A rename in config would therefore erase history; GitHub's
 // own rename (PATCH the label) keeps it on every issue. This step runs first and does the PATCH.
 import * as pulumi from "@pulumi/pulumi";
-import type { Label } from "./labels";
+import type { Label } from "../../config/labels";
 import { githubRestFromConfig, type RestSettings } from "./rest";
 
 export interface LabelRename {

@@ -1,9 +1,9 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { DependabotRegistry, ManagedRepositoryConfig } from "../config";
+import type { DependabotRegistry, ManagedRepositoryConfig } from "../../config";
 import { DEPENDABOT_PATH, registriesUsed, registrySecretNames, renderDependabot } from "./dependabot";
 import { LabelRenames, renamesOf } from "./label-renames";
-import type { Label } from "./labels";
+import type { Label } from "../../config/labels";
 import type { Milestone } from "./milestones";
 import { renderStaleWorkflow, STALE_PATH } from "./stale";
 import { WeeklyMilestones } from "./weekly-milestones";

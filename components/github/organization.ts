@@ -1,8 +1,8 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { OrgConfig } from "../config";
+import type { OrgConfig } from "../../config";
 import { registrySecretNames } from "./dependabot";
-import { labelTaxonomy } from "./labels";
+import { labelTaxonomy } from "../../config/labels";
 import { ManagedRepository } from "./managed-repository";
 import { weeklyMilestones } from "./milestones";
 

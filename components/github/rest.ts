@@ -1,6 +1,6 @@
 // The GitHub REST client of conveyor's dynamic providers.
 import type { Octokit } from "octokit";
-import { createGitHub } from "../../release/github";
+import { createGitHub } from "../../clients/github";
 
 export interface RestSettings {
     readonly token?: string;

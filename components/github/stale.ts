@@ -1,6 +1,6 @@
 // Renders .github/workflows/stale.yml running actions/stale. Pure.
 import { stringify } from "yaml";
-import type { RepositorySettings } from "../config";
+import type { RepositorySettings } from "../../config";
 import { managedHeader, YAML_FOR_GITHUB } from "./managed-file";
 
 export const STALE_PATH = ".github/workflows/stale.yml";

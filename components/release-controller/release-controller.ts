@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Weekday } from "../config";
+import type { Weekday } from "../../config";
 import { bundleHandler, LAMBDA_RUNTIME } from "./bundle";
 import { HANDLER_EXPORT, RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "./env";
 import { accountOf, executionPolicy, schedulerPolicy, trustPolicy } from "./policy";

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { WorkflowStatus } from "../../release/circleci";
+import type { WorkflowStatus } from "../../clients/circleci";
 import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 

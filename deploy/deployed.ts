@@ -1,0 +1,150 @@
+// `conveyor deployed <env> --sha <sha> --build-url <url>`: after `pulumi up` of an environment, tell the
+// people who asked: label the release PR, comment once on every issue of its changelog, move issues
+// along the workflow. Idempotent: every comment carries a hidden marker per environment, so a rerun edits
+// instead of duplicating, and a label already moved or an issue already closed costs no write.
+import type { Octokit } from "octokit";
+import type { EnvironmentConfig, Workspace } from "../config";
+import { parseMarker } from "../release/changelog";
+import { upsertMarkedComment, type IssueTarget } from "../controller/notify";
+import { mapLimit } from "../clients/github";
+import { DEPLOYED_LABEL, releaseBranch } from "../release/pr";
+import { opsRefOf, requireEnv, requireOrg } from "../release/release";
+import { mergedPullsOf, type MergedPull } from "./targets";
+import type { IssueRef } from "../release/references";
+
+export interface OnDeploy {
+    readonly relabel?: { readonly from: string; readonly to: string };
+    readonly close?: string;
+}
+
+/** The environment's own rule, else staging relabels ready-for-staging -> test and prod closes ready issues. */
+export function onDeployOf(env: Pick<EnvironmentConfig, "stack" | "release">): OnDeploy {
+    if (env.release.onDeploy) return env.release.onDeploy;
+    if (env.stack === "staging") return { relabel: { from: "workflow/ready-for-staging", to: "workflow/test" } };
+    if (env.stack === "prod") return { close: "workflow/ready" };
+    return {};
+}
+
+const READ_CONCURRENCY = 10;
+
+export const commentMarker = (kind: "released" | "deployed", env: string): string => `<!-- conveyor:${kind} env=${env} -->`;
+
+export interface IssueState {
+    readonly labels: readonly string[];
+    readonly state: "open" | "closed";
+}
+
+export interface IssuePlan {
+    /** The full label set to write, when it must change (one write). */
+    readonly labels?: string[];
+    readonly close: boolean;
+}
+
+/** Pure: what a deploy changes on one issue. */
+export function planIssue(issue: IssueState, rule: OnDeploy): IssuePlan {
+    let labels: string[] | undefined;
+    const { relabel } = rule;
+    if (relabel && issue.labels.includes(relabel.from)) {
+        labels = [...issue.labels.filter((l) => l !== relabel.from && l !== relabel.to), relabel.to];
+    }
+    const close = issue.state === "open" && rule.close !== undefined && issue.labels.includes(rule.close);
+    return { labels, close };
+}
+
+export interface DeployedRequest {
+    readonly env: string;
+    readonly sha: string;
+    readonly buildUrl: string;
+    /** The commit's merged PRs, when the caller has them already (from deployTargets): saves a read. */
+    readonly pulls?: readonly MergedPull[];
+}
+
+export interface DeployedOutcome {
+    /** The release PR of the environment the commit merged, if any. */
+    readonly releasePr?: number;
+    /** `owner/repo#n` of every issue commented on or changed (or already up to date). */
+    readonly issues: string[];
+    /** deploy/<env> PRs that got a comment. */
+    readonly deployPrs: number[];
+    readonly writes: number;
+}
+
+
+/** Writes are sequential: GitHub's content-creation limits punish bursts, and octokit spaces them. */
+export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedRequest, progress: (s: string) => void): Promise<DeployedOutcome> {
+    const env = requireEnv(ws, req.env);
+    const ops = opsRefOf(requireOrg(ws));
+    const pulls = req.pulls ?? (await mergedPullsOf(gh, ws, req.sha));
+    const release = pulls.find((p) => p.head === releaseBranch(env.stack));
+    let writes = 0;
+    const count = (n: number) => (writes += n);
+    const opsTarget = (p: MergedPull): IssueTarget => ({ owner: ops.owner, repo: ops.repo, number: p.number });
+    const link = `[build](${req.buildUrl})`;
+
+    const issues: string[] = [];
+    if (release) {
+        if (!release.labels.includes(DEPLOYED_LABEL)) {
+            await gh.rest.issues.addLabels({ ...opsIssue(opsTarget(release)), labels: [DEPLOYED_LABEL] });
+            count(1);
+        }
+        count(await upsertMarkedComment(gh, opsTarget(release), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
+        progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
+        const rule = onDeployOf(env);
+        // Reads in parallel under a limit; writes one after another.
+        const refs = releasedIssues(release);
+        const states = await mapLimit(refs, READ_CONCURRENCY, (ref) => readIssue(gh, ref));
+        for (const [i, ref] of refs.entries()) {
+            count(await settleIssue(gh, ref, states[i], env.stack, link, rule));
+            issues.push(`${ref.owner}/${ref.repo}#${ref.number}`);
+            progress(`${ref.owner}/${ref.repo}#${ref.number}: released to ${env.stack}`);
+        }
+    }
+    const deployPrs: number[] = [];
+    for (const p of pulls.filter((x) => x !== release && x.labels.includes(`deploy/${env.stack}`))) {
+        count(await upsertMarkedComment(gh, opsTarget(p), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
+        deployPrs.push(p.number);
+        progress(`PR #${p.number}: deployed to ${env.stack}`);
+    }
+    return { releasePr: release?.number, issues, deployPrs, writes };
+}
+
+const opsIssue = (t: IssueTarget) => ({ owner: t.owner, repo: t.repo, issue_number: t.number });
+
+function releasedIssues(pr: MergedPull): IssueRef[] {
+    const marker = parseMarker(pr.body);
+    if (!marker) return [];
+    return Object.entries(marker.issues).flatMap(([full, numbers]) => {
+        const [owner, repo] = full.split("/");
+        return numbers.map((number) => ({ owner, repo, number }));
+    });
+}
+
+interface LiveIssue extends IssueState {
+    readonly comments: readonly { id: number; body?: string | null }[];
+}
+
+async function readIssue(gh: Octokit, ref: IssueRef): Promise<LiveIssue> {
+    const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
+    const [issue, comments] = await Promise.all([gh.rest.issues.get(target), gh.paginate(gh.rest.issues.listComments, { ...target, per_page: 100 })]);
+    return {
+        labels: issue.data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        state: issue.data.state === "closed" ? "closed" : "open",
+        comments,
+    };
+}
+
+/** Comment (or edit the comment) and move the issue along; at most 3 writes, none when already done. */
+async function settleIssue(gh: Octokit, ref: IssueRef, live: LiveIssue, env: string, link: string, rule: OnDeploy): Promise<number> {
+    const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
+    let writes = await upsertMarkedComment(gh, ref, commentMarker("released", env), `Released to **${env}** (${link}).`, live.comments);
+    const plan = planIssue(live, rule);
+    if (plan.labels) {
+        await gh.rest.issues.setLabels({ ...target, labels: plan.labels });
+        writes++;
+    }
+    if (plan.close) {
+        await gh.rest.issues.update({ ...target, state: "closed", state_reason: "completed" });
+        writes++;
+    }
+    return writes;
+}

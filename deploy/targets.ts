@@ -1,0 +1,61 @@
+// `conveyor targets --sha <sha>`: the stacks a commit on the default branch must deploy.
+import type { Octokit } from "octokit";
+import { stackFileName, type Workspace } from "../config";
+import { releaseBranch } from "../release/pr";
+import { requireOrg, opsRefOf } from "../release/release";
+
+export interface MergedPull {
+    readonly number: number;
+    readonly head: string;
+    readonly labels: readonly string[];
+    readonly body: string;
+}
+
+export interface Targets {
+    /** Stacks to deploy, org first, then environments in train order. */
+    readonly stacks: string[];
+    /** What was skipped and why (unknown environments in labels). */
+    readonly notes: string[];
+    /** The merged PRs the commit came from. */
+    readonly pulls: MergedPull[];
+}
+
+/** The PRs a commit of the default branch was merged from (usually one). */
+export async function mergedPullsOf(gh: Octokit, ws: Workspace, sha: string): Promise<MergedPull[]> {
+    const ops = opsRefOf(requireOrg(ws));
+    const res = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ owner: ops.owner, repo: ops.repo, commit_sha: sha });
+    return res.data
+        .filter((p) => p.merged_at !== null && p.base.ref === ops.branch)
+        .map((p) => ({ number: p.number, head: p.head.ref, labels: p.labels.map((l) => l.name), body: p.body ?? "" }));
+}
+
+/** Pure: which stacks the merged PRs and the changed files call for. */
+export function targetsOf(ws: Workspace, pulls: readonly MergedPull[], changedFiles: readonly string[]): Omit<Targets, "pulls"> {
+    const envs = ws.environments.map((e) => e.stack);
+    const wanted = new Set<string>();
+    const notes: string[] = [];
+    for (const p of pulls) {
+        const release = envs.find((e) => p.head === releaseBranch(e));
+        if (release) wanted.add(release);
+        for (const label of p.labels.filter((l) => l.startsWith("deploy/"))) {
+            const env = label.slice("deploy/".length);
+            if (envs.includes(env)) wanted.add(env);
+            else notes.push(`PR #${p.number}: label "${label}" names no environment stack (${envs.join(", ")}); skipped`);
+        }
+    }
+    for (const env of envs) if (changedFiles.includes(stackFileName(env))) wanted.add(env);
+    if (changedFiles.includes(stackFileName("org"))) wanted.add("org");
+    // ws.environments is already in train order; org goes first because environments may depend on it.
+    const stacks = [...(wanted.has("org") ? ["org"] : []), ...envs.filter((e) => wanted.has(e))];
+    return { stacks, notes };
+}
+
+export async function deployTargets(gh: Octokit, ws: Workspace, sha: string): Promise<Targets> {
+    const ops = opsRefOf(requireOrg(ws));
+    const [pulls, commit] = await Promise.all([
+        mergedPullsOf(gh, ws, sha),
+        gh.rest.repos.getCommit({ owner: ops.owner, repo: ops.repo, ref: sha, per_page: 100 }),
+    ]);
+    const files = (commit.data.files ?? []).flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])]);
+    return { ...targetsOf(ws, pulls, files), pulls };
+}

@@ -1,0 +1,532 @@
+// The release controller's AWS deployment and the issue-link redirector on Pulumi mocks: what `pulumi up`
+// would create, recorded as the engine receives it (secrets as "[secret]"), and the handler bundle itself.
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { cleanWireValue } from "../../../cli/synth";
+import { bundleHandler, LAMBDA_RUNTIME, PROJECT_FILES } from "../../../components/release-controller/bundle";
+import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../../../components/release-controller/env";
+import { accountOf, type PolicyDocument, type TrustPolicy } from "../../../components/release-controller/policy";
+import { ReleaseController, releaseSchedule, type ReleaseControllerArgs } from "../../../components/release-controller/release-controller";
+import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS } from "../../../components/redirector/redirector";
+
+const FIXTURE_ENTRY = path.join(__dirname, "..", "..", "fixtures", "lambda-entry.ts");
+const FIXTURE_MARKER = "conveyor-lambda-fixture-5f2c";
+const ACCOUNT = "123456789012";
+const ZONE_ID = "0123456789abcdef0123456789abcdef";
+const SECRET_VALUES = {
+    githubToken: "ghp_releaseControllerToken0123456789",
+    circleciToken: "CCIPAT_releaseControllerToken0123",
+    githubWebhookSecret: "gh-webhook-secret-value-9f8e7d",
+    circleciWebhookSecret: "circleci-webhook-secret-value-1a2b3c",
+};
+
+const T = {
+    fn: "aws:lambda/function:Function",
+    url: "aws:lambda/functionUrl:FunctionUrl",
+    permission: "aws:lambda/permission:Permission",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    queue: "aws:sqs/queue:Queue",
+    topic: "aws:sns/topic:Topic",
+    subscription: "aws:sns/topicSubscription:TopicSubscription",
+    schedule: "aws:scheduler/schedule:Schedule",
+    dns: "cloudflare:index/dnsRecord:DnsRecord",
+    ruleset: "cloudflare:index/ruleset:Ruleset",
+};
+
+/** The physical name and ARN the mocks give a resource, so tests can say which resource a policy names. */
+function mockName(name: string): string {
+    return `${name}-a1b2c3d`;
+}
+function mockArn(type: string, name: string, inputs: Record<string, unknown> = {}): string {
+    const service = type.split(":")[1].split("/")[0];
+    if (type === T.fn) return `arn:aws:lambda:eu-west-3:${ACCOUNT}:function:${mockName(name)}`;
+    if (type === T.logGroup) return `arn:aws:logs:eu-west-3:${ACCOUNT}:log-group:${String(inputs.name)}`;
+    return `arn:aws:${service}:eu-west-3:${ACCOUNT}:${name}`;
+}
+
+interface Recorded {
+    readonly type: string;
+    readonly name: string;
+    readonly parent?: string;
+    readonly dependencies: string[];
+    readonly inputs: Record<string, any>;
+    /** The inputs as sent, assets untouched (synth's recording may summarise them). */
+    readonly raw: Record<string, any>;
+}
+
+// Pulumi's wire format markers for assets (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+
+/**
+ * Runs `build` on Pulumi mocks and records every registration as the engine would receive it (the same
+ * recording `conveyor synth` makes), plus the values of the outputs `build` returns.
+ */
+async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(build: () => T): Promise<{ resources: Recorded[]; outputs: Record<keyof T, unknown> }> {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (a) => {
+                const state: Record<string, unknown> = { ...a.inputs };
+                if (a.type.startsWith("aws:")) {
+                    state.arn = mockArn(a.type, a.name, a.inputs);
+                    state.name = a.inputs.name ?? mockName(a.name);
+                }
+                if (a.type === T.url) state.functionUrl = `https://${a.name}-a1b2c3d.lambda-url.eu-west-3.on.aws/`;
+                return { id: `${a.name}-id`, state };
+            },
+            call: (a) => a.inputs,
+        },
+        "conveyor",
+        "org",
+        false,
+    );
+    type Req = {
+        getType(): string;
+        getName(): string;
+        getParent(): string;
+        getDependenciesList(): string[];
+        getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    };
+    const label = (urn: string) => {
+        const parts = urn.split("::");
+        return `${parts[2].split("$").pop()}::${parts.slice(3).join("::")}`;
+    };
+    const resources: Recorded[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: Req, cb: unknown) => {
+        if (req.getType() === "pulumi:pulumi:Stack") return register(req, cb);
+        const parent = req.getParent();
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        resources.push({
+            type: req.getType(),
+            name: req.getName(),
+            ...(parent ? { parent: label(parent) } : {}),
+            dependencies: req.getDependenciesList().map(label),
+            inputs: cleanWireValue(raw) as Record<string, any>,
+            raw,
+        });
+        return register(req, cb);
+    };
+    let built: T | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        built = build();
+        return {};
+    });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const outputs = {} as Record<keyof T, unknown>;
+    for (const [k, v] of Object.entries(built ?? {})) outputs[k as keyof T] = await new Promise((res) => v.apply(res));
+    return { resources, outputs };
+}
+
+const baseArgs = (over: Partial<ReleaseControllerArgs> = {}): ReleaseControllerArgs => ({
+    handlerEntry: FIXTURE_ENTRY,
+    schedule: { timezone: "Europe/Paris", hour: 7 },
+    owners: ["release-owners@acme-saas.example", "cto@acme-saas.example"],
+    githubToken: pulumi.secret(SECRET_VALUES.githubToken),
+    // A plain value on purpose: the component must make it secret itself.
+    circleciToken: SECRET_VALUES.circleciToken,
+    githubWebhookSecret: pulumi.secret(SECRET_VALUES.githubWebhookSecret),
+    circleciWebhookSecret: pulumi.secret(SECRET_VALUES.circleciWebhookSecret),
+    opsRepository: { owner: "acme-saas", repo: "ops" },
+    environment: { GITHUB_API_URL: "https://api.github.com", CIRCLECI_API_URL: "https://circleci.com/api/v2" },
+    ...over,
+});
+
+/** The CommonJS bundle evaluated as Lambda would load it, with `stubs` standing in for runtime-provided modules. */
+function loadBundle(code: string, stubs: Record<string, unknown>): Record<string, unknown> {
+    const module = { exports: {} as Record<string, unknown> };
+    const requireStub = (id: string): unknown => {
+        if (id in stubs) return stubs[id];
+        throw new Error(`the bundle required ${id}, which is neither bundled nor provided by the runtime`);
+    };
+    new Function("module", "exports", "require", code)(module, module.exports, requireStub);
+    return module.exports;
+}
+
+function archiveText(fn: Recorded): string {
+    const code = fn.raw.code as Record<string, any>;
+    assert.equal(code[SIG_KEY], ARCHIVE_SIG, "code is an archive");
+    assert.deepEqual(Object.keys(code.assets), ["index.js"]);
+    const asset = code.assets["index.js"];
+    assert.equal(asset[SIG_KEY], ASSET_SIG, "index.js is a string asset");
+    return asset.text as string;
+}
+
+describe("release controller (AWS)", function () {
+    this.timeout(60_000);
+    let resources: Recorded[];
+    let outputs: { functionName: unknown; functionUrl: unknown; topicArn: unknown };
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    const one = (type: string, name: string): Recorded => {
+        const found = resources.find((r) => r.type === type && r.name === name);
+        assert.ok(found, `${type} ${name}`);
+        return found;
+    };
+    const policyOf = (name: string) => JSON.parse(one(T.rolePolicy, name).inputs.policy) as PolicyDocument;
+    const functionArn = mockArn(T.fn, "release-controller");
+    const topicArn = mockArn(T.topic, "release-controller-owners");
+    const queueArn = mockArn(T.queue, "release-controller-dead-letter");
+    const logGroupArn = `arn:aws:logs:eu-west-3:${ACCOUNT}:log-group:/aws/lambda/release-controller`;
+    const secretIds = ["github-token", "circleci-token", "github-webhook-secret", "circleci-webhook-secret"];
+    const secretArns = secretIds.map((id) => mockArn(T.secret, `release-controller-${id}`));
+
+    before(async () => {
+        const run = await onMocks(() => {
+            const rc = new ReleaseController("release-controller", baseArgs());
+            return { functionName: rc.functionName, functionUrl: rc.functionUrl, topicArn: rc.topicArn };
+        });
+        resources = run.resources;
+        outputs = run.outputs;
+    });
+
+    it("creates exactly its resources, all under the component and named from it", () => {
+        const counts: Record<string, number> = {};
+        for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        assert.deepEqual(counts, {
+            "conveyor:release-controller:ReleaseController": 1,
+            [T.logGroup]: 1,
+            [T.secret]: 4,
+            [T.secretVersion]: 4,
+            [T.queue]: 1,
+            [T.topic]: 1,
+            [T.subscription]: 2,
+            [T.role]: 2,
+            [T.rolePolicy]: 2,
+            [T.fn]: 1,
+            [T.url]: 1,
+            [T.permission]: 2,
+            [T.schedule]: 1,
+            [T.alarm]: 2,
+        });
+        for (const r of resources.filter((x) => x.type !== "conveyor:release-controller:ReleaseController")) {
+            assert.equal(r.parent, "conveyor:release-controller:ReleaseController::release-controller", `${r.type} ${r.name}`);
+            assert.ok(r.name.startsWith("release-controller"), r.name);
+        }
+    });
+
+    it("runs on a current Node.js runtime with a timeout, memory, one run at a time and a dead-letter queue", () => {
+        const fn = one(T.fn, "release-controller").inputs;
+        assert.equal(fn.runtime, LAMBDA_RUNTIME);
+        assert.equal(fn.runtime, "nodejs24.x");
+        assert.equal(fn.handler, "index.handler");
+        assert.equal(fn.timeout, 900);
+        assert.equal(fn.memorySize, 512);
+        assert.equal(fn.reservedConcurrentExecutions, 1);
+        assert.deepEqual(fn.deadLetterConfig, { targetArn: queueArn });
+        assert.deepEqual(fn.architectures, ["arm64"]);
+        assert.equal(fn.role, mockArn(T.role, "release-controller"));
+        assert.equal(one(T.queue, "release-controller-dead-letter").inputs.messageRetentionSeconds, 14 * 24 * 3600);
+    });
+
+    it("logs to its own log group, created with a retention before the function", () => {
+        const group = one(T.logGroup, "release-controller").inputs;
+        assert.equal(group.name, "/aws/lambda/release-controller");
+        assert.equal(group.retentionInDays, 30);
+        const fn = one(T.fn, "release-controller");
+        assert.equal(fn.inputs.loggingConfig.logGroup, "/aws/lambda/release-controller");
+        assert.ok(fn.dependencies.includes(`${T.logGroup}::release-controller`));
+    });
+
+    it("creates the function after its permissions and secret values exist", () => {
+        const deps = one(T.fn, "release-controller").dependencies;
+        assert.ok(deps.includes(`${T.rolePolicy}::release-controller`), "CreateFunction checks the role can reach the dead-letter queue");
+        for (const id of secretIds) assert.ok(deps.includes(`${T.secretVersion}::release-controller-${id}`), id);
+    });
+
+    it("names the secrets' ARNs in the environment, never their values", () => {
+        const variables = one(T.fn, "release-controller").inputs.environment.variables as Record<string, string>;
+        assert.deepEqual(variables, {
+            GITHUB_API_URL: "https://api.github.com",
+            CIRCLECI_API_URL: "https://circleci.com/api/v2",
+            OPS_OWNER: "acme-saas",
+            OPS_REPO: "ops",
+            [RELEASE_CONTROLLER_ENV.githubTokenSecretArn]: secretArns[0],
+            [RELEASE_CONTROLLER_ENV.circleciTokenSecretArn]: secretArns[1],
+            [RELEASE_CONTROLLER_ENV.githubWebhookSecretArn]: secretArns[2],
+            [RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn]: secretArns[3],
+            [RELEASE_CONTROLLER_ENV.ownersTopicArn]: topicArn,
+        });
+    });
+
+    it("stores the four secret inputs in Secrets Manager as secrets, even one passed in plain", () => {
+        for (const id of secretIds) {
+            assert.ok(one(T.secret, `release-controller-${id}`).inputs.description.length > 0);
+            const version = one(T.secretVersion, `release-controller-${id}`).inputs;
+            assert.equal(version.secretString, "[secret]", id);
+            assert.equal(version.secretId, `release-controller-${id}-id`);
+        }
+        // Inside the engine's secret wrappers the values are expected; anywhere else they are a leak.
+        const everything = JSON.stringify(resources.map((r) => r.inputs));
+        for (const value of Object.values(SECRET_VALUES)) assert.ok(!everything.includes(value), "a secret value reached the engine in plain text");
+    });
+
+    it("grants the function exactly what it uses, each on its own resource", () => {
+        assert.deepEqual(policyOf("release-controller").Statement, [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
+            { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+            { Sid: "DeadLetter", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+            { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
+        ]);
+        const trust = JSON.parse(one(T.role, "release-controller").inputs.assumeRolePolicy) as TrustPolicy;
+        assert.deepEqual(trust.Statement.map((s) => [s.Principal.Service, s.Action]), [["lambda.amazonaws.com", "sts:AssumeRole"]]);
+    });
+
+    it("lists no * action and no * resource in any IAM statement", () => {
+        const statements = ofType(T.rolePolicy).flatMap((p) => (JSON.parse(p.inputs.policy) as PolicyDocument).Statement);
+        assert.ok(statements.length >= 5);
+        for (const s of statements) {
+            for (const action of s.Action) assert.ok(!action.includes("*"), `action ${action}`);
+            for (const resource of s.Resource) {
+                assert.notEqual(resource, "*");
+                // The one wildcard: the log streams of the function's own log group.
+                if (resource.includes("*")) assert.equal(resource, `${logGroupArn}:*`);
+            }
+        }
+    });
+
+    it("runs the train on weekdays at the configured hour and time zone, through a role that may invoke only this function", () => {
+        const schedule = one(T.schedule, "release-controller").inputs;
+        assert.equal(schedule.scheduleExpression, "cron(0 7 ? * MON-FRI *)");
+        assert.equal(schedule.scheduleExpressionTimezone, "Europe/Paris");
+        assert.deepEqual(schedule.flexibleTimeWindow, { mode: "OFF" });
+        assert.equal(schedule.target.arn, functionArn);
+        assert.equal(schedule.target.roleArn, mockArn(T.role, "release-controller-schedule"));
+        assert.deepEqual(JSON.parse(schedule.target.input), { source: "conveyor.schedule", action: "release-due" });
+        assert.deepEqual(JSON.parse(schedule.target.input), SCHEDULE_EVENT);
+
+        const trust = JSON.parse(one(T.role, "release-controller-schedule").inputs.assumeRolePolicy) as TrustPolicy;
+        assert.deepEqual(trust.Statement, [
+            { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+        ]);
+        assert.deepEqual(policyOf("release-controller-schedule").Statement, [
+            { Sid: "InvokeReleaseController", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [functionArn] },
+        ]);
+        assert.ok(one(T.schedule, "release-controller").dependencies.includes(`${T.rolePolicy}::release-controller-schedule`));
+    });
+
+    it("renders the schedule's days in cron order", () => {
+        assert.equal(releaseSchedule(7), "cron(0 7 ? * MON-FRI *)");
+        assert.equal(releaseSchedule(0, ["friday", "monday"]), "cron(0 0 ? * MON,FRI *)");
+        assert.equal(releaseSchedule(23, ["saturday", "tuesday", "monday", "wednesday", "thursday", "friday"]), "cron(0 23 ? * MON,TUE,WED,THU,FRI,SAT *)");
+    });
+
+    it("serves webhooks on a public function URL, granted both ways AWS requires, and exports it", () => {
+        const url = one(T.url, "release-controller").inputs;
+        assert.equal(url.authorizationType, "NONE");
+        assert.equal(url.functionName, mockName("release-controller"));
+        const grants = ofType(T.permission).map((p) => p.inputs).map((p) => [p.action, p.principal, p.functionUrlAuthType, p.invokedViaFunctionUrl]);
+        assert.deepEqual(grants.sort(), [
+            ["lambda:InvokeFunction", "*", undefined, true],
+            ["lambda:InvokeFunctionUrl", "*", "NONE", undefined],
+        ]);
+        assert.equal(outputs.functionUrl, "https://release-controller-a1b2c3d.lambda-url.eu-west-3.on.aws/");
+        assert.equal(outputs.functionName, mockName("release-controller"));
+        assert.equal(outputs.topicArn, topicArn);
+    });
+
+    it("subscribes each release owner by e-mail to the owners' topic", () => {
+        const subs = ofType(T.subscription).map((s) => s.inputs);
+        assert.deepEqual(subs.map((s) => [s.protocol, s.endpoint, s.topic]).sort(), [
+            ["email", "cto@acme-saas.example", topicArn],
+            ["email", "release-owners@acme-saas.example", topicArn],
+        ]);
+    });
+
+    it("alarms the owners on any function error within 5 minutes, and on anything in the dead-letter queue", () => {
+        const errors = one(T.alarm, "release-controller-errors").inputs;
+        assert.deepEqual(
+            [errors.namespace, errors.metricName, errors.statistic, errors.period, errors.evaluationPeriods, errors.threshold, errors.comparisonOperator],
+            ["AWS/Lambda", "Errors", "Sum", 300, 1, 0, "GreaterThanThreshold"],
+        );
+        assert.deepEqual(errors.dimensions, { FunctionName: outputs.functionName });
+        assert.deepEqual(errors.alarmActions, [topicArn]);
+        assert.equal(errors.treatMissingData, "notBreaching");
+        const dead = one(T.alarm, "release-controller-dead-letters").inputs;
+        assert.deepEqual([dead.namespace, dead.metricName, dead.threshold, dead.comparisonOperator], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold"]);
+        assert.deepEqual(dead.dimensions, { QueueName: mockName("release-controller-dead-letter") });
+        assert.deepEqual(dead.alarmActions, [topicArn]);
+    });
+
+    it("deploys the handler bundled from source: runnable CommonJS with the fixture's code, the SDK left to the runtime", async () => {
+        const code = archiveText(one(T.fn, "release-controller"));
+        assert.ok(code.includes(FIXTURE_MARKER), "the helper module is bundled");
+        assert.ok(!code.includes("conveyor-fixture-unused-export"), "exports other than handler are dropped");
+        assert.match(code, /require\("@aws-sdk\/client-sns"\)/, "@aws-sdk stays external");
+        const exports = loadBundle(code, { "@aws-sdk/client-sns": { name: "runtime-sdk" } });
+        assert.equal(typeof exports.handler, "function");
+        const answer = await (exports.handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)(SCHEDULE_EVENT);
+        assert.deepEqual(answer, { statusCode: 200, body: `${FIXTURE_MARKER}:conveyor.schedule sdk=runtime-sdk` });
+    });
+
+    it("bundles deterministically: same bytes on a second run and from another checkout directory", async () => {
+        const first = archiveText(one(T.fn, "release-controller"));
+        const again = await onMocks(() => ({ name: new ReleaseController("release-controller", baseArgs()).functionName }));
+        assert.equal(archiveText(again.resources.find((r) => r.type === T.fn)!), first);
+
+        const direct = bundleHandler(FIXTURE_ENTRY);
+        assert.equal(direct.code, first);
+        const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-bundle-"));
+        try {
+            for (const f of ["lambda-entry.ts", "lambda-helper.ts"]) fs.copyFileSync(path.join(__dirname, "..", "..", "fixtures", f), path.join(elsewhere, f));
+            const moved = bundleHandler(path.join(elsewhere, "lambda-entry.ts"));
+            assert.equal(moved.sha256, direct.sha256);
+        } finally {
+            fs.rmSync(elsewhere, { recursive: true, force: true });
+        }
+        assert.equal(direct.bytes, Buffer.byteLength(first));
+        assert.deepEqual(direct.externalImports, ["@aws-sdk/client-sns"]);
+        assert.deepEqual(Object.keys(direct.bytesByPackage), [PROJECT_FILES]);
+        assert.deepEqual(direct.warnings, []);
+    });
+
+    it("refuses a handler module without a handler export, one that imports the Pulumi program, and a missing file", () => {
+        assert.throws(() => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts")), /does not bundle:\n.*lambda-no-handler\.ts.*No matching export .* for import "handler"/);
+        assert.throws(
+            () => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "lambda-imports-pulumi.ts")),
+            /must not bundle the Pulumi program or build tooling:\n[\s\S]*^components\/release-controller\/release-controller\.ts imports @pulumi\/aws$/m,
+        );
+        assert.throws(() => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "no-such-entry.ts")), /file not found/);
+    });
+
+    it("fails at construction when the handler does not bundle, so preview and synth stop with the reason", async () => {
+        let message = "";
+        await onMocks(() => {
+            try {
+                new ReleaseController("rc", baseArgs({ handlerEntry: path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts") }));
+            } catch (e) {
+                message = (e as Error).message;
+            }
+            return {};
+        });
+        assert.match(message, /lambda-no-handler\.ts does not bundle/);
+    });
+
+    it("refuses bad arguments with every problem named", async () => {
+        const problems = async (over: Partial<ReleaseControllerArgs>): Promise<string> => {
+            let message = "";
+            await onMocks(() => {
+                try {
+                    new ReleaseController("rc", baseArgs(over));
+                } catch (e) {
+                    message = (e as Error).message;
+                }
+                return {};
+            });
+            return message;
+        };
+        assert.match(await problems({ schedule: { timezone: "Mars/Olympus_Mons", hour: 24 } }), /rc: schedule\.hour: expected an hour 0-23, got 24\nrc: schedule\.timezone: expected an IANA time zone/);
+        assert.match(await problems({ owners: [] }), /owners: expected at least one e-mail address/);
+        assert.match(await problems({ owners: ["a@acme.example", "A@acme.example"] }), /A@acme\.example is listed twice/);
+        assert.match(await problems({ owners: ["not-an-address"] }), /expected an e-mail address, got "not-an-address"/);
+        assert.match(await problems({ environment: { GITHUB_TOKEN: "ghp_x" } }), /environment\.GITHUB_TOKEN: looks like a secret; pass it as a secret input/);
+        assert.match(await problems({ environment: { CIRCLECI_WEBHOOK_SECRET: "x" } }), /looks like a secret/);
+        assert.match(await problems({ environment: { AWS_REGION: "eu-west-3" } }), /environment\.AWS_REGION: reserved by Lambda/);
+        assert.match(await problems({ environment: { [RELEASE_CONTROLLER_ENV.ownersTopicArn]: "x" } }), /set by the component itself/);
+        assert.match(await problems({ environment: { OPS_REPO: "other" } }), /environment\.OPS_REPO: set by the component itself/);
+        assert.match(await problems({ opsRepository: { owner: "acme saas", repo: "" } }), /opsRepository\.owner: expected a GitHub login.*\n.*opsRepository\.repo: expected a repository name/);
+        assert.match(await problems({ timeoutSeconds: 901, memoryMb: 64, logRetentionDays: 10 }), /timeoutSeconds: expected 1-900, got 901\n.*memoryMb.*\n.*logRetentionDays/);
+        assert.equal(await problems({}), "");
+    });
+
+    it("reads the account of an ARN", () => {
+        assert.equal(accountOf("arn:aws:lambda:eu-west-3:123456789012:function:x"), "123456789012");
+        assert.throws(() => accountOf("not-an-arn"), /not an ARN/);
+    });
+});
+
+/**
+ * Cloudflare's documented wildcard semantics: the whole value must match; `*` matches any run of characters,
+ * `/` included, as few as possible; case-insensitive unless strict. Used to check the rule we write does what
+ * we mean on sample URLs (it checks our reading of the documentation, not Cloudflare itself).
+ */
+function wildcardRegExp(pattern: string): RegExp {
+    const body = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("(.*?)");
+    return new RegExp(`^${body}$`, "i");
+}
+
+/** Evaluates the `and`-joined clauses our rule uses (`field eq "v"`, `[not] field wildcard "p"`) on one request. */
+function ruleMatches(expression: string, request: { host: string; path: string }): boolean {
+    const inner = expression.replace(/^\((.*)\)$/, "$1");
+    return inner.split(" and ").every((clause) => {
+        const m = /^(not )?(http\.host|http\.request\.uri\.path) (eq|wildcard) "([^"]*)"$/.exec(clause);
+        assert.ok(m, `unexpected clause: ${clause}`);
+        const value = m[2] === "http.host" ? request.host : request.path;
+        const hit = m[3] === "eq" ? value === m[4] : wildcardRegExp(m[4]).test(value);
+        return m[1] ? !hit : hit;
+    });
+}
+
+/** Evaluates `wildcard_replace(http.request.uri.path, "pattern", "replacement")` on a path. */
+function redirectTarget(target: string, path_: string): string {
+    const m = /^wildcard_replace\(http\.request\.uri\.path, "([^"]*)", "([^"]*)"\)$/.exec(target);
+    assert.ok(m, `unexpected target: ${target}`);
+    const groups = wildcardRegExp(m[1]).exec(path_);
+    if (!groups) return path_;
+    return m[2].replace(/\$\{(\d)\}/g, (_, n: string) => groups[Number(n)]);
+}
+
+describe("issue-link redirector (Cloudflare)", function () {
+    this.timeout(60_000);
+    let resources: Recorded[];
+    before(async () => {
+        resources = (await onMocks(() => ({ url: pulumi.output(new IssueLinkRedirector("issue-links", { zoneId: ZONE_ID, domain: "go.acme-saas.example" }).baseUrl) }))).resources;
+    });
+
+    it("answers on a proxied AAAA record to the discard prefix, no origin behind it", () => {
+        const records = resources.filter((r) => r.type === T.dns);
+        assert.equal(records.length, 1);
+        const { inputs, parent, name } = records[0];
+        assert.deepEqual([inputs.zoneId, inputs.name, inputs.type, inputs.content, inputs.proxied, inputs.ttl], [ZONE_ID, "go.acme-saas.example", "AAAA", "100::", true, 1]);
+        assert.equal(parent, "conveyor:redirector:IssueLinkRedirector::issue-links");
+        assert.equal(name, "issue-links");
+    });
+
+    it("redirects /<owner>/<repo>/issues/<n> to the GitHub issue with a dynamic redirect rule", () => {
+        const rulesets = resources.filter((r) => r.type === T.ruleset);
+        assert.equal(rulesets.length, 1);
+        const rs = rulesets[0].inputs;
+        assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE_ID, "zone", "http_request_dynamic_redirect"]);
+        assert.equal(rs.rules.length, 1);
+        const [rule] = rs.rules;
+        assert.equal(rule.action, "redirect");
+        assert.equal(rule.enabled, true);
+        assert.equal(
+            rule.expression,
+            '(http.host eq "go.acme-saas.example" and http.request.uri.path wildcard "/*/*/issues/*" and not http.request.uri.path wildcard "/*/*/*/issues/*" and not http.request.uri.path wildcard "/*/*/issues/*/*")',
+        );
+        assert.deepEqual(rule.actionParameters.fromValue, {
+            statusCode: 302,
+            preserveQueryString: false,
+            targetUrl: { expression: 'wildcard_replace(http.request.uri.path, "/*/*/issues/*", "https://github.com/${1}/${2}/issues/${3}")' },
+        });
+        assert.equal(REDIRECT_STATUS, 302);
+    });
+
+    it("sends issue links, and only issue links, to the issue (by the documented matching rules)", () => {
+        const { expression, target } = issueRedirectRule("go.acme-saas.example");
+        const go = (host: string, p: string) => (ruleMatches(expression, { host, path: p }) ? redirectTarget(target, p) : undefined);
+        assert.equal(go("go.acme-saas.example", "/acme-saas/ops/issues/42"), "https://github.com/acme-saas/ops/issues/42");
+        assert.equal(go("go.acme-saas.example", "/acme-saas/billing-service/issues/7"), "https://github.com/acme-saas/billing-service/issues/7");
+        assert.equal(go("go.acme-saas.example", "/Acme-SaaS/Ops/Issues/42"), "https://github.com/Acme-SaaS/Ops/issues/42", "GitHub names are case-insensitive");
+        assert.equal(go("go.acme-saas.example", "/acme-saas/ops/pull/42"), undefined);
+        assert.equal(go("go.acme-saas.example", "/acme-saas/team/ops/issues/42"), undefined, "one segment too many");
+        assert.equal(go("go.acme-saas.example", "/acme-saas/ops/issues/42/timeline"), undefined);
+        assert.equal(go("app.acme-saas.example", "/acme-saas/ops/issues/42"), undefined, "other hosts of the zone are untouched");
+    });
+
+    it("points at a GitHub Enterprise host when told, and refuses a domain that could break the expression", () => {
+        assert.match(issueRedirectRule("go.acme-saas.example", "https://github.acme.example").target, /"https:\/\/github\.acme\.example\/\$\{1\}\/\$\{2\}\/issues\/\$\{3\}"/);
+        assert.throws(() => issueRedirectRule('go.example" or true or "'), /expected a lower-case DNS name/);
+        assert.throws(() => issueRedirectRule("go.acme-saas.example", "https://github.com/evil"), /expected https:\/\/<host> with no path/);
+    });
+});

@@ -1,0 +1,92 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { readVersions, setVersions, StackFileError } from "../../config/stackfile";
+import { ROOT } from "../workspace-fixture";
+
+const FILE = "Pulumi.prod.yaml";
+// Everything a hand-edited stack file has: comments everywhere, blank lines, quoting styles, a secure
+// value, other namespaces before and after the versions block.
+const TEXT = `# Production
+config:
+  aws:region: "eu-west-3"   # Paris
+  app:dbPassword:
+    secure: AAABAJ+u3lB5uGhk2d2JfwT1dQ==
+
+  conveyor:versions:
+    # services
+    marketplace: 1380  # pinned while #412 is investigated
+    'billing': 860
+
+    web: 2255
+    erp-connector: 447
+  conveyor:environment:
+    tier: main
+`;
+
+/** Lines of b that differ from a, by index; both must have the same number of lines. */
+function changedLines(a: string, b: string): string[] {
+    const x = a.split("\n");
+    const y = b.split("\n");
+    assert.equal(y.length, x.length, "no line was added or removed");
+    return y.filter((line, i) => line !== x[i]);
+}
+
+describe("stack file edits", () => {
+    it("reads the build numbers as written", () => {
+        assert.deepEqual([...readVersions(FILE, TEXT)], [["marketplace", 1380], ["billing", 860], ["web", 2255], ["erp-connector", 447]]);
+    });
+
+    it("changes only the bumped lines, keeping comments, blank lines, quoting and secure values", () => {
+        const out = setVersions(FILE, TEXT, new Map([["marketplace", 1398], ["billing", 866]]));
+        assert.deepEqual(changedLines(TEXT, out), ["    marketplace: 1398  # pinned while #412 is investigated", "    'billing': 866"]);
+        assert.deepEqual([...readVersions(FILE, out)], [["marketplace", 1398], ["billing", 866], ["web", 2255], ["erp-connector", 447]]);
+    });
+
+    it("returns the very same text when nothing changes", () => {
+        assert.equal(setVersions(FILE, TEXT, new Map([["web", 2255]])), TEXT);
+        assert.equal(setVersions(FILE, TEXT, new Map()), TEXT);
+    });
+
+    it("appends a component the environment does not run yet, with the block's indentation", () => {
+        const out = setVersions(FILE, TEXT, new Map([["gateway", 316]]));
+        const added = out.split("\n").filter((l) => !TEXT.split("\n").includes(l));
+        assert.deepEqual(added, ["    gateway: 316"]);
+        assert.equal(readVersions(FILE, out).get("gateway"), 316);
+        assert.match(out, /erp-connector: 447\n {4}gateway: 316\n {2}conveyor:environment:/);
+    });
+
+    it("appends after a last line without a newline", () => {
+        const text = "config:\n  conveyor:versions:\n    web: 1";
+        assert.equal(setVersions(FILE, text, new Map([["api", 2]])), "config:\n  conveyor:versions:\n    web: 1\n    api: 2\n");
+    });
+
+    it("edits every real stack file of the repository by one line per component", () => {
+        for (const name of ["Pulumi.staging.yaml", "Pulumi.demo.yaml", "Pulumi.prod.yaml"]) {
+            const text = fs.readFileSync(path.join(ROOT, name), "utf8");
+            const versions = readVersions(name, text);
+            const bumped = new Map([...versions].slice(0, 2).map(([c, v]) => [c, v + 10] as const));
+            assert.equal(changedLines(text, setVersions(name, text, bumped)).length, 2, name);
+        }
+    });
+
+    it("refuses what is not a build number, on read and on write", () => {
+        assert.throws(() => readVersions(FILE, TEXT.replace("web: 2255", "web: latest")), (e: Error) => {
+            assert.ok(e instanceof StackFileError);
+            assert.equal(e.message, 'Pulumi.prod.yaml: conveyor:versions.web: expected a build number (positive integer), got "latest"');
+            return true;
+        });
+        assert.throws(() => setVersions(FILE, TEXT, new Map([["web", 0]])), /conveyor:versions\.web: refusing to write 0/);
+    });
+
+    it("refuses a file without a versions map, or broken YAML", () => {
+        assert.throws(() => readVersions(FILE, "config:\n  aws:region: x\n"), /Pulumi\.prod\.yaml: conveyor:versions: expected a map/);
+        assert.throws(() => readVersions(FILE, "config: [\n"), /Pulumi\.prod\.yaml: invalid YAML/);
+    });
+
+    it("edits a flow map in place but will not add to one", () => {
+        const flow = "config:\n  conveyor:versions: {web: 1, api: 2}\n";
+        assert.equal(setVersions(FILE, flow, new Map([["api", 3]])), "config:\n  conveyor:versions: {web: 1, api: 3}\n");
+        assert.throws(() => setVersions(FILE, flow, new Map([["db", 1]])), /write it as a block map/);
+    });
+});

@@ -1,0 +1,135 @@
+// After the merge: which stacks a commit deploys, and what a deploy tells the people who asked.
+import * as assert from "node:assert/strict";
+import { main } from "../../cli/main";
+import { planIssue, runDeployed, onDeployOf } from "../../deploy/deployed";
+import { releaseBranch } from "../../release/pr";
+import { setVersions } from "../../config/stackfile";
+import { deployTargets, targetsOf } from "../../deploy/targets";
+import { parseWorkspace } from "../../config";
+import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
+import { releaseAndMerge, startWorld, TOKEN, type World } from "../release-world";
+import { repoFiles, scratchProject } from "../workspace-fixture";
+
+const ws = parseWorkspace(repoFiles());
+
+describe("deploy targets (pure)", () => {
+    const pull = (head: string, labels: string[] = []) => ({ number: 7, head, labels, body: "" });
+    it("names the environment of a merged release PR", () => {
+        assert.deepEqual(targetsOf(ws, [pull("release-demo")], ["Pulumi.demo.yaml"]).stacks, ["demo"]);
+    });
+    it("adds every deploy/<env> label, and reports unknown ones", () => {
+        const t = targetsOf(ws, [pull("fix-dns", ["deploy/prod", "deploy/staging", "deploy/qa", "type/bug"])], ["components/environment/service.ts"]);
+        assert.deepEqual(t.stacks, ["staging", "prod"], "in train order");
+        assert.deepEqual(t.notes, ['PR #7: label "deploy/qa" names no environment stack (staging, demo, prod); skipped']);
+    });
+    it("adds environments whose stack file changed, and org first when Pulumi.org.yaml changed", () => {
+        assert.deepEqual(targetsOf(ws, [], ["Pulumi.prod.yaml", "Pulumi.org.yaml", "README.md"]).stacks, ["org", "prod"]);
+    });
+    it("says nothing when nothing is to deploy", () => {
+        assert.deepEqual(targetsOf(ws, [pull("docs")], ["README.md", "components/config.ts"]).stacks, []);
+    });
+});
+
+describe("issue workflow on deploy (pure)", () => {
+    it("staging moves ready-for-staging to test; prod closes ready issues; others only comment", () => {
+        const env = (stack: string) => ws.environments.find((e) => e.stack === stack)!;
+        assert.deepEqual(planIssue({ labels: ["type/bug", "workflow/ready-for-staging"], state: "open" }, onDeployOf(env("staging"))), {
+            labels: ["type/bug", "workflow/test"],
+            close: false,
+        });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "open" }, onDeployOf(env("prod"))), { labels: undefined, close: true });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "closed" }, onDeployOf(env("prod"))), { labels: undefined, close: false });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready-for-staging"], state: "open" }, onDeployOf(env("demo"))), { labels: undefined, close: false });
+    });
+});
+
+describe("targets and deployed against the fakes", function () {
+    this.timeout(60_000);
+    let w: World;
+    beforeEach(async () => {
+        w = await startWorld();
+    });
+    afterEach(() => w.close());
+
+
+    it("targets a merged release PR's environment, and a commit that edits Pulumi.org.yaml", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, sha)).stacks, ["staging"]);
+        const direct = w.ops.commit("main", { message: "Rotate", files: { "Pulumi.org.yaml": "config: {}\n" } });
+        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, direct)).stacks, ["org"]);
+    });
+
+    it("deployed on staging: PR labelled, every issue commented once and moved to test; a rerun writes nothing", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        const gh = w.deps().gh;
+        const first = await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" }, () => undefined);
+        assert.equal(first.issues.length, 18, "3 issues in each of 6 components");
+        const pr = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
+        assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
+        assert.match(w.ops.issueComments(pr.number).map((c) => c.body).join("\n"), /Deployed to \*\*staging\*\* \(\[build\]\(https:\/\/circleci\.com\/gh\/acme-saas\/ops\/101\)\)/);
+        for (const repo of w.repos.values()) {
+            for (const issue of repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number))) {
+                const comments = repo.issueComments(issue.number);
+                assert.equal(comments.length, 1, `${repo.name}#${issue.number} commented once`);
+                assert.match(comments[0].body, /^<!-- conveyor:released env=staging -->\nReleased to \*\*staging\*\*/);
+                assert.deepEqual(repo.issueLabelNames(issue.number), ["workflow/test"]);
+            }
+        }
+        assert.ok(first.writes / first.issues.length <= 3, `${first.writes} writes for ${first.issues.length} issues`);
+        w.github.clearRequests();
+        const again = await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" }, () => undefined);
+        assert.equal(again.writes, 0);
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("a rerun with another build link edits the comments instead of adding new ones", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        const gh = w.deps().gh;
+        await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+        await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/2" }, () => undefined);
+        const repo = w.repos.get("billing")!;
+        const comments = repo.issueComments(1);
+        assert.equal(comments.length, 1);
+        assert.match(comments[0].body, /ci\.example\/2/);
+    });
+
+    it("deployed on prod closes the released issues labelled workflow/ready, as completed", async () => {
+        for (const repo of w.repos.values()) for (const i of repo.issues) if (i.title.endsWith("request 1")) repo.addIssueLabels(i, ["workflow/ready"]);
+        // Demo already runs the newest builds, so prod's release from demo carries every PR and its issue.
+        const demoText = w.ops.file("main", "Pulumi.demo.yaml")!;
+        w.ops.commit("main", { message: "Release demo", files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) } });
+        const sha = await releaseAndMerge(w, "prod");
+        const out = await runDeployed(w.deps().gh, w.workspace, { env: "prod", sha, buildUrl: "https://ci.example/9" }, () => undefined);
+        assert.equal(out.issues.length, 18);
+        let closed = 0;
+        for (const ref of out.issues) {
+            const [full, n] = ref.split("#");
+            const repo = w.github.state.repo(full);
+            const issue = repo.issue(Number(n))!;
+            const ready = repo.issueLabelNames(issue.number).includes("workflow/ready");
+            assert.equal(issue.state, ready ? "closed" : "open", ref);
+            if (ready) {
+                assert.equal(issue.state_reason, "completed");
+                closed++;
+            }
+        }
+        assert.equal(closed, 6, "one ready issue per component");
+    });
+
+    it("comments on a deploy/<env> PR, through the CLI", async () => {
+        w.ops.commit("fix-alarm", { message: "Tune alarm", files: { "components/alarm.ts": "x\n" } });
+        const pr = w.ops.openPull({ head: "fix-alarm", title: "Tune the alarm", labels: ["deploy/demo"] });
+        const sha = w.ops.mergePull(pr.number, { method: "squash" });
+        const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: w.github.url, CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN, CIRCLECI_API_URL: w.circle.url };
+        let out = "";
+        const io = { cwd: scratchProject(repoFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
+        assert.equal(await main(["targets", "--sha", sha], io), 0);
+        assert.equal(out, "demo\n");
+        out = "";
+        assert.equal(await main(["deployed", "demo", "--sha", sha, "--build-url", "https://ci.example/5"], io), 0);
+        assert.match(out, /demo: no release PR in this commit, deploy PRs #\d+/);
+        assert.match(w.ops.issueComments(pr.number)[0].body, /Deployed to \*\*demo\*\*/);
+        assert.equal(await main(["deployed", "demo", "--sha", "nope", "--build-url", "https://ci.example/5"], io), 2);
+        assert.equal(await main(["targets"], io), 2);
+    });
+});

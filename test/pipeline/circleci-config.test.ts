@@ -1,0 +1,341 @@
+// The ops repository's own pipeline: .circleci/config.yml is checked for structure (CircleCI's schema,
+// jobs, contexts, commands, pins), and the two commands only it runs (preview-comment, drift) are tested
+// pure and against the loopback fake GitHub.
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import Ajv from "ajv";
+import { parse } from "yaml";
+import * as pipeline from "../../cli/pipeline";
+import type { Io } from "../../cli/main";
+import { plannedContexts } from "../../components/circleci/contexts";
+import { loadWorkspace, trainOrder } from "../../config";
+import { driftTitle, judgeDrift, reconcileDriftIssue, renderDriftBody, DRIFT_LABEL } from "../../pipeline/drift";
+import { createGitHub } from "../../clients/github";
+import { blocksMerge, PREVIEW_MARKER, renderPreviewComment, summarizePreview, upsertPreviewComment } from "../../pipeline/preview-comment";
+import { startFakeGitHub, type FakeGitHub, type RepoState } from "../fakes/github";
+import { ROOT } from "../workspace-fixture";
+
+interface Step {
+    readonly run?: string | { command?: string; name?: string };
+    readonly [k: string]: unknown;
+}
+interface Config {
+    version: number;
+    orbs?: Record<string, string>;
+    executors?: Record<string, { docker?: { image: string }[] }>;
+    commands?: Record<string, { steps: (Step | string)[] }>;
+    jobs: Record<string, { executor?: string; docker?: { image: string }[]; steps: (Step | string)[] }>;
+    workflows: Record<string, { jobs: (string | Record<string, { name?: string; context?: string | string[]; requires?: string[]; stack?: string }>)[] }>;
+}
+
+const CONFIG_FILE = path.join(ROOT, ".circleci", "config.yml");
+const configText = fs.readFileSync(CONFIG_FILE, "utf8");
+const config = parse(configText) as Config;
+const ws = loadWorkspace(ROOT);
+
+/** Every job invocation of every workflow: its workflow, job, name in the workflow and parameters. */
+function invocations() {
+    return Object.entries(config.workflows).flatMap(([workflow, w]) =>
+        w.jobs.map((j) => {
+            const [job, params] = typeof j === "string" ? [j, {}] : Object.entries(j)[0];
+            return { workflow, job, name: params.name ?? job, params };
+        }),
+    );
+}
+
+/** Every shell command the pipeline runs, from jobs and reusable commands alike (or one job's own). */
+function shellCommands(only?: string): string[] {
+    const steps = (only ? [config.jobs[only]] : [...Object.values(config.jobs), ...Object.values(config.commands ?? {})]).flatMap((j) => j.steps);
+    return steps.flatMap((s) => {
+        if (typeof s === "string" || s.run === undefined) return [];
+        return [typeof s.run === "string" ? s.run : (s.run.command ?? "")];
+    });
+}
+
+/** Command names of cli/main.ts's switch, plus the pipeline commands cli/pipeline.ts exports until registered. */
+function cliCommands(): Set<string> {
+    const main = fs.readFileSync(path.join(ROOT, "cli", "main.ts"), "utf8");
+    const names = new Set([...main.matchAll(/case "([a-z][a-z-]*)":/g)].map((m) => m[1]));
+    const exported: Record<string, string> = { driftCommand: "drift", previewCommentCommand: "preview-comment" };
+    for (const [fn, name] of Object.entries(exported)) if (typeof (pipeline as Record<string, unknown>)[fn] === "function") names.add(name);
+    return names;
+}
+
+describe("the CircleCI pipeline (.circleci/config.yml)", () => {
+    it("validates against CircleCI's config schema", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as { $schema?: string };
+        // The saved schema is draft-07, Ajv's default dialect; a newer snapshot would need Ajv2019.
+        assert.match(schema.$schema ?? "", /draft-07/);
+        const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+        const validate = ajv.compile(schema);
+        assert.ok(validate(config), JSON.stringify(validate.errors, null, 2));
+        assert.equal(config.version, 2.1);
+    });
+
+    it("references only jobs it defines, and requires only jobs of the same workflow", () => {
+        for (const inv of invocations()) assert.ok(config.jobs[inv.job], `${inv.workflow}: job "${inv.job}" is not defined`);
+        for (const [workflow, w] of Object.entries(config.workflows)) {
+            const names = new Set(invocations().filter((i) => i.workflow === workflow).map((i) => i.name));
+            assert.equal(names.size, w.jobs.length, `${workflow}: job names are unique`);
+            for (const inv of invocations().filter((i) => i.workflow === workflow)) {
+                for (const r of inv.params.requires ?? []) assert.ok(names.has(r), `${workflow}: ${inv.name} requires "${r}", which is not in the workflow`);
+            }
+        }
+    });
+
+    it("uses only contexts the org stack declares, and holds no inline secret", () => {
+        const declared = new Set(plannedContexts(ws.org!.circleci!, ws.environments).map((c) => c.name));
+        const used = invocations().flatMap((i) => [i.params.context ?? []].flat());
+        assert.ok(used.length > 0);
+        for (const c of used) assert.ok(declared.has(c), `context "${c}" is not declared by the org stack (${[...declared].join(", ")})`);
+        assert.doesNotMatch(configText, /^\s*environment:/m, "variables come from contexts, not from the file");
+        assert.doesNotMatch(configText, /(gh[pousr]_[A-Za-z0-9]{20,}|pul-[0-9a-f]{20,}|AKIA[0-9A-Z]{16})/, "no token in the file");
+    });
+
+    it("gives every pulumi and GitHub-writing job the right context", () => {
+        for (const inv of invocations()) {
+            const text = shellCommands(inv.job).join("\n");
+            const context = [inv.params.context ?? []].flat();
+            // Lines that run pulumi, not lines that talk about it.
+            if (/^\s*pulumi (up|preview)\b/m.test(text)) assert.deepEqual(context, [`deploy-${inv.params.stack}`], `${inv.name} runs pulumi`);
+            if (/npx conveyor (targets|deployed|drift|preview-comment)/.test(text)) assert.deepEqual(context, ["release"], `${inv.name} writes to GitHub`);
+        }
+    });
+
+    it("runs only `conveyor` commands the CLI has and npm scripts package.json has", () => {
+        const known = cliCommands();
+        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const text = shellCommands().join("\n");
+        const conveyor = [...text.matchAll(/npx conveyor ([a-z][a-z-]*)/g)].map((m) => m[1]);
+        assert.deepEqual([...new Set(conveyor)].sort(), ["deployed", "drift", "preview-comment", "targets"]);
+        for (const c of conveyor) assert.ok(known.has(c), `conveyor ${c} is not a command of cli/main.ts`);
+        const npm = [...text.matchAll(/npm (?:run (\S+)|(test|start)\b)/g)].map((m) => m[1] ?? m[2]);
+        assert.ok(npm.includes("test"));
+        for (const s of npm) assert.ok(scripts[s], `npm run ${s} is not a script of package.json`);
+        assert.match(text, /npm ci/);
+    });
+
+    it("pins images, orbs and the Pulumi CLI to versions", () => {
+        const images = [...Object.values(config.executors ?? {}), ...Object.values(config.jobs)].flatMap((x) => x.docker ?? []).map((d) => d.image);
+        assert.ok(images.length > 0);
+        for (const image of images) assert.match(image, /^[\w./-]+:\d+(\.\d+)+$/, `${image} is pinned to a version`);
+        for (const [name, orb] of Object.entries(config.orbs ?? {})) assert.match(orb, /@\d+\.\d+\.\d+$/, `orb ${name} is pinned`);
+        const installs = shellCommands().filter((c) => c.includes("get.pulumi.com"));
+        assert.ok(installs.length > 0 || Object.values(config.orbs ?? {}).some((o) => o.startsWith("pulumi/pulumi@")));
+        for (const c of installs) assert.match(c, /--version \d+\.\d+\.\d+/);
+        assert.match(configText, /checksum "package-lock.json"/, "the npm cache is keyed on the lock file");
+    });
+
+    it("previews, deploys and drift-checks org and every environment stack, deploying org first then in train order", () => {
+        const byName = new Map(invocations().map((i) => [`${i.workflow}/${i.name}`, i]));
+        const envs = trainOrder(ws.environments).map((e) => e.stack);
+        const stacks = ["org", ...envs];
+        for (const stack of stacks) {
+            assert.equal(byName.get(`pull-request/preview-${stack}`)?.params.context, `deploy-${stack}`);
+            assert.equal(byName.get(`deploy/deploy-${stack}`)?.params.context, `deploy-${stack}`);
+            assert.equal(byName.get(`nightly-drift/drift-preview-${stack}`)?.params.context, `deploy-${stack}`);
+        }
+        // `deployed` tells the issues of an environment's release; org has none.
+        for (const env of envs) assert.deepEqual(byName.get(`deploy/deployed-${env}`)?.params.requires, [`deploy-${env}`]);
+        assert.equal(byName.get("deploy/deployed-org"), undefined);
+        // A failed update must stop the rest: one chain from deploy-plan, org then staging, demo, prod first;
+        // client stacks follow in the order `conveyor new-env` appended them.
+        const chain: string[] = [];
+        for (let next = "deploy-plan"; ; ) {
+            const after = invocations().filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires as string[] | undefined)?.[0] === next);
+            assert.ok(after.length <= 1, `only one deploy follows ${next}`);
+            if (after.length === 0) break;
+            next = after[0].name;
+            chain.push(String(after[0].params.stack));
+        }
+        assert.deepEqual(chain.slice(0, 4), ["org", "staging", "demo", "prod"]);
+        assert.deepEqual([...chain].sort(), [...stacks].sort());
+        assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, stacks.map((e) => `preview-${e}`));
+        assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, stacks.map((e) => `drift-preview-${e}`));
+        assert.match(JSON.stringify(config.jobs.deploy.steps), /pulumi up --yes --stack << parameters.stack >> --policy-pack policies/);
+        assert.match(JSON.stringify(config.jobs["drift-preview"].steps), /--expect-no-changes --json/);
+    });
+});
+
+// ---- pulumi preview --json documents, in the shape of pulumi's display.PreviewDigest ----------------------
+
+const urn = (type: string, name: string) => `urn:pulumi:staging::conveyor::${type}::${name}`;
+const digest = (o: { steps?: { op: string; urn: string }[]; changeSummary?: Record<string, number>; diagnostics?: object[] }) => JSON.stringify(o);
+const CLEAN = digest({ steps: [{ op: "same", urn: urn("pulumi:pulumi:Stack", "conveyor-staging") }], changeSummary: { same: 42 } });
+const DRIFTED = digest({
+    steps: [
+        { op: "same", urn: urn("pulumi:pulumi:Stack", "conveyor-staging") },
+        { op: "update", urn: urn("aws:ecs/service:Service", "billing") },
+        { op: "replace", urn: urn("cloudflare:index/record:Record", "billing") },
+    ],
+    changeSummary: { same: 40, update: 1, replace: 1 },
+});
+const VIOLATION = digest({
+    changeSummary: { create: 2, same: 10 },
+    diagnostics: [
+        { urn: urn("github:index/repository:Repository", "ops"), severity: "error", message: "\u001b[31mrepository-protected [mandatory]\u001b[0m every repository is protected" },
+        { severity: "warning", message: "prod-not-ahead [advisory] billing runs 900, demo runs 877" },
+    ],
+});
+
+describe("preview summaries (pure)", () => {
+    it("counts create/update/delete/replace from changeSummary, and lists what changes", () => {
+        const s = summarizePreview("staging", DRIFTED);
+        assert.deepEqual(s.counts, { create: 0, update: 1, delete: 0, replace: 1 });
+        assert.deepEqual(s.changes.map((c) => c.op), ["update", "replace"]);
+        assert.equal(s.ok, true);
+        assert.equal(blocksMerge(s), false);
+    });
+    it("falls back to the steps when changeSummary is missing", () => {
+        const s = summarizePreview("staging", digest({ steps: [{ op: "create", urn: urn("a:b:C", "x") }, { op: "delete", urn: urn("a:b:C", "y") }] }));
+        assert.deepEqual(s.counts, { create: 1, update: 0, delete: 1, replace: 0 });
+    });
+    it("reads policy violations from the diagnostics, without colour codes; a mandatory one blocks", () => {
+        const s = summarizePreview("prod", VIOLATION);
+        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "advisory"]);
+        assert.equal(s.violations[0].message, "repository-protected [mandatory] every repository is protected");
+        assert.equal(s.ok, true, "a violation is not a failed preview");
+        assert.equal(blocksMerge(s), true);
+    });
+    it("treats empty or broken output as a failed preview, never as no changes", () => {
+        for (const text of ["", "error: could not load plugin\n", "[]"]) {
+            const s = summarizePreview("demo", text);
+            assert.equal(s.ok, false, JSON.stringify(text));
+            assert.equal(blocksMerge(s), true);
+        }
+        const errored = summarizePreview("demo", digest({ diagnostics: [{ severity: "error", message: "TypeError: boom" }] }));
+        assert.deepEqual([errored.ok, errored.errors], [false, ["TypeError: boom"]]);
+    });
+    it("renders one row per stack, names stacks it could not preview, and is stable", () => {
+        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION), summarizePreview("demo", "")];
+        const text = renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]);
+        assert.match(text, /\| `staging` \| 0 \| 1 \| 0 \| 1 \| none \| changes \|/);
+        assert.match(text, /\| `prod` \| 2 \| 0 \| 0 \| 0 \| 1 mandatory, 1 advisory \| ❌ blocked by policy \|/);
+        assert.match(text, /\| `demo` \| – \| – \| – \| – \| none \| ❌ preview failed \|/);
+        assert.match(text, /\| `org` \|.*not previewed/);
+        assert.match(text, /- mandatory: repository-protected/);
+        assert.equal(renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]), text);
+        assert.match(renderPreviewComment([]), /No stack is affected/);
+        assert.ok(!text.includes(PREVIEW_MARKER), "the marker is added by the upsert");
+    });
+});
+
+describe("drift verdicts (pure)", () => {
+    it("clean, drift or unknown, from the JSON alone", () => {
+        assert.equal(judgeDrift("staging", CLEAN).kind, "clean");
+        assert.equal(judgeDrift("staging", DRIFTED).kind, "drift");
+        assert.equal(judgeDrift("staging", "").kind, "unknown");
+        assert.equal(judgeDrift("staging", digest({ diagnostics: [{ severity: "error", message: "no credentials" }] })).kind, "unknown");
+    });
+    it("lists the drifted resources in the issue body", () => {
+        const body = renderDriftBody(judgeDrift("staging", DRIFTED).summary);
+        assert.match(body, /1 to update, 1 to replace/);
+        assert.match(body, /\| update \| `urn:pulumi:staging::conveyor::aws:ecs\/service:Service::billing` \|/);
+        assert.equal(driftTitle("prod"), "Drift in prod");
+    });
+});
+
+describe("drift issues and the preview comment against the fake GitHub", function () {
+    this.timeout(60_000);
+    const OWNER = "acme-saas";
+    const TOKEN = "ghs_pipeline";
+    let github: FakeGitHub;
+    let ops: RepoState;
+    const gh = () => createGitHub({ token: TOKEN, baseUrl: github.url, throttle: false, retryAfterBaseMs: 10 });
+    const target = { owner: OWNER, repo: "ops" };
+    const driftIssues = () => ops.issues.filter((i) => ops.issueLabelNames(i.number).includes(DRIFT_LABEL));
+
+    beforeEach(async () => {
+        github = await startFakeGitHub();
+        github.state.token = TOKEN;
+        ops = github.state.addRepo(`${OWNER}/ops`, { default_branch: "main" });
+    });
+    afterEach(() => github.close());
+
+    it("opens one drift issue, leaves it alone while the drift is the same, updates it, then closes it when clean", async () => {
+        const opened = await reconcileDriftIssue(gh(), target, judgeDrift("staging", DRIFTED), "https://circleci.com/b/1");
+        assert.equal(opened.action, "opened");
+        assert.deepEqual(driftIssues().map((i) => i.title), ["Drift in staging"]);
+
+        const again = await reconcileDriftIssue(gh(), target, judgeDrift("staging", DRIFTED), "https://circleci.com/b/2");
+        assert.deepEqual(again, { action: "unchanged", number: opened.number });
+
+        const worse = digest({ steps: [{ op: "delete", urn: urn("aws:s3/bucket:Bucket", "logs") }], changeSummary: { delete: 1 } });
+        assert.equal((await reconcileDriftIssue(gh(), target, judgeDrift("staging", worse))).action, "updated");
+        assert.match(ops.issue(opened.number!)!.body ?? "", /1 to delete/);
+
+        // Another stack gets its own issue; a failed preview touches nothing.
+        assert.equal((await reconcileDriftIssue(gh(), target, judgeDrift("prod", DRIFTED))).action, "opened");
+        assert.equal((await reconcileDriftIssue(gh(), target, judgeDrift("staging", ""))).action, "skipped");
+        assert.equal(driftIssues().filter((i) => i.state === "open").length, 2);
+
+        const closed = await reconcileDriftIssue(gh(), target, judgeDrift("staging", CLEAN), "https://circleci.com/b/3");
+        assert.deepEqual(closed, { action: "closed", number: opened.number });
+        assert.equal(ops.issue(opened.number!)!.state, "closed");
+        assert.match(ops.issueComments(opened.number!).at(-1)!.body, /clean again/);
+        assert.equal((await reconcileDriftIssue(gh(), target, judgeDrift("staging", CLEAN))).action, "none");
+        assert.equal(ops.issue(driftIssues().find((i) => i.title === "Drift in prod")!.number)!.state, "open");
+    });
+
+    it("ignores issues without the drift label or with another title", async () => {
+        ops.addIssue("Drift in staging", { labels: ["type/bug"] });
+        ops.addIssue("Drift in staging, maybe", { labels: [DRIFT_LABEL] });
+        assert.equal((await reconcileDriftIssue(gh(), target, judgeDrift("staging", DRIFTED))).action, "opened");
+    });
+
+    it("keeps ONE preview comment on the PR, edited in place on every push", async () => {
+        const pr = ops.addIssue("Bump billing", {});
+        const at = { ...target, number: pr.number };
+        ops.addIssue("unrelated", {});
+        assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", DRIFTED)], "https://circleci.com/b/1"), 1);
+        assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", DRIFTED)], "https://circleci.com/b/1"), 0, "same push, same text");
+        assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", CLEAN)], "https://circleci.com/b/2"), 1);
+        const comments = ops.issueComments(pr.number);
+        assert.equal(comments.length, 1);
+        assert.ok(comments[0].body.startsWith(`${PREVIEW_MARKER}\n`));
+        assert.match(comments[0].body, /\| `staging` \| 0 \| 0 \| 0 \| 0 \| none \| no changes \|/);
+    });
+});
+
+describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
+    let dir: string;
+    const run = async (fn: (args: string[], io: Io) => Promise<number>, args: string[], env: NodeJS.ProcessEnv = {}) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await fn(args, { out: (s) => out.push(s), err: (s) => err.push(s), cwd: ROOT, env });
+        return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-pipeline-"));
+        fs.writeFileSync(path.join(dir, "staging.json"), DRIFTED);
+        fs.writeFileSync(path.join(dir, "prod.json"), VIOLATION);
+        fs.writeFileSync(path.join(dir, "broken.json"), "");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("preview-comment --dry-run prints the comment and fails on a mandatory violation", async () => {
+        const ok = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `staging=${dir}/staging.json`, "--not-previewed", "org"]);
+        assert.equal(ok.code, 0);
+        assert.match(ok.out, /\| `staging` \| 0 \| 1 \| 0 \| 1 \|/);
+        assert.match(ok.out, /`org`.*not previewed/);
+        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`]);
+        assert.equal(blocked.code, 1);
+        assert.match(blocked.err, /prod: mandatory policy violation/);
+    });
+
+    it("rejects bad input before reading GitHub", async () => {
+        await assert.rejects(run(pipeline.previewCommentCommand, ["staging=x.json"]), /--pr/);
+        await assert.rejects(run(pipeline.previewCommentCommand, ["--pr", "3", "nostack"]), /<stack>=<preview.json>/);
+        await assert.rejects(run(pipeline.previewCommentCommand, ["--pr", "3", `Not_A_Stack=${dir}/staging.json`]), /not a stack name/);
+        await assert.rejects(run(pipeline.driftCommand, ["staging", "--preview", `${dir}/missing.json`]), /no such preview file/);
+        await assert.rejects(run(pipeline.driftCommand, ["staging"]), /--preview/);
+    });
+
+    it("drift with a broken preview exits 1 and touches no issue (no GitHub token needed)", async () => {
+        const r = await run(pipeline.driftCommand, ["staging", "--preview", `${dir}/broken.json`]);
+        assert.equal(r.code, 1);
+        assert.match(r.err, /drift unknown/);
+    });
+});

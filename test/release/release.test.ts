@@ -1,0 +1,233 @@
+// The release controller end to end, over real HTTP against the loopback GitHub and CircleCI.
+import * as assert from "node:assert/strict";
+import { parseMarker } from "../../release/changelog";
+import { releaseBranch } from "../../release/pr";
+import { runRelease, ReleaseInputError, type ReleaseOutcome } from "../../release/release";
+import { readVersions, StackFileError } from "../../config/stackfile";
+import { faults, validationFailed, type Route } from "../fakes/github";
+import { startWorld, type World } from "../release-world";
+
+/** Bodies of two worlds differ only in the fakes' port and in commit shas (dates go into them). */
+const normalise = (body: string): string => body.replace(/http:\/\/127\.0\.0\.1:\d+/g, "URL").replace(/[0-9a-f]{40}/g, "SHA");
+
+const release = (w: World, env: string, extra: { dryRun?: boolean; throttle?: boolean } = {}) =>
+    runRelease(w.deps({ throttle: extra.throttle }), { env, mode: "release", dryRun: extra.dryRun ?? false });
+
+function prOf(w: World, env: string) {
+    const open = w.ops.pulls.filter((p) => p.head === releaseBranch(env) && w.ops.pullIssue(p).state === "open");
+    assert.equal(open.length, 1, `one open release PR for ${env}`);
+    const issue = w.ops.pullIssue(open[0]);
+    return { number: open[0].number, title: issue.title, body: issue.body ?? "", labels: w.ops.issueLabelNames(open[0].number) };
+}
+
+/** Lines of the branch's stack file that differ from main's. */
+function diffLines(w: World, env: string): string[] {
+    const file = `Pulumi.${env}.yaml`;
+    const main = w.ops.file("main", file)!.split("\n");
+    const branch = w.ops.file(releaseBranch(env), file)!.split("\n");
+    assert.equal(branch.length, main.length, "no line added or removed");
+    return branch.filter((l, i) => l !== main[i]);
+}
+
+describe("release controller against the fakes", function () {
+    this.timeout(60_000);
+    let w: World;
+    beforeEach(async () => {
+        w = await startWorld();
+    });
+    afterEach(() => w.close());
+
+    it("releases staging from CI: one PR, one line per component, a readable changelog", async () => {
+        const outcome = await release(w, "staging");
+        assert.equal(outcome.status, "opened");
+        const pr = prOf(w, "staging");
+        assert.equal(pr.title, "Release staging: 6 components");
+        assert.deepEqual(pr.labels, ["release"]);
+        const lines = diffLines(w, "staging");
+        assert.equal(lines.length, 6);
+        assert.ok(lines.includes(`    billing: ${w.latest.get("billing")}`), lines.join("\n"));
+        assert.deepEqual(readVersions("Pulumi.staging.yaml", w.ops.file(releaseBranch("staging"), "Pulumi.staging.yaml")!).get("web"), w.latest.get("web"));
+        assert.match(pr.body, /### Bug fixes\n\n- \*\*marketplace\*\*: marketplace: change 1 \(`alice`, \[acme-saas\/marketplace-backend&#35;\d+\]\(https:\/\/go\.acme-saas\.example\/acme-saas\/marketplace-backend\/issues\/\d+\)\) — \[acme-saas\/marketplace-backend&#35;1\]/);
+        assert.match(pr.body, /\| billing \| 873 \| \d+ \| \[3 PRs, 3 commits\]\(http:\/\/127\.0\.0\.1:\d+\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}\) \|/);
+        const marker = parseMarker(pr.body)!;
+        assert.equal(marker.env, "staging");
+        assert.equal(marker.versions.gateway, w.latest.get("gateway"));
+        assert.deepEqual(marker.issues["acme-saas/billing-service"], [1, 3, 5], "each PR's issue; the PRs themselves are 2, 4, 6");
+    });
+
+    it("stays within components + 5 GitHub reads, and a rerun writes nothing", async () => {
+        await release(w, "staging");
+        const firstReads = w.github.reads();
+        assert.ok(firstReads <= 6 + 5, `${firstReads} reads for 6 components`);
+        w.github.clearRequests();
+        const again = await release(w, "staging");
+        assert.equal(again.status, "unchanged");
+        assert.equal(w.github.writes(), 0, "a rerun writes nothing");
+        assert.ok(w.github.reads() <= 6 + 5);
+    });
+
+    it("never promotes a failed build, and reports what it leaves out", async () => {
+        const progress: string[] = [];
+        w.circle.addPipeline("gh/acme-saas/api-gateway", { number: 9000, workflows: ["running"] });
+        const outcome = await runRelease(w.deps({ progress }), { env: "staging", mode: "release", dryRun: false });
+        assert.ok(outcome.status === "opened");
+        assert.equal(outcome.plan.bumps.find((b) => b.component === "gateway")!.to, w.latest.get("gateway"));
+        assert.ok(progress.some((l) => /^gateway: latest green build on main is \d+$/.test(l)), progress.join("\n"));
+    });
+
+    it("releases prod from demo's stack file on main", async () => {
+        const outcome = await release(w, "prod");
+        assert.equal(outcome.status, "opened");
+        const pr = prOf(w, "prod");
+        assert.equal(pr.title, "Release prod: 6 components");
+        assert.ok(diffLines(w, "prod").includes("    marketplace: 1398"));
+        assert.match(pr.body, /Promotes prod to \*\*demo\*\*/);
+        assert.match(pr.body, /Commits without a pull request: /);
+    });
+
+    it("a dry run prints the plan and body and writes nothing", async () => {
+        const outcome = await release(w, "staging", { dryRun: true });
+        assert.equal(outcome.status, "dry-run");
+        assert.equal(w.github.writes(), 0);
+        assert.ok(outcome.status === "dry-run" && outcome.body.includes("### Bug fixes"));
+    });
+
+    it("nothing to release: no write, no PR", async () => {
+        for (const [c, v] of w.latest) w.circle.addPipeline(`gh/acme-saas/${w.workspace.catalog.find((x) => x.name === c)!.repo}`, { number: v + 500, workflows: ["failed"] });
+        const demo = await release(w, "demo");
+        assert.equal(demo.status, "opened", "demo is behind staging");
+        w.github.clearRequests();
+        const prod2 = await runRelease(w.deps(), { env: "demo", mode: "release", dryRun: false });
+        assert.equal(prod2.status, "unchanged");
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("two concurrent runs leave one PR", async () => {
+        const outcomes = await Promise.all([release(w, "staging"), release(w, "staging")]);
+        for (const o of outcomes) assert.ok(["opened", "updated", "unchanged"].includes(o.status), o.status);
+        assert.equal(w.ops.pulls.length, 1);
+        assert.deepEqual(prOf(w, "staging").labels, ["release"]);
+        assert.equal(diffLines(w, "staging").length, 6);
+    });
+
+    it("refuses a new release while the last merged one is not deployed, and says why", async () => {
+        await release(w, "staging");
+        w.ops.mergePull(prOf(w, "staging").number, { method: "squash" });
+        w.github.clearRequests();
+        const outcome = await release(w, "staging");
+        assert.equal(outcome.status, "blocked");
+        assert.ok(outcome.status === "blocked" && /is merged but not labelled "deployed" yet/.test(outcome.reason));
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("rolls back to the previous deployed release", async () => {
+        const before = readVersions("Pulumi.prod.yaml", w.ops.file("main", "Pulumi.prod.yaml")!);
+        await release(w, "prod");
+        const n = prOf(w, "prod").number;
+        w.ops.mergePull(n, { method: "squash" });
+        w.ops.addIssueLabels(w.ops.issue(n)!, ["deployed"]);
+        const outcome = await runRelease(w.deps(), { env: "prod", mode: "rollback", dryRun: false });
+        assert.equal(outcome.status, "opened");
+        const branchVersions = readVersions("Pulumi.prod.yaml", w.ops.file(releaseBranch("prod"), "Pulumi.prod.yaml")!);
+        assert.deepEqual([...branchVersions], [...before]);
+        assert.match(prOf(w, "prod").body, /previous deployed release \(rollback\)/);
+    });
+
+    it("cuts a body over 65,000 characters and commits the full changelog on the branch", async () => {
+        await w.close();
+        w = await startWorld({ prsPerComponent: 80 });
+        const outcome = await release(w, "staging");
+        assert.equal(outcome.status, "opened");
+        const pr = prOf(w, "staging");
+        assert.ok(pr.body.length <= 65_000, `${pr.body.length} characters`);
+        assert.match(pr.body, /read it in full in \[the changelog on this branch\]\(https?:\/\/[^)]+\/acme-saas\/ops\/blob\/release-staging\/releases\/staging\.md\)/);
+        const full = w.ops.file(releaseBranch("staging"), "releases/staging.md")!;
+        assert.ok(full.length > 65_000);
+        assert.match(full, /billing: change 80/);
+        w.github.clearRequests();
+        assert.equal((await release(w, "staging")).status, "unchanged");
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("refuses bad input with a clear error and writes nothing", async () => {
+        await assert.rejects(release(w, "qa"), (e: Error) => e instanceof ReleaseInputError && /unknown environment "qa": expected one of staging, demo, prod/.test(e.message));
+        w.ops.commit("main", { message: "oops", files: { "Pulumi.staging.yaml": w.ops.file("main", "Pulumi.staging.yaml")!.replace("web: 2290", "web: latest") } });
+        await assert.rejects(release(w, "staging"), (e: Error) => e instanceof StackFileError && /Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number/.test(e.message));
+        assert.equal(w.github.writes(), 0);
+    });
+});
+
+describe("release controller: faults converge to the fault-free result", function () {
+    this.timeout(120_000);
+
+    async function finalState(setup: (w: World) => void, throttle = false): Promise<{ outcome: ReleaseOutcome; title: string; body: string; lines: string[]; prs: number }> {
+        const w = await startWorld();
+        try {
+            setup(w);
+            let outcome = await release(w, "staging", { throttle }).catch((e: Error) => e);
+            if (outcome instanceof Error) outcome = await release(w, "staging", { throttle }); // a rerun converges
+            const pr = prOf(w, "staging");
+            return { outcome, title: pr.title, body: normalise(pr.body), lines: diffLines(w, "staging"), prs: w.ops.pulls.length };
+        } finally {
+            await w.close();
+        }
+    }
+
+    let clean: Awaited<ReturnType<typeof finalState>>;
+    before(async () => {
+        clean = await finalState(() => undefined);
+    });
+
+    const same = (got: typeof clean) => {
+        assert.equal(got.title, clean.title);
+        assert.equal(got.body, clean.body);
+        assert.deepEqual(got.lines, clean.lines);
+        assert.equal(got.prs, 1);
+    };
+
+    it("502s on reads are retried", async () => {
+        same(await finalState((w) => {
+            w.github.fail({ method: "GET", path: /\/compare\// }, faults.badGateway(), 3);
+            w.github.fail({ method: "GET", path: /\/pulls$/ }, faults.badGateway(), 1);
+        }));
+    });
+
+    it("a secondary rate limit with retry-after is waited out", async () => {
+        same(await finalState((w) => w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.secondaryRateLimit(1), 1), true));
+    });
+
+    it("a stale-sha 409 on the stack file is re-read and retried", async () => {
+        same(await finalState((w) => w.github.fail({ method: "PUT", path: /\/contents\// }, faults.conflict("Pulumi.staging.yaml does not match 0000000"), 1)));
+    });
+
+    it("a 502 on the PR POST is not blindly retried; the rerun adopts what exists", async () => {
+        same(await finalState((w) => w.github.fail({ method: "POST", path: /\/pulls$/ }, faults.badGateway(), 1)));
+    });
+
+    it("a 422 'already exists' on the PR POST adopts the PR another run opened", async () => {
+        // Another run wins the race between our list and our POST.
+        const racing: Route = {
+            method: "POST",
+            path: "/repos/{owner}/{repo}/pulls",
+            docs: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+            handler: (ctx) => {
+                const body = ctx.body as { head: string; base: string };
+                const ops = ctx.state.repo("acme-saas/ops");
+                if (!ops.openPullFor(body.head, body.base)) ops.openPull({ head: body.head, base: body.base, title: "Release staging (other run)", body: "" });
+                throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme-saas:${body.head}.` });
+            },
+        };
+        const w = await startWorld({ routes: [racing] });
+        try {
+            const outcome = await release(w, "staging");
+            assert.notEqual(outcome.status, "blocked");
+            const pr = prOf(w, "staging");
+            assert.equal(pr.title, clean.title);
+            assert.equal(normalise(pr.body), clean.body);
+            assert.deepEqual(pr.labels, ["release"]);
+            assert.equal(w.ops.pulls.length, 1);
+        } finally {
+            await w.close();
+        }
+    });
+});

@@ -1,0 +1,35 @@
+import * as assert from "node:assert/strict";
+import { parseWorkspace } from "../../config";
+import { localDay, trainAt } from "../../release/train";
+import { repoFiles } from "../workspace-fixture";
+
+const ws = parseWorkspace(repoFiles());
+const due = (iso: string) => trainAt(ws.environments, new Date(iso), "Europe/Paris").filter((d) => d.due).map((d) => d.env);
+
+describe("the release train", () => {
+    it("runs staging every weekday, demo on Friday, prod on Monday, in train order", () => {
+        assert.deepEqual(due("2026-12-04T07:00:00+01:00"), ["staging", "demo"], "Friday");
+        assert.deepEqual(due("2026-11-30T07:00:00+01:00"), ["staging", "prod"], "Monday");
+        assert.deepEqual(due("2026-12-02T07:00:00+01:00"), ["staging"], "Wednesday");
+        assert.deepEqual(due("2026-12-05T07:00:00+01:00"), [], "Saturday");
+    });
+
+    it("judges the day in the configured time zone, not UTC", () => {
+        // 23:30 UTC on Sunday is already Monday in Paris.
+        assert.deepEqual(localDay(new Date("2026-11-29T23:30:00Z"), "Europe/Paris"), { weekday: "monday", date: "2026-11-30" });
+        assert.deepEqual(due("2026-11-29T23:30:00Z"), ["staging", "prod"]);
+    });
+
+    it("skips an environment inside a freeze window, both ends included, and says why", () => {
+        const monday = trainAt(ws.environments, new Date("2026-12-21T07:00:00+01:00"), "Europe/Paris");
+        assert.deepEqual(monday.find((d) => d.env === "prod"), { env: "prod", due: false, reason: "frozen from 2026-12-20 to 2027-01-07: Year-end freeze" });
+        assert.deepEqual(monday.find((d) => d.env === "staging"), { env: "staging", due: true });
+        assert.equal(trainAt(ws.environments, new Date("2027-01-04T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due, false, "last Monday of the freeze");
+        assert.equal(trainAt(ws.environments, new Date("2027-01-11T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due, true);
+    });
+
+    it("explains an environment that is not due today", () => {
+        const wed = trainAt(ws.environments, new Date("2026-12-02T07:00:00+01:00"), "Europe/Paris");
+        assert.equal(wed.find((d) => d.env === "demo")!.reason, "releases on friday, not wednesday");
+    });
+});
