@@ -8,6 +8,7 @@ import { NewEnvError, newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
+import type { Io } from "./io";
 
 export { UsageError };
 
@@ -32,13 +33,6 @@ environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOK
 CIRCLECI_API_URL (https://circleci.com/api/v2)
 exit codes: 0 done or nothing to do, 1 failure, 2 bad input
 `;
-
-export interface Io {
-    readonly out: (s: string) => void;
-    readonly err: (s: string) => void;
-    readonly cwd: string;
-    readonly env: NodeJS.ProcessEnv;
-}
 
 async function synthCommand(args: string[], io: Io): Promise<number> {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" }, now: { type: "string" } } });

@@ -5,7 +5,7 @@ import { parseArgs } from "util";
 import { loadWorkspace, parseWorkspace, PROJECT_FILE } from "../config";
 import { CI_CONFIG } from "../pipeline/ci-config";
 import { NewEnvError, planNewEnv } from "../pipeline/new-env";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { UsageError } from "./release";
 
 export async function newEnvCommand(args: string[], io: Io): Promise<number> {

@@ -9,7 +9,7 @@ import { judgeDrift, reconcileDriftIssue } from "../pipeline/drift";
 import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
 import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../pipeline/preview-comment";
 import { ReleaseInputError, requireOrg } from "../release/release";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { UsageError } from "./release";
 
 function gitHub(io: Io) {

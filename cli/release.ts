@@ -8,7 +8,7 @@ import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type Relea
 import { runDeployed } from "../deploy/deployed";
 import { deployTargets } from "../deploy/targets";
 import { runTrain, trainAt } from "../release/train";
-import type { Io } from "./main";
+import type { Io } from "./io";
 
 export class UsageError extends Error {}
 

@@ -1,5 +1,4 @@
 // The label taxonomy every repository carries. Pure: config in, labels out.
-import type { LabelDef } from ".";
 
 export interface Label {
     readonly name: string;
@@ -10,9 +9,12 @@ export interface Label {
     readonly renamedFrom: readonly string[];
 }
 
+/** A label as config declares it (conveyor:labels topics and customers): the taxonomy gives it its colour. */
+export type ConfiguredLabel = Omit<Label, "color">;
+
 export interface TaxonomyInput {
-    readonly topics: readonly LabelDef[];
-    readonly customers: readonly LabelDef[];
+    readonly topics: readonly ConfiguredLabel[];
+    readonly customers: readonly ConfiguredLabel[];
     /** Environment stacks of the project; each gets a `deploy/<env>` label. */
     readonly environments: readonly string[];
     /** Extra renames onto taxonomy labels: label name -> old names. */
@@ -48,7 +50,7 @@ export function familyColor(family: keyof typeof FAMILY_HUE, i: number, n: numbe
 
 type Entry = readonly [name: string, description: string, renamedFrom?: readonly string[]];
 
-const labelEntry = (l: LabelDef): Entry => [l.name, l.description, l.renamedFrom];
+const labelEntry = (l: ConfiguredLabel): Entry => [l.name, l.description, l.renamedFrom];
 
 function family(familyName: keyof typeof FAMILY_HUE, prefix: string, entries: readonly Entry[]): Label[] {
     return entries.map(([n, description, renamedFrom], i) => ({

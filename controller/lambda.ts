@@ -24,6 +24,7 @@ import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../components/release-co
 import { CircleCi, projectSlug } from "../clients/circleci";
 import { runDeployed } from "../deploy/deployed";
 import { createGitHub, webUrlOf } from "../clients/github";
+import { upsertMarkedComment, type IssueTarget } from "../clients/marked-comment";
 import {
     answerMarker,
     failedText,
@@ -35,9 +36,7 @@ import {
     pullsToTell,
     refusalText,
     unknownEnvironmentText,
-    upsertMarkedComment,
     type FailedDeploy,
-    type IssueTarget,
 } from "./notify";
 import { ReleaseInputError, opsRefOf, requireOrg, runRelease, type ReleaseDeps, type ReleaseOutcome } from "../release/release";
 import { loadRemoteWorkspace, type RepoRef } from "./remote-workspace";

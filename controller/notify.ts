@@ -1,41 +1,14 @@
 // What the release controller tells people outside a release PR's own body: the answer to a slash command,
 // and a failed deploy (a comment on the PRs that asked for it, and a message to the release owners). Every
 // comment carries a hidden marker, so a replayed event edits or leaves its comment instead of adding one.
-import type { Octokit } from "octokit";
 import type { Workspace } from "../config";
 import { releaseBranch } from "../release/pr";
 import type { ReleaseOutcome, ReleaseRequest } from "../release/release";
 import type { MergedPull } from "../deploy/targets";
 
-export interface IssueTarget {
-    readonly owner: string;
-    readonly repo: string;
-    readonly number: number;
-}
-
 export const failureMarker = (env: string): string => `<!-- conveyor:deploy-failed env=${env} -->`;
 /** One answer per command comment, whatever the number of deliveries of it. */
 export const answerMarker = (commentId: number): string => `<!-- conveyor:answer comment=${commentId} -->`;
-
-/**
- * Finds the comment with `marker` and edits it when its text changed, else creates it; returns the writes
- * made. The create is a POST the GitHub client never retries: on a lost answer, the next delivery finds it.
- */
-export async function upsertMarkedComment(
-    gh: Octokit,
-    t: IssueTarget,
-    marker: string,
-    text: string,
-    known?: readonly { id: number; body?: string | null }[],
-): Promise<number> {
-    const body = `${marker}\n${text}`;
-    const comments = known ?? (await gh.paginate(gh.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 }));
-    const mine = comments.find((c) => c.body?.startsWith(marker));
-    if (mine?.body === body) return 0;
-    if (mine) await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: mine.id, body });
-    else await gh.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.number, body });
-    return 1;
-}
 
 // ---- slash command answers (pure) ----------------------------------------------------------------------
 

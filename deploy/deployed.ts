@@ -5,7 +5,7 @@
 import type { Octokit } from "octokit";
 import type { EnvironmentConfig, Workspace } from "../config";
 import { parseMarker } from "../release/changelog";
-import { upsertMarkedComment, type IssueTarget } from "../controller/notify";
+import { upsertMarkedComment, type IssueTarget } from "../clients/marked-comment";
 import { mapLimit } from "../clients/github";
 import { DEPLOYED_LABEL, releaseBranch } from "../release/pr";
 import { opsRefOf, requireEnv, requireOrg } from "../release/release";

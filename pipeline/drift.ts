@@ -3,7 +3,7 @@
 // JSON, not its exit code: `--expect-no-changes` fails the same way for drift and for a broken preview,
 // and only the second is CI's problem.
 import type { Octokit } from "octokit";
-import type { IssueTarget } from "../controller/notify";
+import type { IssueTarget } from "../clients/marked-comment";
 import { summarizePreview, type PreviewSummary } from "./preview-comment";
 
 export const DRIFT_LABEL = "drift";

@@ -1,7 +1,7 @@
 // The one PR comment that sums up `pulumi preview --json` of every stack a PR can affect. CI posts it on
 // each push; a hidden marker lets the next push edit it instead of piling up comments.
 import type { Octokit } from "octokit";
-import { upsertMarkedComment, type IssueTarget } from "../controller/notify";
+import { upsertMarkedComment, type IssueTarget } from "../clients/marked-comment";
 
 export const PREVIEW_MARKER = "<!-- conveyor:preview -->";
 

@@ -1,8 +1,7 @@
 // The release PR, one per environment on the fixed branch `release-<env>` (as release-please and Kargo
 // do): find it, then update it; adopt an existing PR on 422; write nothing when nothing changed.
 import type { Octokit } from "octokit";
-import type { OpsRef } from "./sources";
-import { readFile } from "./sources";
+import { readFile, type OpsRef } from "./sources";
 
 export const RELEASE_LABEL = "release";
 export const DEPLOYED_LABEL = "deployed";

@@ -8,7 +8,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import * as pipeline from "../../cli/pipeline";
-import type { Io } from "../../cli/main";
+import type { Io } from "../../cli/io";
 import { plannedContexts } from "../../components/circleci/contexts";
 import { loadWorkspace, trainOrder } from "../../config";
 import { driftTitle, judgeDrift, reconcileDriftIssue, renderDriftBody, DRIFT_LABEL } from "../../pipeline/drift";
