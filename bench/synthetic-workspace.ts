@@ -23,7 +23,7 @@ export function syntheticWorkspace(components: number) {
             "conveyor:versions": versions,
         },
     });
-    const org = files.find((f) => f.name === "Pulumi.org.yaml")!.text.replace(/conveyor:repositories:[\s\S]*?(?=\n  conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
+    const org = files.find((f) => f.name === "Pulumi.org.yaml")!.text.replace(/conveyor:repositories:[\s\S]*?(?=\n {2}conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
     const ws = parseWorkspace([{ ...project, text: projectText }, { name: "Pulumi.org.yaml", text: org }, { name: "Pulumi.staging.yaml", text: staging }]);
     return { ws, staging };
 }

@@ -84,7 +84,7 @@ export function cleanWireValue(v: unknown): unknown {
 function mockState(type: string, name: string, inputs: Record<string, unknown>, owner: string): Record<string, unknown> {
     const id = stableNumber(`${type}::${name}`);
     if (type === "github:index/repository:Repository") {
-        const repo = String(inputs.name ?? name);
+        const repo = typeof inputs.name === "string" ? inputs.name : name;
         return { ...inputs, fullName: `${owner}/${repo}`, htmlUrl: `https://github.com/${owner}/${repo}`, repoId: stableNumber(repo), nodeId: `R_${id}` };
     }
     if (type.startsWith("aws:")) {
@@ -161,8 +161,8 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
     const owner = workspace.org?.owner ?? "example";
     await pulumi.runtime.setMocks(
         {
-            newResource: (a) => ({ id: `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, owner) }),
-            call: (a) => mockCall(a.token, a.inputs),
+            newResource: (a) => ({ id: `${a.name}-id`, state: mockState(a.type, a.name, a.inputs as Record<string, unknown>, owner) }),
+            call: (a) => mockCall(a.token, a.inputs as Record<string, unknown>),
         },
         workspace.project,
         opts.stack,

@@ -236,7 +236,7 @@ export class CircleCi {
             const found = await firstInOrder(candidates, concurrency, (p, signal) => this.isGreen(p.id, signal));
             pipelinesChecked += found.checked;
             if (found.index !== undefined) {
-                return { pipeline: toGreen(candidates[found.index]!), pagesRead, pipelinesChecked, pageCapReached: false };
+                return { pipeline: toGreen(candidates[found.index]), pagesRead, pipelinesChecked, pageCapReached: false };
             }
             pageToken = page.nextPageToken;
             if (!pageToken) return { pagesRead, pipelinesChecked, pageCapReached: false };
@@ -462,7 +462,7 @@ async function firstInOrder<T>(
     const started: Array<Promise<boolean>> = [];
     const startUpTo = (count: number): void => {
         while (started.length < Math.min(count, items.length)) {
-            const pending = check(items[started.length]!, abort.signal);
+            const pending = check(items[started.length], abort.signal);
             // Awaited later, or abandoned after the answer: either way it must not become an unhandled rejection.
             pending.catch(() => undefined);
             started.push(pending);

@@ -21,7 +21,8 @@ function invocations(jobs: YAMLSeq): Invocation[] {
         const [pair] = item.items;
         const job = String((pair.key as { value?: unknown }).value ?? pair.key);
         const params = isMap(pair.value) ? pair.value : undefined;
-        return params ? [{ job, name: String(params.get("name") ?? job), params }] : [];
+        const name: unknown = params?.get("name");
+        return params ? [{ job, name: typeof name === "string" ? name : job, params }] : [];
     });
 }
 

@@ -100,7 +100,7 @@ export const releaseControllerLambda: ResourceValidationPolicy = {
         if (typeof p.timeout !== "number" || p.timeout <= 0) reportViolation(`${args.name} must set an explicit timeout`);
         // Two concurrent runs would race on the same release PR branch.
         if (p.reservedConcurrentExecutions !== 1) reportViolation(`${args.name} must set reservedConcurrentExecutions: 1 (got ${String(p.reservedConcurrentExecutions)})`);
-        if (!p.deadLetterConfig?.targetArn) reportViolation(`${args.name} must set a deadLetterConfig so failed scheduled runs are kept`);
+        if (!(p.deadLetterConfig as { targetArn?: string } | undefined)?.targetArn) reportViolation(`${args.name} must set a deadLetterConfig so failed scheduled runs are kept`);
     },
 };
 

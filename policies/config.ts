@@ -19,7 +19,7 @@ interface StackFile {
 export function readStackFile(dir: string, stack: string): StackFile | undefined {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) return undefined;
-    const config = ((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
+    const config = ((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {});
     const env = config["conveyor:environment"] as { release?: { source?: string } } | undefined;
     return { source: env?.release?.source, versions: (config["conveyor:versions"] ?? {}) as Record<string, number> };
 }

@@ -41,7 +41,7 @@ const requiredChildren: ReadonlyArray<{ what: string; matches: (r: PolicyResourc
     { what: "label set (IssueLabels)", matches: (r) => r.type === ISSUE_LABELS },
     {
         what: "default-branch ruleset",
-        matches: (r) => r.type === RULESET && JSON.stringify(known(() => r.props.conditions?.refName?.includes) ?? []).includes("~DEFAULT_BRANCH"),
+        matches: (r) => r.type === RULESET && JSON.stringify(known(() => (r.props.conditions as { refName?: { includes?: unknown } } | undefined)?.refName?.includes) ?? []).includes("~DEFAULT_BRANCH"),
     },
 ];
 
@@ -61,7 +61,8 @@ export const repositoryIsComplete: StackValidationPolicy = {
             byRepository.set(repo, [...(byRepository.get(repo) ?? []), r]);
         }
         for (const repo of args.resources.filter((r) => r.type === REPOSITORY)) {
-            const name = String(known(() => repo.props.name) ?? repo.name);
+            const declared = known(() => repo.props.name);
+            const name = typeof declared === "string" ? declared : repo.name;
             const children = byRepository.get(name) ?? [];
             const missing = requiredChildren.filter((c) => !children.some(c.matches)).map((c) => c.what);
             if (missing.length > 0) reportViolation(`repository ${name} is missing: ${missing.join(", ")}`, repo.urn);

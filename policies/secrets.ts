@@ -83,7 +83,7 @@ function wrapPaths(props: Record<string, unknown>, paths: readonly string[]): Re
     const copy = structuredCloneSecrets(rawValue(props)) as Record<string, unknown>;
     for (const path of paths) {
         const keys = path.match(/[^.[\]]+/g) ?? [];
-        let node = copy as Record<string, unknown>;
+        let node = copy;
         for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
         const last = keys[keys.length - 1];
         node[last] = new Secret(node[last]);

@@ -1,5 +1,6 @@
 // The repository's own config files as test input, with helpers to bend them.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import type { SourceFile } from "../config";
@@ -30,7 +31,7 @@ export function withFile(name: string, text: string): SourceFile[] {
 
 /** Copies the project's config files and code references into a scratch directory for CLI runs. */
 export function scratchProject(files: readonly SourceFile[]): string {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "conveyor-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-"));
     for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.text);
     return dir;
 }

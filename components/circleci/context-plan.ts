@@ -117,7 +117,7 @@ export function variablesChanged(olds: ContextOutputs, variables: unknown): bool
     const newNames = Object.keys(variables).sort();
     if (!sameList(oldNames, newNames)) return true;
     const digests = olds.variableDigests ?? {};
-    return newNames.some((name) => digests[name] !== variableDigest(olds.contextId, name, variables[name]!));
+    return newNames.some((name) => digests[name] !== variableDigest(olds.contextId, name, variables[name]));
 }
 
 export function restrictionsChanged(olds: ContextOutputs, restrictions: unknown): boolean {
@@ -137,7 +137,7 @@ export function planVariables(
 ): VariablePlan {
     const live = new Set(liveNames);
     const put = Object.keys(wanted)
-        .filter((name) => !live.has(name) || recorded[name] !== digestOf(name, wanted[name]!))
+        .filter((name) => !live.has(name) || recorded[name] !== digestOf(name, wanted[name]))
         .sort();
     const remove = [...live].filter((name) => !Object.hasOwn(wanted, name)).sort();
     return { put, remove };

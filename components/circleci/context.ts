@@ -162,10 +162,10 @@ async function convergeVariables(circle: CircleCi, progress: Progress, recorded:
     const plan = planVariables(wanted.variables, [...progress.names], recorded, digestOf);
     for (const name of Object.keys(wanted.variables)) if (!plan.put.includes(name)) progress.digests[name] = recorded[name]!;
     for (const name of plan.put) {
-        await circle.putEnvVar(contextId, name, wanted.variables[name]!);
+        await circle.putEnvVar(contextId, name, wanted.variables[name]);
         progress.wrote = true;
         progress.names.add(name);
-        progress.digests[name] = digestOf(name, wanted.variables[name]!);
+        progress.digests[name] = digestOf(name, wanted.variables[name]);
     }
     for (const name of plan.remove) {
         await circle.deleteEnvVar(contextId, name);
@@ -215,7 +215,7 @@ async function readContext(circle: CircleCi, id: string, props: ContextOutputs |
     const names = (await circle.listEnvVars(contextId)).map((v) => v.name).sort();
     const restrictions = projectRestrictionsOf(await circle.listRestrictions(contextId));
     const recorded = props?.variableDigests ?? {};
-    const digests = Object.fromEntries(names.filter((n) => recorded[n] !== undefined).map((n) => [n, recorded[n]!]));
+    const digests = Object.fromEntries(names.filter((n) => recorded[n] !== undefined).map((n) => [n, recorded[n]]));
     const outs: ContextOutputs = {
         ...props,
         contextId,
@@ -231,7 +231,7 @@ async function readContext(circle: CircleCi, id: string, props: ContextOutputs |
 function outputsOf(progress: Progress): ContextOutputs {
     const { wanted } = progress;
     const variableNames = [...progress.names].sort();
-    const variableDigests = Object.fromEntries(variableNames.filter((n) => progress.digests[n] !== undefined).map((n) => [n, progress.digests[n]!]));
+    const variableDigests = Object.fromEntries(variableNames.filter((n) => progress.digests[n] !== undefined).map((n) => [n, progress.digests[n]]));
     return {
         contextId: progress.contextId,
         name: wanted.name,

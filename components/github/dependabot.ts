@@ -53,7 +53,7 @@ export function renderDependabot({ repo, registries, opsRepo, configFile }: Depe
     const groups = Object.entries(d.groups).map(([name, g]) => [
         name,
         { ...(g.patterns ? { patterns: g.patterns } : {}), ...(g.updateTypes ? { "update-types": g.updateTypes } : {}) },
-    ]);
+    ] as const);
     doc.updates = repo.ecosystems.map((e) => ({
         "package-ecosystem": e.ecosystem,
         directory: e.directory,

@@ -102,7 +102,7 @@ export function bundleHandler(entry: string): HandlerBundle {
     } catch (e) {
         const failure = e as Partial<esbuild.BuildFailure>;
         if (Array.isArray(failure.errors) && failure.errors.length > 0) {
-            throw new Error(`Lambda handler ${entry} does not bundle:\n${failure.errors.map(formatMessage).join("\n")}`);
+            throw new Error(`Lambda handler ${entry} does not bundle:\n${failure.errors.map(formatMessage).join("\n")}`, { cause: e });
         }
         throw e;
     }

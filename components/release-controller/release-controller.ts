@@ -150,7 +150,8 @@ export class ReleaseController extends pulumi.ComponentResource {
         );
 
         const bundle = bundleHandler(args.handlerEntry);
-        for (const warning of bundle.warnings) pulumi.log.warn(`${args.handlerEntry}: ${warning}`, this);
+        // Fire and forget: a constructor cannot wait, and the engine prints the warning whenever it arrives.
+        for (const warning of bundle.warnings) void pulumi.log.warn(`${args.handlerEntry}: ${warning}`, this);
 
         const fn = new aws.lambda.Function(
             name,

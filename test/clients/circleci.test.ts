@@ -132,16 +132,16 @@ describe("CircleCI client", () => {
             const circle = client(fake);
             const found = await circle.latestGreenPipeline(SLUG, "main");
             assert.equal(found?.number, 2);
-            const workflows = await circle.workflows(fake.pipelines(SLUG)[0]!.id);
+            const workflows = await circle.workflows(fake.pipelines(SLUG)[0].id);
             assert.deepEqual(workflows.map((w) => [w.status, w.pipelineNumber]), [["success", 3], ["success", 3], ["failed", 3]]);
         });
 
         it("decides in order even when an older pipeline's workflows answer first", async () => {
             seed(fake, { 3: ["success"], 2: ["success"], 1: ["success"] });
-            const newest = fake.pipelines(SLUG)[0]!;
+            const newest = fake.pipelines(SLUG)[0];
             // The newest pipeline's workflows come back last.
             const slowFetch: typeof fetch = async (input, init) => {
-                if (String(input).includes(`/pipeline/${newest.id}/workflow`)) await new Promise((r) => setTimeout(r, 80));
+                if ((input instanceof Request ? input.url : input.toString()).includes(`/pipeline/${newest.id}/workflow`)) await new Promise((r) => setTimeout(r, 80));
                 return fetch(input, init);
             };
             const found = await client(fake, { fetchImpl: slowFetch }).latestGreenPipeline(SLUG, "main");

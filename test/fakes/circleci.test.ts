@@ -134,7 +134,7 @@ describe("fake CircleCI", () => {
 
         it("lets a test change a workflow's status between calls", async () => {
             const pipeline = fake.addPipeline("gh/acme/app", { number: 1, workflows: ["running"] });
-            pipeline.workflows[0]!.status = "success";
+            pipeline.workflows[0].status = "success";
             const page = await ok(fake, "GET", `/pipeline/${pipeline.id}/workflow`);
             assert.equal(page.items[0].status, "success");
         });
@@ -246,8 +246,8 @@ describe("fake CircleCI", () => {
             assert.equal(fake.reads(), 2);
             assert.equal(fake.writes(), 1);
             assert.equal(fake.reads(/environment-variable$/), 1);
-            assert.equal(fake.requests[0]!.path, `/context/${context.id}/environment-variable`);
-            assert.equal(fake.requests[0]!.url, `/context/${context.id}/environment-variable?page-token=`);
+            assert.equal(fake.requests[0].path, `/context/${context.id}/environment-variable`);
+            assert.equal(fake.requests[0].url, `/context/${context.id}/environment-variable?page-token=`);
             assert.deepEqual(fake.requests.map((r) => r.status), [200, 200, 404]);
             fake.clearRequests();
             assert.equal(fake.requests.length, 0);

@@ -321,7 +321,7 @@ export class FakeCircleCi {
             { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline/(\\d+)$`), handler: (c) => this.pipelineByNumber(c) },
             { method: "GET", pattern: /^\/context$/, handler: (c) => this.listContexts(c) },
             { method: "POST", pattern: /^\/context$/, handler: (c) => this.createContext(c) },
-            { method: "GET", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => ok(contextJson(this.contextOr404(c.params[0]!))) },
+            { method: "GET", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => ok(contextJson(this.contextOr404(c.params[0]))) },
             { method: "DELETE", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => this.deleteContext(c) },
             { method: "GET", pattern: new RegExp(`^/context/${seg}/environment-variable$`), handler: (c) => this.listEnvVars(c) },
             { method: "PUT", pattern: new RegExp(`^/context/${seg}/environment-variable/${seg}$`), handler: (c) => this.putEnvVar(c) },
@@ -351,7 +351,7 @@ export class FakeCircleCi {
     }
 
     private listWorkflows({ params, query }: RouteContext): Reply {
-        const pipeline = this.findPipeline(params[0]!);
+        const pipeline = this.findPipeline(params[0]);
         if (!pipeline) throw new FakeHttpError(404, "Pipeline not found");
         return ok(this.page(pipeline.workflows, (w) => w.id, query, (w) => workflowJson(w, pipeline)));
     }
@@ -385,20 +385,20 @@ export class FakeCircleCi {
     }
 
     private deleteContext({ params }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
+        const context = this.contextOr404(params[0]);
         this.contexts.delete(context.id);
         return ok({ message: "Context deleted." });
     }
 
     private listEnvVars({ params, query }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
+        const context = this.contextOr404(params[0]);
         const names = [...context.envVars.keys()].sort();
         return ok(this.page(names, (n) => n, query, (n) => envVarJson(context, n)));
     }
 
     private putEnvVar({ params, body }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
-        const name = params[1]!;
+        const context = this.contextOr404(params[0]);
+        const name = params[1];
         const value = (body as { value?: unknown } | undefined)?.value;
         if (!ENV_VAR_NAME.test(name)) throw new FakeHttpError(400, "Invalid environment variable name");
         if (typeof value !== "string") throw new FakeHttpError(400, "value is required");
@@ -409,18 +409,18 @@ export class FakeCircleCi {
     }
 
     private deleteEnvVar({ params }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
-        if (!context.envVars.delete(params[1]!)) throw new FakeHttpError(404, "Environment variable not found");
+        const context = this.contextOr404(params[0]);
+        if (!context.envVars.delete(params[1])) throw new FakeHttpError(404, "Environment variable not found");
         return ok({ message: "Environment variable deleted." });
     }
 
     private listRestrictions({ params, query }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
+        const context = this.contextOr404(params[0]);
         return ok(this.page(context.restrictions, (r) => r.id, query, (r) => ({ ...restrictionJson(r), context_id: context.id })));
     }
 
     private createRestriction({ params, body }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
+        const context = this.contextOr404(params[0]);
         const { type, value } = restrictionFrom(body);
         if (context.restrictions.some((r) => r.type === type && r.value === value)) {
             throw new FakeHttpError(409, "Restriction already exists");
@@ -431,7 +431,7 @@ export class FakeCircleCi {
     }
 
     private deleteRestriction({ params }: RouteContext): Reply {
-        const context = this.contextOr404(params[0]!);
+        const context = this.contextOr404(params[0]);
         const index = context.restrictions.findIndex((r) => r.id === params[1]);
         if (index < 0) throw new FakeHttpError(404, "Restriction not found");
         context.restrictions.splice(index, 1);
@@ -459,7 +459,7 @@ export class FakeCircleCi {
         }
         const slice = items.slice(start, start + this.pageSize);
         const more = start + slice.length < items.length;
-        const next = more ? Buffer.from(keyOf(slice[slice.length - 1]!), "utf8").toString("base64url") : null;
+        const next = more ? Buffer.from(keyOf(slice[slice.length - 1]), "utf8").toString("base64url") : null;
         return { items: slice.map(toJson), next_page_token: next };
     }
 }

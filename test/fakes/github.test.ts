@@ -874,7 +874,7 @@ describe("fake GitHub", function () {
         ["carol", "none", "none"],
       ];
       for (const [username, permission, role] of expect) {
-        const { data } = await call(gh.rest.repos.getCollaboratorPermissionLevel, { ...at, username: username! }, 200);
+        const { data } = await call(gh.rest.repos.getCollaboratorPermissionLevel, { ...at, username: username }, 200);
         assert.deepEqual([data.permission, data.role_name, data.user?.login], [permission, role, username]);
       }
       await callError(gh.rest.repos.getCollaboratorPermissionLevel, { ...at, username: "nobody" }, 404);
@@ -956,7 +956,7 @@ describe("fake GitHub", function () {
           ["NOT_FOUND", ["app", "missing"], "Could not resolve to a PullRequest with the number of 99."],
         ],
       );
-      assert.ok(Array.isArray(errors[0]!.locations));
+      assert.ok(Array.isArray(errors[0].locations));
       assert.deepEqual([fake.reads(), fake.writes(), fake.requests[0]?.route], [1, 0, "/graphql"]);
     });
 
@@ -991,7 +991,7 @@ describe("fake GitHub", function () {
       const syntax = (await (
         await fetch(`${fake.url}/graphql`, { method: "POST", headers: { authorization: "bearer t" }, body: JSON.stringify({ query: "{ repository(" }) })
       ).json()) as { errors: Array<{ message: string }> };
-      assert.match(syntax.errors[0]!.message, /^Parse error on "end of file"/);
+      assert.match(syntax.errors[0].message, /^Parse error on "end of file"/);
       const repoMissing = (await (
         await fetch(`${fake.url}/graphql`, {
           method: "POST",

@@ -144,7 +144,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         // client stacks follow in the order `conveyor new-env` appended them.
         const chain: string[] = [];
         for (let next = "deploy-plan"; ; ) {
-            const after = invocations().filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires as string[] | undefined)?.[0] === next);
+            const after = invocations().filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires)?.[0] === next);
             assert.ok(after.length <= 1, `only one deploy follows ${next}`);
             if (after.length === 0) break;
             next = after[0].name;

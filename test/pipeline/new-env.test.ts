@@ -66,7 +66,8 @@ describe("conveyor new-env", function () {
         const jobs = (workflow: string) =>
             (config.workflows[workflow].jobs as Record<string, Record<string, unknown>>[]).map((j) => {
                 const [job, params] = Object.entries(j)[0];
-                return { name: job, ...params } as { name: string; requires?: string[] } & Record<string, unknown>;
+                const entry: { name: string; requires?: string[] } & Record<string, unknown> = { name: job, ...params };
+                return entry;
             });
         const deploy = jobs("deploy");
         assert.deepEqual(deploy.find((j) => j.name === "deploy-umbrella-staging"), { name: "deploy-umbrella-staging", stack: "umbrella-staging", context: "deploy-umbrella-staging", requires: ["deploy-prod"] });

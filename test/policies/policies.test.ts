@@ -164,7 +164,7 @@ describe("policies: secret inputs", () => {
         const out = await remediate({ secretString: "s3cr3t", environment: { variables: { API_KEY: "k", REGION: "eu" } }, description: "d" });
         assert.ok(out);
         assert.ok(out.secretString instanceof Secret);
-        assert.equal((out.secretString as Secret).value, "s3cr3t");
+        assert.equal(out.secretString.value, "s3cr3t");
         const vars = (out.environment as { variables: Record<string, unknown> }).variables;
         assert.ok(vars.API_KEY instanceof Secret);
         assert.equal(vars.REGION, "eu");
@@ -290,7 +290,8 @@ describe("policies: cloudflare", () => {
         assert.match((await violationsOf(servingRecordsProxied, dns({ type: "A", content: "192.0.2.1", proxied: false }))).join(), /must be proxied/);
     });
     it("cloudflare-serving-records-proxied treats an unknown CNAME target (preview) as serving", async () => {
-        const props = new Proxy({ type: "CNAME", name: "web.x.example", proxied: false } as Record<string, unknown>, {
+        const record: Record<string, unknown> = { type: "CNAME", name: "web.x.example", proxied: false };
+        const props = new Proxy(record, {
             get: (t, p) => {
                 if (p === "content") throw new Error("unknown during preview");
                 return t[p as string];

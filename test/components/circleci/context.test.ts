@@ -16,6 +16,7 @@ import {
 } from "../../../components/circleci/context-plan";
 import { isReadMethod, sleep } from "../../../clients/http-retry";
 import { circleFaults, startFakeCircleCi, type FakeCircleCi } from "../../fakes/circleci";
+import { reviveSerialized } from "../../commonjs";
 
 const ORG = "6f1c1d2e-0000-4000-8000-00000000cafe";
 const OTHER_ORG = "6f1c1d2e-0000-4000-8000-00000000beef";
@@ -337,7 +338,7 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         fake.fail({ method: "PUT", path: /\/environment-variable\/AWS_SECRET_ACCESS_KEY$/ }, circleFaults.serverError(), 4);
         const provider = "exports.handler = () => ({})";
         const err = await rejection(contextProvider.create({ ...inputs(), __provider: provider }));
-        const id = [...fake.contexts.keys()][0]!;
+        const id = [...fake.contexts.keys()][0];
         assert.match(err.message, /^CircleCI context "deploy-prod": setting it up: CircleCI answered 500 on PUT \/context\/.*AWS_SECRET_ACCESS_KEY/);
         assertNoValue(err.message, "the error");
         // What the engine records for a resource that was created but failed to initialise.
@@ -385,9 +386,7 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         const { text } = await pulumi.runtime.serializeFunction(() => contextProvider, { allowSecrets: true });
         assert.ok(!text.includes(fake.token), "no token in the serialised provider");
         assertNoValue(text, "the serialised provider");
-        const mod = { exports: {} as { handler: () => Provider } };
-        new Function("module", "exports", "require", text)(mod, mod.exports, require);
-        const revived = mod.exports.handler();
+        const revived = reviveSerialized<Provider>(text);
         await revived.configure!(configured());
         // Retries go through the serialised client's own backoff and read/write rules.
         fake.fail({ method: "GET", path: /\/environment-variable$/ }, circleFaults.badGateway());
@@ -405,9 +404,7 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
 
     it("serialises http-retry's sleep and read-method check as they behave in the program", async () => {
         const { text } = await pulumi.runtime.serializeFunction(() => ({ sleep, isReadMethod }), {});
-        const mod = { exports: {} as { handler: () => { sleep: typeof sleep; isReadMethod: typeof isReadMethod } } };
-        new Function("module", "exports", "require", text)(mod, mod.exports, require);
-        const revived = mod.exports.handler();
+        const revived = reviveSerialized<{ sleep: typeof sleep; isReadMethod: typeof isReadMethod }>(text);
         for (const method of ["GET", "get", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]) {
             assert.equal(revived.isReadMethod(method), isReadMethod(method), method);
         }

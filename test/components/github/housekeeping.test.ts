@@ -6,6 +6,7 @@ import { labelRenamesProvider, planRenames, type LabelRename } from "../../../co
 import { isoWeek, weeklyMilestones, type Milestone } from "../../../components/github/milestones";
 import { planMilestones, weeklyMilestonesProvider } from "../../../components/github/weekly-milestones";
 import { faults, startFakeGitHub, type FakeGitHub } from "../../fakes/github";
+import { reviveSerialized } from "../../commonjs";
 
 const rename = (to: string, ...from: string[]): LabelRename => ({ to, from, color: "B60205", description: `${to} label` });
 
@@ -174,7 +175,7 @@ describe("dynamic providers against the fake GitHub", function () {
             const created = await weeklyMilestonesProvider.create({ owner: "acme", repository: "app", milestones: weeks });
             repo.milestones.splice(repo.milestones.findIndex((m) => m.title === "2026-W50"), 1);
             fake.clearRequests();
-            const read = await weeklyMilestonesProvider.read!("acme/app", created.outs!);
+            const read = await weeklyMilestonesProvider.read!("acme/app", created.outs);
             assert.equal(fake.reads(), 1, "one list call per refresh");
             assert.deepEqual(read.props!.milestones.map((m: Milestone) => m.title), ["2026-W48", "2026-W49", "2026-W51"]);
             const diff = await weeklyMilestonesProvider.diff!("acme/app", read.props!, { owner: "acme", repository: "app", milestones: weeks });
@@ -201,11 +202,9 @@ describe("dynamic providers against the fake GitHub", function () {
         ] as const) {
             const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
             assert.doesNotMatch(text, /t0ken/, "no credential is baked into the serialised provider");
-            const mod = { exports: {} as { handler: () => pulumi.dynamic.ResourceProvider } };
-            new Function("module", "exports", "require", text)(mod, mod.exports, require);
-            const revived = mod.exports.handler();
+            const revived = reviveSerialized<pulumi.dynamic.ResourceProvider>(text);
             await revived.configure!(config());
-            await revived.create(inputs as never);
+            await revived.create(inputs);
         }
         assert.ok(repo.label("type/new-feature"));
         assert.equal(repo.milestones.length, 1);

@@ -11,6 +11,7 @@ import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../../../components/rele
 import { accountOf, type PolicyDocument, type TrustPolicy } from "../../../components/release-controller/policy";
 import { ReleaseController, releaseSchedule, type ReleaseControllerArgs } from "../../../components/release-controller/release-controller";
 import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS } from "../../../components/redirector/redirector";
+import { evalCommonJs } from "../../commonjs";
 
 const FIXTURE_ENTRY = path.join(__dirname, "..", "..", "fixtures", "lambda-entry.ts");
 const FIXTURE_MARKER = "conveyor-lambda-fixture-5f2c";
@@ -144,13 +145,10 @@ const baseArgs = (over: Partial<ReleaseControllerArgs> = {}): ReleaseControllerA
 
 /** The CommonJS bundle evaluated as Lambda would load it, with `stubs` standing in for runtime-provided modules. */
 function loadBundle(code: string, stubs: Record<string, unknown>): Record<string, unknown> {
-    const module = { exports: {} as Record<string, unknown> };
-    const requireStub = (id: string): unknown => {
+    return evalCommonJs(code, (id) => {
         if (id in stubs) return stubs[id];
         throw new Error(`the bundle required ${id}, which is neither bundled nor provided by the runtime`);
-    };
-    new Function("module", "exports", "require", code)(module, module.exports, requireStub);
-    return module.exports;
+    });
 }
 
 function archiveText(fn: Recorded): string {

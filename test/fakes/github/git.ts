@@ -167,11 +167,11 @@ function lcsLength(a: string[], b: string[]): number {
   for (const line of a) {
     const current = new Array<number>(b.length + 1).fill(0);
     for (let j = 1; j <= b.length; j++) {
-      current[j] = line === b[j - 1] ? previous[j - 1]! + 1 : Math.max(previous[j]!, current[j - 1]!);
+      current[j] = line === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length];
 }
 
 /** One repository's object database. */

@@ -82,7 +82,7 @@ function tokenize(source: string): Token[] {
   let lineStart = 0;
   const loc = (): Location => ({ line, column: i - lineStart + 1 });
   while (i < source.length) {
-    const ch = source[i]!;
+    const ch = source[i];
     if (ch === "\n") {
       i += 1;
       line += 1;
@@ -174,8 +174,8 @@ function blockString(raw: string): string {
   const indents = lines.slice(1).filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length);
   const common = indents.length === 0 ? 0 : Math.min(...indents);
   const out = lines.map((l, n) => (n === 0 ? l : l.slice(common)));
-  while (out.length > 0 && out[0]!.trim() === "") out.shift();
-  while (out.length > 0 && out[out.length - 1]!.trim() === "") out.pop();
+  while (out.length > 0 && out[0].trim() === "") out.shift();
+  while (out.length > 0 && out[out.length - 1].trim() === "") out.pop();
   return out.join("\n");
 }
 
@@ -184,11 +184,11 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
-    return this.tokens[this.pos]!;
+    return this.tokens[this.pos];
   }
 
   private next(): Token {
-    const token = this.tokens[this.pos]!;
+    const token = this.tokens[this.pos];
     if (token.kind !== "eof") this.pos += 1;
     return token;
   }
@@ -225,7 +225,7 @@ class Parser {
       } else if (token.kind === "name" && token.value === "fragment") {
         this.next();
         const name = this.expectName().value;
-        if (this.expectName().value !== "on") this.fail(this.tokens[this.pos - 1]!);
+        if (this.expectName().value !== "on") this.fail(this.tokens[this.pos - 1]);
         const typeCondition = this.expectName().value;
         this.directives();
         doc.fragments.set(name, { typeCondition, selections: this.selectionSet() });
@@ -274,7 +274,7 @@ class Parser {
     const selections: Selection[] = [];
     while (!this.isPunct("}")) selections.push(this.selection());
     this.expectPunct("}");
-    if (selections.length === 0) this.fail(this.tokens[this.pos - 1]!);
+    if (selections.length === 0) this.fail(this.tokens[this.pos - 1]);
     return selections;
   }
 

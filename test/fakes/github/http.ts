@@ -92,7 +92,7 @@ export function compileRoute(route: Route): CompiledRoute {
     .map((part) => {
       const param = /^\{([^}]+)\}$/.exec(part);
       if (!param) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      names.push(param[1]!);
+      names.push(param[1]);
       return param[1] === route.wildcard ? "(.+)" : "([^/]+)";
     })
     .join("");

@@ -384,7 +384,7 @@ export function directoryEntries(repo: RepoState, commit: CommitRecord, dir: str
   for (const [path, sha] of Object.entries(commit.tree)) {
     if (!path.startsWith(prefix)) continue;
     const [name, ...rest] = path.slice(prefix.length).split("/");
-    const child = prefix + name!;
+    const child = prefix + name;
     if (rest.length === 0) entries.set(child, { path: child, sha, type: "file", size: repo.git.blob(sha)?.length ?? 0 });
     else entries.set(child, { path: child, sha: treeShas.get(child)!, type: "dir", size: 0 });
   }

@@ -96,7 +96,7 @@ function putContent(ctx: RouteContext) {
   if (current !== undefined) {
     const sha = body.sha;
     if (sha === undefined || sha === null || sha === "") throw notSupplied("sha");
-    if (sha !== current) throw new HttpError(409, `${path} does not match ${String(sha)}`);
+    if (sha !== current) throw new HttpError(409, `${path} does not match ${typeof sha === "string" ? sha : JSON.stringify(sha)}`);
   }
   const author = identity(body, "author");
   const committer = identity(body, "committer");
@@ -105,7 +105,7 @@ function putContent(ctx: RouteContext) {
   return {
     status: current === undefined ? 201 : 200,
     body: {
-      content: contentShape(ctx.baseUrl, repo, { path, sha: commit.tree[path]!, type: "file", size: content.length }, branch),
+      content: contentShape(ctx.baseUrl, repo, { path, sha: commit.tree[path], type: "file", size: content.length }, branch),
       commit: fileCommitShape(ctx.baseUrl, repo, commit),
     },
   };

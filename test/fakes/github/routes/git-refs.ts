@@ -28,7 +28,7 @@ interface RefSlot {
 function slotOf(repo: RepoState, ref: string): RefSlot | undefined {
   const match = /^(?:refs\/)?(heads|tags)\/(.+)$/.exec(ref);
   if (!match) return undefined;
-  return { map: match[1] === "heads" ? repo.branches : repo.tags, name: match[2]! };
+  return { map: match[1] === "heads" ? repo.branches : repo.tags, name: match[2] };
 }
 
 function fullRef(slot: RefSlot, repo: RepoState): string {

@@ -275,7 +275,7 @@ export function closingIssues(state: GitHubState, repo: RepoState, pull: PullRec
   const body = repo.pullIssue(pull).body ?? "";
   const found: Array<[RepoState, IssueRecord]> = [];
   for (const match of body.matchAll(CLOSING)) {
-    const target = match[4] !== undefined ? repo : state.findRepo(match[1]!, match[2]!);
+    const target = match[4] !== undefined ? repo : state.findRepo(match[1], match[2]);
     const number = Number(match[4] ?? match[3]);
     const issue = target?.issue(number);
     if (!target || !issue || target.pull(number)) continue;

@@ -1,4 +1,4 @@
-import { HttpError, notFound, objectBody, optionalString, paginate, repoOf, requiredString, validationFailed, type RouteContext, type Route } from "../http";
+import { type HttpError, notFound, objectBody, optionalString, paginate, repoOf, requiredString, validationFailed, type RouteContext, type Route } from "../http";
 import { labelShape } from "../shapes";
 import type { LabelRecord, RepoState } from "../state";
 

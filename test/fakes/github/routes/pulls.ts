@@ -1,4 +1,4 @@
-import { HttpError, notFound, numberParam, objectBody, optionalString, paginate, repoOf, validationFailed, type RouteContext, type Route } from "../http";
+import { type HttpError, notFound, numberParam, objectBody, optionalString, paginate, repoOf, validationFailed, type RouteContext, type Route } from "../http";
 import { pullShape } from "../shapes";
 import { timestamp, type PullRecord, type RepoState } from "../state";
 
