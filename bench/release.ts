@@ -4,35 +4,26 @@
 //
 //   npm run bench:release                       30 components, 10 PRs each, 100 ms latency
 //   npm run bench:release -- --components 10 --prs 5 --latency 50
-import { performance } from "perf_hooks";
-import { parseArgs } from "util";
 import { runRelease } from "../release/release";
-import { startWorld } from "../test/release-world";
-import { syntheticWorkspace } from "./synthetic-workspace";
+import { runBenchmark, sizeFromArgs, syntheticWorld, timed } from "./world";
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { components: { type: "string" }, prs: { type: "string" }, latency: { type: "string" } } });
-    const components = Number(values.components ?? 30);
-    const prs = Number(values.prs ?? 10);
-    const latencyMs = Number(values.latency ?? 100);
-    const { ws, staging } = syntheticWorkspace(components);
+    const size = sizeFromArgs({ components: 30, prs: 10, latencyMs: 100 });
+    const { components, prs, latencyMs } = size;
     for (const throttle of [true, false]) {
-        const w = await startWorld({ workspace: ws, stackFiles: { "Pulumi.staging.yaml": staging }, prsPerComponent: prs, latencyMs });
+        const { world: w } = await syntheticWorld(size);
         try {
             w.github.clearRequests();
             w.circle.clearRequests();
-            const t0 = performance.now();
-            const outcome = await runRelease(w.deps({ throttle }), { env: "staging", mode: "release", dryRun: false });
-            const wall = (performance.now() - t0) / 1000;
+            const release = () => runRelease(w.deps({ throttle }), { env: "staging", mode: "release", dryRun: false });
+            const { value: outcome, seconds: wall } = await timed(release);
             const reads = w.github.reads();
             const writes = w.github.writes();
             const graphql = w.github.requests.filter((r) => r.path === "/graphql").length;
             const circle = w.circle.requests.length;
             const prCount = outcome.status === "opened" ? outcome.plan.bumps.length * prs : 0;
             w.github.clearRequests();
-            const t1 = performance.now();
-            await runRelease(w.deps({ throttle }), { env: "staging", mode: "release", dryRun: false });
-            const rerun = (performance.now() - t1) / 1000;
+            const { seconds: rerun } = await timed(release);
             console.log(
                 [
                     `release staging: ${components} components x ${prs} merged PRs, fakes at ${latencyMs} ms per request, octokit throttling ${throttle ? "on (production)" : "off"}`,
@@ -52,7 +43,4 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-});
+runBenchmark(main);

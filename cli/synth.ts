@@ -114,21 +114,38 @@ function mockCall(token: string, inputs: Record<string, unknown>): Record<string
     return inputs;
 }
 
-/** Tracks the resources the Pulumi runtime registers, by wrapping the mock monitor's RPC. */
-function recordRegistrations(into: SynthResource[]): void {
-    type Req = {
-        getType(): string;
-        getName(): string;
-        getParent(): string;
-        getCustom(): boolean;
-        getProtect(): boolean;
-        getRetainondelete(): boolean;
-        getDependenciesList(): string[];
-        getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    };
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
+/** What the engine receives of one resource registration: the fields of RegisterResourceRequest we read. */
+export interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getAdditionalsecretoutputsList(): string[];
+    getDeletebeforereplace(): boolean;
+}
+
+/** Hands every resource registration to `onRegister` before the (mock) monitor gets it, by wrapping its RPC. */
+export function watchRegistrations(onRegister: (req: RegisterRequest) => void): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: Req, cb: unknown) => {
+    monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
+        onRegister(req);
+        return register(req, cb);
+    };
+}
+
+/** Registrations still in flight when the program returns must land before anyone reads the record. */
+export async function registrationsSettled(): Promise<void> {
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/** Tracks the resources the Pulumi runtime registers. */
+function recordRegistrations(into: SynthResource[]): void {
+    watchRegistrations((req) => {
         const parent = req.getParent();
         const inputs = cleanWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
         delete inputs.__provider; // a dynamic provider's serialised code, not an input anyone reviews
@@ -142,12 +159,11 @@ function recordRegistrations(into: SynthResource[]): void {
             dependencies: [...new Set(req.getDependenciesList())].map(urnLabel).sort(),
             inputs,
         });
-        return register(req, cb);
-    };
+    });
 }
 
 /** urn:pulumi:<stack>::<project>::<qualified type>::<name> -> `<type>::<name>` */
-function urnLabel(urn: string): string {
+export function urnLabel(urn: string): string {
     const parts = urn.split("::");
     return `${parts[2].split("$").pop()}::${parts.slice(3).join("::")}`;
 }
@@ -185,8 +201,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
                     resolveSecret: (ref) => pulumi.secret(opts.secretValues?.[secretKey(ref)] ?? SECRET_PLACEHOLDER),
                 }),
             )) ?? {};
-        // Registrations still in flight when the program returns must land before we read the record.
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await registrationsSettled();
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }

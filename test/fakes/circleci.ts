@@ -13,10 +13,9 @@
  * Like CircleCI it never returns a context variable's value; `envValue()` lets tests see what was stored.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { WorkflowStatus } from "../../clients/circleci";
-import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
+import { delay, listenOnLoopback, LoopbackFake, lowerCaseKeys, readBody, type FaultResponse, type LoggedRequest } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
 export const FAKE_CIRCLECI_TOKEN = "fake-circle-token-0123456789";
@@ -36,16 +35,8 @@ export interface FakeCircleCiOptions {
     pageSize?: number;
 }
 
-export interface FakeRequest {
-    method: string;
-    /** Path below the API root without the query string, e.g. "/context/…/environment-variable". */
-    path: string;
-    /** Path with the query string. */
-    url: string;
-    status: number;
-    /** True when an injected fault answered instead of the fake. */
-    faulted: boolean;
-}
+/** `path` is below the API root, e.g. "/context/…/environment-variable". */
+export type FakeRequest = LoggedRequest;
 
 
 /** Ready-made faults in the shapes CircleCI (or its edge) answers. */
@@ -153,29 +144,26 @@ const API_ROOT = "/api/v2";
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESTRICTION_TYPES = new Set(["project", "expression", "group"]);
 
-export class FakeCircleCi {
+export class FakeCircleCi extends LoopbackFake<FakeRequest> {
     /** API root to hand to the client, e.g. http://127.0.0.1:PORT/api/v2. */
     readonly url: string;
     readonly token: string;
     latencyMs: number;
     pageSize: number;
-    readonly requests: FakeRequest[] = [];
     readonly contexts = new Map<string, ContextRecord>();
     /** Most requests the fake was answering at once since the last clearRequests(). */
     maxInFlight = 0;
     private inFlight = 0;
     private readonly projects = new Map<string, PipelineRecord[]>();
-    private readonly faultQueue: Fault[] = [];
     private readonly routes: Route[];
 
-    constructor(private readonly server: Server, origin: string, options: FakeCircleCiOptions) {
+    constructor(server: Server, origin: string, options: FakeCircleCiOptions) {
+        super(server);
         this.url = origin + API_ROOT;
         this.token = options.token ?? FAKE_CIRCLECI_TOKEN;
         this.latencyMs = options.latencyMs ?? 0;
         this.pageSize = options.pageSize ?? 20;
         this.routes = this.buildRoutes();
-        // A broken request stream must not become an unhandled rejection that kills mocha.
-        server.on("request", (req, res) => void this.handle(req, res).catch((err: Error) => res.destroy(err)));
     }
 
     // ---- seeding and inspection ------------------------------------------------------------------------------
@@ -234,40 +222,19 @@ export class FakeCircleCi {
 
     // ---- request log and faults ------------------------------------------------------------------------------
 
-    /** Number of GET requests, optionally only those whose path matches. */
-    reads(path?: RegExp): number {
-        return this.requests.filter((r) => r.method === "GET" && pathMatches(path, r.path)).length;
+    /** Every GET only reads; every other method writes. */
+    protected isRead(request: FakeRequest): boolean {
+        return request.method === "GET";
     }
 
-    /** Number of non-GET requests, optionally only those whose path matches. */
-    writes(path?: RegExp): number {
-        return this.requests.filter((r) => r.method !== "GET" && pathMatches(path, r.path)).length;
-    }
-
-    clearRequests(): void {
-        this.requests.length = 0;
+    override clearRequests(): void {
+        super.clearRequests();
         this.maxInFlight = this.inFlight;
-    }
-
-    /**
-     * Answers the next `times` matching requests with `response` instead of handling them. Faults are checked
-     * before authentication, like an edge proxy's would be, and queue in the order they were added.
-     */
-    fail(match: FaultMatch, response: FaultResponse, times = 1): Fault {
-        const fault: Fault = { match, response, remaining: times };
-        this.faultQueue.push(fault);
-        return fault;
-    }
-
-    async close(): Promise<void> {
-        // fetch keeps connections alive; without this close() would wait for them to idle out.
-        this.server.closeAllConnections();
-        await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
     }
 
     // ---- HTTP ------------------------------------------------------------------------------------------------
 
-    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         this.inFlight += 1;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         try {
@@ -286,14 +253,6 @@ export class FakeCircleCi {
         } finally {
             this.inFlight -= 1;
         }
-    }
-
-    private takeFault(method: string, path: string): Fault | undefined {
-        const fault = this.faultQueue.find(
-            (f) => f.remaining > 0 && (!f.match.method || f.match.method.toUpperCase() === method) && pathMatches(f.match.path, path),
-        );
-        if (fault) fault.remaining -= 1;
-        return fault;
     }
 
     private answer(method: string, url: URL, path: string, raw: string, token: string | undefined): Reply {
@@ -466,13 +425,8 @@ export class FakeCircleCi {
 
 /** Starts the fake on a random loopback port. */
 export async function startFakeCircleCi(options: FakeCircleCiOptions = {}): Promise<FakeCircleCi> {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", resolve);
-    });
-    const { port } = server.address() as AddressInfo;
-    return new FakeCircleCi(server, `http://127.0.0.1:${port}`, options);
+    const { server, origin } = await listenOnLoopback();
+    return new FakeCircleCi(server, origin, options);
 }
 
 // ---- CircleCI's JSON shapes ----------------------------------------------------------------------------------
@@ -585,13 +539,6 @@ function send(res: ServerResponse, reply: Reply): void {
 function header(req: IncomingMessage, name: string): string | undefined {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
-}
-
-/** Absent pattern matches all; resetting lastIndex keeps /g and /y patterns from alternating. */
-function pathMatches(pattern: RegExp | undefined, path: string): boolean {
-    if (!pattern) return true;
-    pattern.lastIndex = 0;
-    return pattern.test(path);
 }
 
 /** Malformed percent-encoding is a client bug; answer it the way a router would. */

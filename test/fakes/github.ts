@@ -23,12 +23,11 @@
  * see ./github/routes/index.ts to add one. POST /graphql is one of them
  * (./github/graphql.ts parses and runs the queries).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { compileRoute, DOCS_ROOT, errorBody, HttpError, matchRoute, type CompiledRoute, type Reply, type Route } from "./github/http";
 import { routes as builtInRoutes } from "./github/routes";
 import { GitHubState } from "./github/state";
-import { delay, lowerCaseKeys, readBody, type Fault, type FaultMatch, type FaultResponse } from "./loopback";
+import { delay, listenOnLoopback, LoopbackFake, lowerCaseKeys, readBody, type FaultResponse, type LoggedRequest } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
 export { GitHubState, noreplyEmail, RepoState, timestamp } from "./github/state";
@@ -60,17 +59,10 @@ export interface FakeGitHubOptions {
   routes?: Route[];
 }
 
-export interface FakeRequest {
-  method: string;
-  /** Path without the query string, e.g. "/repos/acme/app/labels". */
-  path: string;
-  /** Path with the query string. */
-  url: string;
-  status: number;
+/** `path` is e.g. "/repos/acme/app/labels". */
+export interface FakeRequest extends LoggedRequest {
   /** The OpenAPI template that served it; undefined for faults, 401s and unknown routes. */
   route?: string;
-  /** True when an injected fault answered instead of the fake. */
-  faulted: boolean;
 }
 
 
@@ -102,55 +94,26 @@ export const faults = {
   },
 };
 
-export class FakeGitHub {
+export class FakeGitHub extends LoopbackFake<FakeRequest> {
   readonly state = new GitHubState();
-  readonly requests: FakeRequest[] = [];
-  private readonly faultQueue: Fault[] = [];
   private readonly table: CompiledRoute[];
   private requestCounter = 0;
 
   constructor(
-    private readonly server: Server,
+    server: Server,
     readonly url: string,
     private readonly options: FakeGitHubOptions,
   ) {
+    super(server);
     this.table = orderBySpecificity([...(options.routes ?? []), ...builtInRoutes].map(compileRoute));
-    // A broken request stream must not become an unhandled rejection that kills mocha.
-    server.on("request", (req, res) => void this.handle(req, res).catch((err: Error) => res.destroy(err)));
   }
 
-  /** Number of reads (GETs, and GraphQL POSTs, which only query), optionally only those whose path matches. */
-  reads(path?: RegExp): number {
-    return this.requests.filter((r) => isRead(r) && pathMatches(path, r.path)).length;
+  /** GETs, and GraphQL POSTs: the fake answers queries only, so a POST to /graphql never changes state. */
+  protected isRead(request: FakeRequest): boolean {
+    return request.method === "GET" || request.method === "HEAD" || request.path === "/graphql";
   }
 
-  /** Number of writes (every other request), optionally only those whose path matches. */
-  writes(path?: RegExp): number {
-    return this.requests.filter((r) => !isRead(r) && pathMatches(path, r.path)).length;
-  }
-
-  clearRequests(): void {
-    this.requests.length = 0;
-  }
-
-  /**
-   * Answers the next `times` matching requests with `response` instead of
-   * handling them. Faults are checked before authentication, like an edge
-   * proxy's would be, and queue in the order they were added.
-   */
-  fail(match: FaultMatch, response: FaultResponse, times = 1): Fault {
-    const fault: Fault = { match, response, remaining: times };
-    this.faultQueue.push(fault);
-    return fault;
-  }
-
-  async close(): Promise<void> {
-    // fetch keeps connections alive; without this close() would wait for them to idle out.
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
@@ -167,17 +130,6 @@ export class FakeGitHub {
     entry.status = reply.status;
     this.requests.push(entry);
     this.send(res, reply);
-  }
-
-  private takeFault(method: string, path: string): Fault | undefined {
-    const fault = this.faultQueue.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.match.method || f.match.method.toUpperCase() === method) &&
-        pathMatches(f.match.path, path),
-    );
-    if (fault) fault.remaining -= 1;
-    return fault;
   }
 
   private answer(method: string, url: URL, raw: string, token: string | undefined, entry: FakeRequest): Reply {
@@ -226,31 +178,14 @@ export class FakeGitHub {
 
 /** Starts the fake on a random loopback port. */
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return new FakeGitHub(server, `http://127.0.0.1:${port}`, opts);
+  const { server, origin } = await listenOnLoopback();
+  return new FakeGitHub(server, origin, opts);
 }
 
 /** GitHub accepts `token X` (classic) and `Bearer X` (apps, fine-grained) alike. */
 export function tokenFrom(header: string | undefined): string | undefined {
   const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
-}
-
-/** The fake answers GraphQL queries only, so a POST to /graphql never changes state. */
-function isRead(request: FakeRequest): boolean {
-  return request.method === "GET" || request.method === "HEAD" || request.path === "/graphql";
-}
-
-/** Absent pattern matches all; resetting lastIndex keeps /g and /y patterns from alternating. */
-function pathMatches(pattern: RegExp | undefined, path: string): boolean {
-  if (!pattern) return true;
-  pattern.lastIndex = 0;
-  return pattern.test(path);
 }
 
 function orderBySpecificity(table: CompiledRoute[]): CompiledRoute[] {

@@ -16,6 +16,7 @@ import {
 } from "../../../components/circleci/context-plan";
 import { isReadMethod, sleep } from "../../../clients/http-retry";
 import { circleFaults, startFakeCircleCi, type FakeCircleCi } from "../../fakes/circleci";
+import { registrationsSettled, watchRegistrations } from "../../../cli/synth";
 import { reviveSerialized } from "../../commonjs";
 
 const ORG = "6f1c1d2e-0000-4000-8000-00000000cafe";
@@ -450,7 +451,7 @@ describe("CircleCI context: the resource on Pulumi mocks", () => {
             });
             return {};
         });
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await registrationsSettled();
         const registered = seen.find((r) => r.type === "pulumi-nodejs:dynamic/circleci:Context");
         assert.ok(registered, `registered: ${seen.map((r) => r.type).join(", ")}`);
         const variables = registered.inputs.variables as Record<string, unknown>;
@@ -463,26 +464,17 @@ describe("CircleCI context: the resource on Pulumi mocks", () => {
         assert.equal(await new Promise((resolve) => context!.contextId.apply(resolve)), "ctx-id");
     });
 
-    /** Wraps the mock monitor's registerResource, the way cli/synth.ts records a synth. */
+    /** Every registration as the engine receives it, recorded the way cli/synth.ts records a synth. */
     function recordRegistrations(): Registration[] {
-        type Req = {
-            getType(): string;
-            getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-            getAdditionalsecretoutputsList(): string[];
-            getDeletebeforereplace(): boolean;
-        };
         const into: Registration[] = [];
-        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
-        const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: Req, cb: unknown) => {
+        watchRegistrations((req) =>
             into.push({
                 type: req.getType(),
                 inputs: req.getObject()?.toJavaScript() ?? {},
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
-            });
-            return register(req, cb);
-        };
+            }),
+        );
         return into;
     }
 });

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { cleanWireValue } from "../../../cli/synth";
+import { cleanWireValue, registrationsSettled, urnLabel, watchRegistrations } from "../../../cli/synth";
 import { bundleHandler, LAMBDA_RUNTIME, PROJECT_FILES } from "../../../components/release-controller/bundle";
 import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../../../components/release-controller/env";
 import { accountOf, type PolicyDocument, type TrustPolicy } from "../../../components/release-controller/policy";
@@ -90,40 +90,26 @@ async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(build: 
         "org",
         false,
     );
-    type Req = {
-        getType(): string;
-        getName(): string;
-        getParent(): string;
-        getDependenciesList(): string[];
-        getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    };
-    const label = (urn: string) => {
-        const parts = urn.split("::");
-        return `${parts[2].split("$").pop()}::${parts.slice(3).join("::")}`;
-    };
     const resources: Recorded[] = [];
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: Req, cb: unknown) => {
-        if (req.getType() === "pulumi:pulumi:Stack") return register(req, cb);
+    watchRegistrations((req) => {
+        if (req.getType() === "pulumi:pulumi:Stack") return;
         const parent = req.getParent();
         const raw = req.getObject()?.toJavaScript() ?? {};
         resources.push({
             type: req.getType(),
             name: req.getName(),
-            ...(parent ? { parent: label(parent) } : {}),
-            dependencies: req.getDependenciesList().map(label),
+            ...(parent ? { parent: urnLabel(parent) } : {}),
+            dependencies: req.getDependenciesList().map(urnLabel),
             inputs: cleanWireValue(raw) as Record<string, any>,
             raw,
         });
-        return register(req, cb);
-    };
+    });
     let built: T | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
         built = build();
         return {};
     });
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await registrationsSettled();
     const outputs = {} as Record<keyof T, unknown>;
     for (const [k, v] of Object.entries(built ?? {})) outputs[k as keyof T] = await new Promise((res) => v.apply(res));
     return { resources, outputs };
