@@ -1,3 +1,6 @@
+// The composition root of the components/ layer (Pulumi resources, one folder per domain, which import
+// clients/ and config/ only): index.ts and cli/synth.ts call it; it imports components/ and config/.
+//
 // What a stack builds, given its validated workspace. Shared by `pulumi` (index.ts) and `conveyor synth`.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";

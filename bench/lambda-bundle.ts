@@ -1,9 +1,9 @@
 // Benchmark (not a test): the release controller's Lambda bundle. Reports its size (goal: under 1 MB), what
 // it is made of, and its cold import time: `require()` of the bundle in a fresh Node process, N processes,
-// median. The entry is release/lambda.ts when it exists, else the test fixture.
+// median. The entry is controller/lambda.ts when it exists, else the test fixture.
 //
 //   node -r ts-node/register/transpile-only bench/lambda-bundle.ts
-//   node -r ts-node/register/transpile-only bench/lambda-bundle.ts --entry release/lambda.ts --runs 31 --json
+//   node -r ts-node/register/transpile-only bench/lambda-bundle.ts --entry controller/lambda.ts --runs 31 --json
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

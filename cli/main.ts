@@ -1,3 +1,6 @@
+// cli/: the `conveyor` command, the top layer: main.ts dispatches to one module per group of subcommands,
+// which get the process as an Io (io.ts) and never import main.ts back.
+//
 // The `conveyor` command line. Exit codes: 0 done, 1 failure, 2 bad input.
 import * as path from "path";
 import { parseArgs } from "util";

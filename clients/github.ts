@@ -1,3 +1,7 @@
+// clients/: the API clients conveyor talks to GitHub and CircleCI with, and the rules every call keeps
+// (bounded retries, no blind retry of a write that is not idempotent, one comment per marker). Used by
+// the workflows and by the components' dynamic providers; imports config/ at most.
+//
 // The release controller's GitHub client: octokit with its retry and throttling plugins, and the rule
 // that a write which is not idempotent (a PR or comment POST) is never retried blindly: the caller finds
 // what exists and creates only what is missing instead.

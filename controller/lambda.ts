@@ -1,3 +1,8 @@
+// controller/: the release controller's runtime in AWS: the handler, its webhooks, what it tells people,
+// the config read from GitHub. An entry point: it imports the workflows (release/, deploy/), clients/ and
+// config/, and of components/ only the contract components/release-controller/env.ts, so no Pulumi code
+// reaches the bundle.
+//
 // The release controller's AWS Lambda handler: the scheduled release train, and the CircleCI and GitHub
 // webhooks that arrive through the function URL. Every action is the CLI's own code (runTrain, runRelease,
 // deployTargets, runDeployed); this module only authenticates, routes and answers.

@@ -1,3 +1,6 @@
+// deploy/: what happens after a merge on the ops repository: which stacks CI deploys (targets), then
+// telling the PRs and issues (deployed). A workflow: imports release/, clients/ and config/ only.
+//
 // `conveyor targets --sha <sha>`: the stacks a commit on the default branch must deploy.
 import type { Octokit } from "octokit";
 import { stackFileName, type Workspace } from "../config";

@@ -1,3 +1,7 @@
+// pipeline/: what the ops repository's CircleCI pipeline runs around pulumi (this PR comment, the nightly
+// drift issue) and the edits that add stacks to it (new-env, ci-config). A workflow: imports clients/ and
+// config/ only.
+//
 // The one PR comment that sums up `pulumi preview --json` of every stack a PR can affect. CI posts it on
 // each push; a hidden marker lets the next push edit it instead of piling up comments.
 import type { Octokit } from "octokit";

@@ -1,3 +1,7 @@
+// release/: the release, as pure steps and thin I/O: what to bump (plan), where builds come from
+// (sources), what changed (changes, changelog, references), the release PR (pr), this run (release) and
+// who is due (train). A workflow: imports clients/ and config/ only; deploy/, controller/ and cli/ use it.
+//
 // `conveyor release <env>` and `conveyor rollback <env>`: plan from the source, build the changelog, and
 // open or refresh the release PR. Shared by the CLI and the Lambda.
 import type { Octokit } from "octokit";

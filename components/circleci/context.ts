@@ -1,4 +1,4 @@
-// CircleCI contexts as code: a Pulumi dynamic resource over CircleCI API v2 (release/circleci.ts).
+// CircleCI contexts as code: a Pulumi dynamic resource over CircleCI API v2 (clients/circleci.ts).
 //
 // Values are secret from end to end. The resource wraps `variables` in pulumi.secret, so the engine stores the
 // inputs encrypted; the provider sends each value to CircleCI and nowhere else. Outputs hold variable names and

@@ -1,6 +1,6 @@
 // The contract between the ReleaseController component and the Lambda handler it deploys: the names of the
 // environment variables the function gets and the event the schedule sends. No imports on purpose: the
-// handler (release/lambda.ts) imports this file, and anything imported here would end up in its bundle.
+// handler (controller/lambda.ts) imports this file, and anything imported here would end up in its bundle.
 
 /**
  * Environment variables naming where the function finds what it needs. Secrets are passed by ARN and read

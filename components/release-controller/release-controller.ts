@@ -6,7 +6,7 @@ import { HANDLER_EXPORT, RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "./env";
 import { accountOf, executionPolicy, schedulerPolicy, trustPolicy } from "./policy";
 
 export interface ReleaseControllerArgs {
-    /** The TypeScript module exporting `handler` (release/lambda.ts); bundled by esbuild while the program runs. */
+    /** The TypeScript module exporting `handler` (controller/lambda.ts); bundled by esbuild while the program runs. */
     readonly handlerEntry: string;
     /** When the release train runs: at `hour`:00 local time in `timezone` (IANA), on `days` (default Monday to Friday). */
     readonly schedule: { readonly timezone: string; readonly hour: number; readonly days?: readonly Weekday[] };
