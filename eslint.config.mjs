@@ -8,6 +8,8 @@ import tseslint from "typescript-eslint";
 
 export default defineConfig(
     globalIgnores(["node_modules/", "out/", "test/schemas/"]),
+    // A disable comment that no longer disables anything fails too: it would hide the next real problem.
+    { linterOptions: { reportUnusedDisableDirectives: "error" } },
     {
         files: ["**/*.ts"],
         extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],

@@ -41,7 +41,8 @@ const QUIET_OPS = new Set(["same", "read", "refresh", "discard", "read-discard"]
 
 // pulumi prints ANSI colour codes into diagnostic messages unless told not to; they are noise in Markdown.
 // eslint-disable-next-line no-control-regex -- an ANSI code starts with the ESC control character
-const plain = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "").replace(/<\{%[^%]*%\}>/g, "").trim();
+const ANSI_CODE = /\u001b\[[0-9;]*m/g;
+const plain = (s: string): string => s.replace(ANSI_CODE, "").replace(/<\{%[^%]*%\}>/g, "").trim();
 
 /**
  * Reads the JSON `pulumi preview --json` printed. Text that is not that JSON (the preview died before
