@@ -1,0 +1,67 @@
+// The field types every config file shares (weekdays, domains, GitHub names, dates, secrets, ...), each a
+// zod schema whose message says what was expected and what was found, so a user can act on it.
+import { z } from "zod";
+
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Where a `secure:` value lives; the program resolves it through Pulumi's (decrypted) config. */
+export interface SecretRef {
+    readonly file: string;
+    /** Full config key, e.g. `conveyor:dependabotSecrets`. */
+    readonly key: string;
+    /** Path inside the key's value, e.g. `["MAVEN_PASS"]`. */
+    readonly path: readonly string[];
+}
+
+export function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (typeof value === "string") return JSON.stringify(value);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no object gets past the test: a YAML scalar
+    if (value === null || typeof value !== "object") return String(value);
+    return Array.isArray(value) ? "a list" : "a map";
+}
+
+export const withInput = (reason: string) => (iss: { input?: unknown }) => `${reason}, got ${describe(iss.input)}`;
+
+export const buildNumber = z
+    .number({ error: withInput("expected a build number (positive integer)") })
+    .int({ error: withInput("expected a build number (positive integer)") })
+    .positive({ error: withInput("expected a build number (positive integer)") });
+
+export const weekday = z.enum(WEEKDAYS, { error: withInput(`expected a weekday (${WEEKDAYS.join(", ")})`) });
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const domain = z.string().regex(DOMAIN, { error: withInput("expected a lower-case DNS domain like app.example.com") });
+export const email = z.email({ error: withInput("expected an e-mail address") });
+export const name = (what: string) =>
+    z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: withInput(`expected a ${what} in kebab-case`) });
+export const repoName = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: withInput("expected a GitHub repository name") });
+export const ghLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
+    error: withInput("expected a GitHub login"),
+});
+export const topic = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+    error: withInput("expected a GitHub topic (lower-case letters, digits, hyphens; at most 50)"),
+});
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: withInput("expected a date YYYY-MM-DD") }).refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    { error: withInput("expected a real calendar date") },
+);
+export const timezone = z.string().refine(
+    (tz) => {
+        try {
+            new Intl.DateTimeFormat("en", { timeZone: tz });
+            return true;
+        } catch {
+            return false;
+        }
+    },
+    { error: withInput("expected an IANA time zone like Europe/Paris") },
+);
+export const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: withInput("expected a time HH:MM (24h)") });
+export const urlPath = z.string().regex(/^\/[\x21-\x7e]*$/, { error: withInput("expected a URL path starting with /") });
+export const httpsUrl = z.url({ protocol: /^https$/, error: withInput("expected an https:// URL") });
+export const secure = z.strictObject(
+    { secure: z.string().min(1) },
+    { error: withInput("expected a secret ({secure: ...}, set with `pulumi config set --secret`)") },
+);
