@@ -2,7 +2,7 @@
 // number of every component it runs), what a stack's name says it is, and the order of the train.
 import { z } from "zod";
 import { buildNumber, domain, email, isoDate, weekday, withInput } from "./fields";
-import { configRoot, parseWith, unknownConveyorKeys, type Problems } from "./problems";
+import { parseStackConfig, type Problems } from "./problems";
 import { PROJECT_FILE, type Component } from "./project";
 
 export const MAIN_ENVIRONMENTS = ["staging", "demo", "prod"] as const;
@@ -109,8 +109,7 @@ export function parseEnvironment(
     catalog: readonly Component[],
     problems: Problems,
 ): EnvironmentConfig | undefined {
-    unknownConveyorKeys(file, config, Object.keys(environmentConfig.shape).filter((k) => k.startsWith("conveyor:")), problems);
-    const c = parseWith(environmentConfig, config, file, problems, configRoot);
+    const c = parseStackConfig(environmentConfig, file, config, problems);
     if (!c) return undefined;
     const env = c["conveyor:environment"];
     if (env.tier !== role.tier) {

@@ -2,7 +2,7 @@
 // registries, labels, the release controller, CircleCI contexts), checked against the catalog.
 import { z } from "zod";
 import { domain, email, ghLogin, httpsUrl, name, repoName, secure, timezone, withInput, type SecretRef } from "./fields";
-import { configRoot, parseWith, unknownConveyorKeys, type Problems } from "./problems";
+import { parseStackConfig, type Problems } from "./problems";
 import { PROJECT_FILE, type Component } from "./project";
 import { mergeRepositorySettings, repositoryOverride, repositorySettings, type ManagedRepositoryConfig } from "./repository";
 
@@ -109,8 +109,7 @@ function collectSecrets(file: string, key: string, value: unknown, out: Map<stri
 }
 
 export function parseOrg(file: string, config: Record<string, unknown>, catalog: readonly Component[], problems: Problems): OrgConfig | undefined {
-    unknownConveyorKeys(file, config, Object.keys(orgConfig.shape).filter((k) => k.startsWith("conveyor:")), problems);
-    const c = parseWith(orgConfig, config, file, problems, configRoot);
+    const c = parseStackConfig(orgConfig, file, config, problems);
     if (!c) return undefined;
     const byRepo = new Map(catalog.map((x) => [x.repo, x]));
     const gh = c["conveyor:github"];

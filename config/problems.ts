@@ -61,7 +61,7 @@ export function parseWith<T>(
 }
 
 /** Stack files keep their config under `config:`; the key is the first path element. */
-export const configRoot = (p: readonly PropertyKey[]): [string | undefined, readonly PropertyKey[]] =>
+const configRoot = (p: readonly PropertyKey[]): [string | undefined, readonly PropertyKey[]] =>
     p.length === 0 ? ["config", []] : [String(p[0]), p.slice(1)];
 
 export function readYaml(file: string, text: string, problems: Problems): unknown {
@@ -77,10 +77,16 @@ export function readYaml(file: string, text: string, problems: Problems): unknow
     return doc.toJS({ maxAliasCount: 100 });
 }
 
-export function unknownConveyorKeys(file: string, config: Record<string, unknown>, allowed: readonly string[], problems: Problems): void {
+function unknownConveyorKeys(file: string, config: Record<string, unknown>, allowed: readonly string[], problems: Problems): void {
     for (const key of Object.keys(config)) {
         if (key.startsWith("conveyor:") && !allowed.includes(key)) {
             problems.add(file, key, `unknown key (this stack accepts ${allowed.join(", ")})`);
         }
     }
+}
+
+/** A stack file's `config:` block parsed with `schema`; a conveyor: key the schema does not know is a problem too. */
+export function parseStackConfig<T>(schema: z.ZodType<T> & { readonly shape: object }, file: string, config: Record<string, unknown>, problems: Problems): T | undefined {
+    unknownConveyorKeys(file, config, Object.keys(schema.shape).filter((k) => k.startsWith("conveyor:")), problems);
+    return parseWith(schema, config, file, problems, configRoot);
 }
