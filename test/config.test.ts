@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, loadWorkspace, parseWorkspace, stackRole, type SourceFile } from "../components/config";
-import { repoFiles, ROOT, scratchProject, withFile, withValue } from "./workspace-fixture";
+import { fixtureFiles, scratchProject, withFile, withValue, WORKSPACE } from "./workspace-fixture";
 
 function problems(files: readonly SourceFile[]): string[] {
     try {
@@ -20,8 +20,8 @@ function refusedWith(files: readonly SourceFile[], expected: string | RegExp): v
     assert.ok(hit, `expected a problem matching ${String(expected)}, got:\n${lines.join("\n")}`);
 }
 
-describe("config: the repository's own files", () => {
-    const ws = parseWorkspace(repoFiles());
+describe("config: the (frozen) workspace's files", () => {
+    const ws = parseWorkspace(fixtureFiles());
 
     it("reads the catalog, the org and the environments in train order", () => {
         assert.deepEqual(
@@ -138,7 +138,7 @@ describe("config: bad input is refused with file, key and reason", () => {
     });
 
     it("a stack file whose name matches no role", () => {
-        const text = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
+        const text = fs.readFileSync(path.join(WORKSPACE, "Pulumi.staging.yaml"), "utf8");
         for (const name of ["Pulumi.qa.yaml", "Pulumi.Globex-prod.yaml", "Pulumi.staging-prod.yaml", "Pulumi.globex-dev.yaml"]) {
             refusedWith(
                 withFile(name, text),
@@ -314,11 +314,11 @@ describe("config: stack roles and files on disk", () => {
     });
 
     it("refuses a .yml stack file rather than ignoring it", () => {
-        const dir = scratchProject([...repoFiles(), { name: "Pulumi.globex-prod.yml", text: "config: {}\n" }]);
+        const dir = scratchProject([...fixtureFiles(), { name: "Pulumi.globex-prod.yml", text: "config: {}\n" }]);
         assert.throws(() => loadWorkspace(dir), /Pulumi\.globex-prod\.yml: stack files end in \.yaml; rename it/);
     });
 
     it("reads the project directory", () => {
-        assert.deepEqual(loadWorkspace(ROOT).environments.map((e) => e.stack), ["staging", "demo", "prod"]);
+        assert.deepEqual(loadWorkspace(WORKSPACE).environments.map((e) => e.stack), ["staging", "demo", "prod"]);
     });
 });

@@ -8,9 +8,9 @@ import { deployTargets, targetsOf } from "../release/targets";
 import { parseWorkspace } from "../components/config";
 import { FAKE_CIRCLECI_TOKEN } from "./fakes/circleci";
 import { releaseAndMerge, startWorld, TOKEN, type World } from "./release-world";
-import { repoFiles, scratchProject } from "./workspace-fixture";
+import { fixtureFiles, scratchProject } from "./workspace-fixture";
 
-const ws = parseWorkspace(repoFiles());
+const ws = parseWorkspace(fixtureFiles());
 
 describe("deploy targets (pure)", () => {
     const pull = (head: string, labels: string[] = []) => ({ number: 7, head, labels, body: "" });
@@ -122,7 +122,7 @@ describe("targets and deployed against the fakes", function () {
         const sha = w.ops.mergePull(pr.number, { method: "squash" });
         const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: w.github.url, CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN, CIRCLECI_API_URL: w.circle.url };
         let out = "";
-        const io = { cwd: scratchProject(repoFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
+        const io = { cwd: scratchProject(fixtureFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
         assert.equal(await main(["targets", "--sha", sha], io), 0);
         assert.equal(out, "demo\n");
         out = "";

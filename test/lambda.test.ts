@@ -12,7 +12,7 @@ import { MAX_BODY_BYTES, signCircleCi, signGitHub } from "../release/webhooks";
 import { FAKE_CIRCLECI_TOKEN } from "./fakes/circleci";
 import { faults } from "./fakes/github";
 import { OWNER, releaseAndMerge, startWorld, TOKEN, type World } from "./release-world";
-import { repoFiles } from "./workspace-fixture";
+import { fixtureFiles } from "./workspace-fixture";
 
 const SECRETS: Secrets = {
     githubToken: TOKEN,
@@ -460,22 +460,22 @@ describe("the Lambda handler", function () {
 
     describe("the remote workspace", () => {
         it("reads the root listing and each config file once, and parses them as the CLI does", async () => {
-            w.ops.commit("main", { message: "Config", files: Object.fromEntries(repoFiles().map((f) => [f.name, f.text])) });
+            w.ops.commit("main", { message: "Config", files: Object.fromEntries(fixtureFiles().map((f) => [f.name, f.text])) });
             w.github.clearRequests();
             const ws = await loadRemoteWorkspace(w.deps().gh, OPS);
-            assert.deepEqual(ws, parseWorkspace(repoFiles()));
-            const files = repoFiles().length;
+            assert.deepEqual(ws, parseWorkspace(fixtureFiles()));
+            const files = fixtureFiles().length;
             assert.equal(w.github.reads(), 1 + files, "one listing and one read per file");
             assert.equal(w.github.reads(/\/contents$/), 1);
         });
 
         it("fails naming file, key and reason when a file on the default branch is bad", async () => {
-            w.ops.commit("main", { message: "Config", files: { ...Object.fromEntries(repoFiles().map((f) => [f.name, f.text])), "Pulumi.demo.yaml": "config:\n  conveyor:environment: 3\n" } });
+            w.ops.commit("main", { message: "Config", files: { ...Object.fromEntries(fixtureFiles().map((f) => [f.name, f.text])), "Pulumi.demo.yaml": "config:\n  conveyor:environment: 3\n" } });
             await assert.rejects(loadRemoteWorkspace(w.deps().gh, OPS), /Pulumi\.demo\.yaml/);
         });
 
         it("feeds the handler: a slash command against the config read from GitHub", async () => {
-            w.ops.commit("main", { message: "Config", files: Object.fromEntries(repoFiles().map((f) => [f.name, f.text])) });
+            w.ops.commit("main", { message: "Config", files: Object.fromEntries(fixtureFiles().map((f) => [f.name, f.text])) });
             const h = harness(w, { loadWorkspace: loadRemoteWorkspace });
             w.ops.setPermission("alice", "write");
             const issue = w.ops.addIssue("Release demo");

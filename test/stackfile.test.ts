@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { readVersions, setVersions, StackFileError } from "../release/stackfile";
-import { ROOT } from "./workspace-fixture";
+import { WORKSPACE } from "./workspace-fixture";
 
 const FILE = "Pulumi.prod.yaml";
 // Everything a hand-edited stack file has: comments everywhere, blank lines, quoting styles, a secure
@@ -61,9 +61,9 @@ describe("stack file edits", () => {
         assert.equal(setVersions(FILE, text, new Map([["api", 2]])), "config:\n  conveyor:versions:\n    web: 1\n    api: 2\n");
     });
 
-    it("edits every real stack file of the repository by one line per component", () => {
+    it("edits every stack file of the (frozen) workspace by one line per component", () => {
         for (const name of ["Pulumi.staging.yaml", "Pulumi.demo.yaml", "Pulumi.prod.yaml"]) {
-            const text = fs.readFileSync(path.join(ROOT, name), "utf8");
+            const text = fs.readFileSync(path.join(WORKSPACE, name), "utf8");
             const versions = readVersions(name, text);
             const bumped = new Map([...versions].slice(0, 2).map(([c, v]) => [c, v + 10] as const));
             assert.equal(changedLines(text, setVersions(name, text, bumped)).length, 2, name);
