@@ -1,10 +1,9 @@
 // The `conveyor` command line. Exit codes: 0 done, 1 failure, 2 bad input.
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, stackRole } from "../components/config";
-import { ReleaseInputError } from "../release/release";
-import { StackFileError } from "../release/stackfile";
-import { NewEnvError, newEnvCommand } from "./new-env";
+import { stackRole } from "../components/config";
+import { InputError } from "../components/input-error";
+import { newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
@@ -57,6 +56,8 @@ async function synthCommand(args: string[], io: Io): Promise<number> {
     return 0;
 }
 
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, " ");
+
 export async function main(argv: string[], io: Io): Promise<number> {
     const [command, ...rest] = argv;
     try {
@@ -86,12 +87,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 throw new UsageError(`unknown command "${command}"`);
         }
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof ReleaseInputError || e instanceof StackFileError || e instanceof NewEnvError) {
-            io.err(e.message);
+        // Bad input is the user's to fix: the message alone, one line per problem, never a stack trace.
+        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+            io.err(`conveyor: ${oneLine((e as Error).message)} (usage: conveyor help)`);
             return 2;
         }
-        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-            io.err(`conveyor: ${(e as Error).message}\n\n${USAGE}`);
+        if (e instanceof InputError) {
+            io.err(e.message);
             return 2;
         }
         // An API's refusal is a message for the user; anything else is our bug and keeps its stack.

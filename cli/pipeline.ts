@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { loadWorkspace, stackRole } from "../components/config";
+import { InputError } from "../components/input-error";
 import { judgeDrift, reconcileDriftIssue } from "../release/drift";
 import { gitHubFromEnv, MissingCredentialError } from "../release/github";
 import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../release/preview-comment";
@@ -30,7 +31,7 @@ function requireStack(stack: string): string {
 // failed preview, judged by the caller.
 function readPreview(io: Io, file: string): string {
     const full = path.resolve(io.cwd, file);
-    if (!fs.existsSync(full)) throw new UsageError(`${file}: no such preview file`);
+    if (!fs.existsSync(full) || !fs.statSync(full).isFile()) throw new InputError(`${file}: no such preview file`);
     return fs.readFileSync(full, "utf8");
 }
 

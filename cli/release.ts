@@ -2,6 +2,7 @@
 // commands `targets --sha <sha>` and `deployed <env> --sha <sha> --build-url <url>`.
 import { parseArgs } from "util";
 import { loadWorkspace, type Workspace } from "../components/config";
+import { InputError } from "../components/input-error";
 import { CircleCi } from "../release/circleci";
 import { gitHubFromEnv, MissingCredentialError } from "../release/github";
 import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type ReleaseOutcome, type ReleaseRequest } from "../release/release";
@@ -10,7 +11,8 @@ import { deployTargets } from "../release/targets";
 import { runTrain, trainAt } from "../release/train";
 import type { Io } from "./main";
 
-export class UsageError extends Error {}
+/** A command line the command cannot run: printed with a pointer to `conveyor help`. */
+export class UsageError extends InputError {}
 
 function parseNow(value: string | undefined): Date {
     const now = value === undefined ? new Date() : new Date(value);

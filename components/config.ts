@@ -6,6 +6,7 @@ import * as path from "path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { labelTaxonomy } from "./github/labels";
+import { InputError } from "./input-error";
 
 export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -13,7 +14,7 @@ export const MAIN_ENVIRONMENTS = ["staging", "demo", "prod"] as const;
 export const PROJECT_FILE = "Pulumi.yaml";
 
 /** A config error: every line names the file, the key path and the reason. */
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
     constructor(readonly problems: readonly string[]) {
         super(problems.join("\n"));
         this.name = "ConfigError";

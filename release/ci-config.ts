@@ -1,11 +1,12 @@
 // Adds a new stack's jobs to .circleci/config.yml: CircleCI binds a context to a job, so every stack has
 // its own preview, deploy, deployed and drift jobs. Comment-preserving, and a no-op when they exist. Pure.
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
+import { InputError } from "../components/input-error";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
 
 export const CI_CONFIG = ".circleci/config.yml";
 const YAML_OUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
-export class CiConfigError extends Error {}
+export class CiConfigError extends InputError {}
 
 type Invocation = { job: string; name: string; params: YAMLMap };
 
@@ -40,7 +41,13 @@ function addRequirement(inv: Invocation | undefined, name: string): void {
 
 /** The config with preview/deploy/deployed/drift jobs for `stacks`, deployed after the last deploy job. */
 export function withStackJobs(text: string, stacks: readonly string[]): string {
-    const doc = parseDocument(text);
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+    if (doc.errors.length > 0) {
+        const [e] = doc.errors;
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        throw new CiConfigError(`${CI_CONFIG}: invalid YAML at line ${line}, column ${col}: ${e.message.split("\n")[0]}; fix it, then run new-env again`);
+    }
     const pr = jobsOf(doc, "pull-request");
     const deploy = jobsOf(doc, "deploy");
     const drift = jobsOf(doc, "nightly-drift");

@@ -2,6 +2,7 @@
 // that a write which is not idempotent (a PR or comment POST) is never retried blindly: the caller finds
 // what exists and creates only what is missing instead.
 import type { Octokit } from "octokit";
+import { InputError } from "../components/input-error";
 
 export interface GitHubOptions {
     readonly token: string;
@@ -63,7 +64,7 @@ export function gitHubFromEnv(env: NodeJS.ProcessEnv = process.env): Octokit {
     return createGitHub({ token, baseUrl: env.GITHUB_API_URL ?? "https://api.github.com" });
 }
 
-export class MissingCredentialError extends Error {}
+export class MissingCredentialError extends InputError {}
 
 /** https://api.github.com -> https://github.com; GitHub Enterprise's /api/v3 -> its web root. */
 export function webUrlOf(apiUrl: string): string {

@@ -2,10 +2,11 @@
 // planned as pure text edits so that nothing is written unless every check passed.
 import { parseDocument, stringify, type YAMLMap, type YAMLSeq } from "yaml";
 import { stackFileName, stackRole, WEEKDAYS, type EnvironmentConfig, type Weekday, type Workspace } from "../components/config";
+import { InputError } from "../components/input-error";
 import { CI_CONFIG, withStackJobs } from "./ci-config";
 import { readVersions } from "./stackfile";
 
-export class NewEnvError extends Error {}
+export class NewEnvError extends InputError {}
 
 export interface NewEnvRequest {
     readonly client: string;

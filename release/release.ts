@@ -1,6 +1,7 @@
 // `conveyor release <env>` and `conveyor rollback <env>`: plan from the source, build the changelog, and
 // open or refresh the release PR. Shared by the CLI and the Lambda.
 import type { Octokit } from "octokit";
+import { InputError } from "../components/input-error";
 import { stackFileName, type EnvironmentConfig, type OrgConfig, type Workspace } from "../components/config";
 import { renderBody, releaseTitle, renderChangelog, type BodyContext } from "./changelog";
 import { collectChanges } from "./changes";
@@ -11,7 +12,7 @@ import { offerFromCi, offerFromVersions, prefetchRunning, previousRelease, readF
 import { readVersions, setVersions } from "./stackfile";
 
 /** Bad input: exit code 2, nothing written. */
-export class ReleaseInputError extends Error {}
+export class ReleaseInputError extends InputError {}
 
 export interface ReleaseDeps {
     readonly gh: Octokit;

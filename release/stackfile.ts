@@ -1,11 +1,12 @@
 // Edits `conveyor:versions` in a Pulumi.<env>.yaml and keeps every other byte: comments, blank lines, key
 // order, quoting and `secure:` values. Works on the yaml package's CST, so a release PR's diff is exactly
 // one line per bumped component.
+import { InputError } from "../components/input-error";
 import { Composer, CST, isMap, isScalar, Parser, type Document, type YAMLMap } from "yaml";
 
 export const VERSIONS_KEY = "conveyor:versions";
 
-export class StackFileError extends Error {}
+export class StackFileError extends InputError {}
 
 interface Parsed {
     readonly tokens: CST.Token[];
