@@ -272,7 +272,13 @@ describe("CircleCI client", () => {
         it("stops retrying when the caller aborts during the backoff", async () => {
             fake.fail({ path: /^\/context$/ }, circleFaults.badGateway(), 5);
             const abort = new AbortController();
-            setTimeout(() => abort.abort(), 20);
+            // Abort once the first attempt has been answered, i.e. inside the 5 s backoff; a fixed delay from
+            // the start raced the first request on a loaded machine.
+            const until = Date.now() + 10_000;
+            void (async () => {
+                while (fake.requests.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+                setTimeout(() => abort.abort(), 50);
+            })();
             const circle = client(fake, { retryBaseMs: 5_000 });
             const started = Date.now();
             const err = await rejection(circle.request("GET", "/context", { query: { "owner-id": OWNER }, signal: abort.signal }));
