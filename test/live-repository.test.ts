@@ -74,12 +74,14 @@ describe("the repository's live config files", function () {
                 const [mainTree, branchTree] = ["main", branch].map((b) => w.ops.commitRecord(w.ops.head(b)).tree);
                 const changed = Object.keys({ ...mainTree, ...branchTree }).filter((p) => mainTree[p] !== branchTree[p]);
                 assert.deepEqual(changed.filter((p) => p !== changelogPath(env)), [file]);
-                const before = w.ops.file("main", file)!.split("\n");
-                const after = w.ops.file(branch, file)!.split("\n");
-                assert.equal(after.length, before.length, "no line added or removed");
+                const [before, after] = [w.ops.file("main", file)!, w.ops.file(branch, file)!];
+                const [beforeLines, afterLines] = [before.split("\n"), after.split("\n")];
+                assert.equal(afterLines.length, beforeLines.length, "no line added or removed");
                 const bumps = outcome.plan.bumps;
                 assert.ok(bumps.length > 0);
-                assert.deepEqual(after.filter((l, i) => l !== before[i]).map((l) => l.trim()), bumps.map((b) => `${b.component}: ${b.to}`));
+                assert.equal(afterLines.filter((l, i) => l !== beforeLines[i]).length, bumps.length, "one line per bumped component");
+                const expected = { ...Object.fromEntries(readVersions(file, before)), ...Object.fromEntries(bumps.map((b) => [b.component, b.to])) };
+                assert.deepEqual(Object.fromEntries(readVersions(file, after)), expected);
 
                 // CI on the PR: `npm test` (the other tests read frozen copies), then every stack's config is
                 // validated and the affected stack is previewed with the policy pack.
