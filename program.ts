@@ -45,7 +45,7 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
             owners: rc.owners,
             opsRepository: { owner: org.owner, repo: org.opsRepo },
             // Only the pipeline's deploy workflow ends in deploys; the nightly drift check must not count as one.
-            environment: { DEPLOY_WORKFLOWS: "deploy" },
+            environment: { DEPLOY_WORKFLOWS: "deploy", ...(rc.commandBots.length > 0 ? { COMMAND_BOTS: rc.commandBots.join(",") } : {}) },
             githubToken: rcSecret("GITHUB_TOKEN"),
             circleciToken: rcSecret("CIRCLECI_TOKEN"),
             githubWebhookSecret: rcSecret("GITHUB_WEBHOOK_SECRET"),

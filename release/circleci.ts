@@ -87,6 +87,35 @@ export interface Workflow {
     readonly pipelineNumber: number;
 }
 
+/** A job's status as CircleCI API v2 reports it (Job schema). */
+export type JobStatus =
+    | "success"
+    | "running"
+    | "not_run"
+    | "failed"
+    | "retried"
+    | "queued"
+    | "not_running"
+    | "infrastructure_fail"
+    | "timedout"
+    | "on_hold"
+    | "terminated-unknown"
+    | "blocked"
+    | "canceled"
+    | "unauthorized";
+
+export interface WorkflowJob {
+    readonly name: string;
+    readonly status: JobStatus;
+    /** Absent until the job starts (blocked or not run) and for approval jobs. */
+    readonly jobNumber?: number;
+}
+
+/** What the release controller asks CircleCI about a finished deploy workflow. */
+export interface CiJobs {
+    workflowJobs(workflowId: string): Promise<WorkflowJob[]>;
+}
+
 export interface GreenPipeline {
     readonly number: number;
     readonly revision: string;
@@ -162,6 +191,12 @@ interface ApiWorkflow {
     readonly status: WorkflowStatus;
     readonly pipeline_id: string;
     readonly pipeline_number: number;
+}
+
+interface ApiJob {
+    readonly name: string;
+    readonly status: JobStatus;
+    readonly job_number?: number;
 }
 
 interface ApiContext {
@@ -266,6 +301,12 @@ export class CircleCi {
     async workflows(pipelineId: string, signal?: AbortSignal): Promise<Workflow[]> {
         const items = await this.listAll<ApiWorkflow>(`/pipeline/${enc(pipelineId)}/workflow`, {}, signal);
         return items.map(toWorkflow);
+    }
+
+    /** Every job of a workflow, in CircleCI's order (GET /workflow/{id}/job). */
+    async workflowJobs(workflowId: string): Promise<WorkflowJob[]> {
+        const items = await this.listAll<ApiJob>(`/workflow/${enc(workflowId)}/job`);
+        return items.map((j) => ({ name: j.name, status: j.status, ...(typeof j.job_number === "number" ? { jobNumber: j.job_number } : {}) }));
     }
 
     /** Green means at least one workflow and every one a success; stops reading at the first that is not. */

@@ -21,32 +21,19 @@
 import type { Octokit } from "octokit";
 import type { Workspace } from "../components/config";
 import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../components/release-controller/env";
-import { CircleCi, projectSlug } from "./circleci";
-import { runDeployed } from "./deployed";
-import { createGitHub, webUrlOf } from "./github";
-import {
-    answerMarker,
-    failedText,
-    failureCommentText,
-    failureMarker,
-    failureMessage,
-    inputErrorText,
-    outcomeText,
-    pullsToTell,
-    refusalText,
-    unknownEnvironmentText,
-    upsertMarkedComment,
-    type FailedDeploy,
-    type IssueTarget,
-} from "./notify";
-import { ReleaseInputError, opsRefOf, requireOrg, runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
+import { CircleCi, projectSlug, type CiJobs } from "./circleci";
+import { handleDeployFinished } from "./deploy-events";
+import { createGitHub } from "./github";
+import { runCommand } from "./commands";
+import { consoleLogger, type Logger } from "./log";
+import type { ReleaseDeps } from "./release";
 import { loadRemoteWorkspace, type RepoRef } from "./remote-workspace";
 import type { CiBuilds } from "./sources";
-import { deployTargets, type Targets } from "./targets";
 import { runTrain, type TrainRun } from "./train";
 import {
-    canWrite,
     deployResultOf,
+    isBot,
+    isRefused,
     parseIssueComment,
     parseJson,
     parseSlashCommand,
@@ -56,7 +43,6 @@ import {
     verifyCircleCiSignature,
     verifyGitHubSignature,
     type IssueCommentEvent,
-    type SlashCommand,
     type WorkflowCompleted,
 } from "./webhooks";
 
@@ -67,19 +53,11 @@ export interface Secrets {
     readonly circleciWebhookSecret: string;
 }
 
-export type LogFields = Readonly<Record<string, unknown>>;
-
-export interface Logger {
-    info(message: string, fields?: LogFields): void;
-    warn(message: string, fields?: LogFields): void;
-    error(message: string, fields?: LogFields): void;
-}
-
 export interface LambdaDeps {
     /** Read once per handler (cold start) and kept; a failed read is tried again on the next event. */
     readonly secrets: () => Promise<Secrets>;
     readonly gitHub: (token: string) => Octokit;
-    readonly circleCi: (token: string) => CiBuilds;
+    readonly circleCi: (token: string) => CiBuilds & CiJobs;
     /** The ops repository, where the workspace is read, release PRs live and slash commands count. */
     readonly ops: RepoRef;
     readonly loadWorkspace: (gh: Octokit, ops: RepoRef) => Promise<Workspace>;
@@ -96,6 +74,8 @@ export interface LambdaDeps {
      * drift check, are ignored. Unset: every workflow on the default branch counts.
      */
     readonly deployWorkflows?: readonly string[];
+    /** Bot logins (`name[bot]`) whose slash commands run; every other bot is refused. */
+    readonly commandBots?: readonly string[];
 }
 
 /** Function URL request, payload format 2.0: only the fields read. */
@@ -117,12 +97,6 @@ export interface TrainSummary {
 }
 
 export type LambdaResult = HttpResponse | TrainSummary;
-
-interface CommandResult {
-    readonly status: string;
-    readonly text: string;
-    readonly pr?: string;
-}
 
 // ---- events --------------------------------------------------------------------------------------------
 
@@ -232,55 +206,17 @@ export function createHandler(deps: LambdaDeps): (event: unknown) => Promise<Lam
 
     async function workflowCompleted(p: WorkflowCompleted): Promise<Answer> {
         if (p.project.slug.toLowerCase() !== projectSlug(deps.ops.owner, deps.ops.repo).toLowerCase()) return ignored(`project ${p.project.slug} is not the ops repository`);
-        const result = deployResultOf(p.workflow.status);
-        if (!result) return ignored(`workflow status ${p.workflow.status} is not a deploy's end`);
+        if (!deployResultOf(p.workflow.status)) return ignored(`workflow status ${p.workflow.status} is not a deploy's end`);
         if (deps.deployWorkflows && !deps.deployWorkflows.includes(p.workflow.name)) return ignored(`workflow ${p.workflow.name} does not deploy`);
         const vcs = p.pipeline.vcs;
         if (!vcs) return ignored("the pipeline names no commit (not a GitHub OAuth project)");
-        const { gh } = await clients();
-        const workspace = await deps.loadWorkspace(gh, deps.ops);
-        const ops = opsRefOf(requireOrg(workspace));
-        if (vcs.branch !== ops.branch) return ignored(`branch ${vcs.branch ?? "(none)"} is not ${ops.branch}`);
-        const targets = await deployTargets(gh, workspace, vcs.revision);
-        for (const note of targets.notes) deps.log.warn(note);
-        if (targets.stacks.length === 0) return ignored(`commit ${vcs.revision} deploys nothing`);
-        return result === "succeeded" ? deployed(gh, workspace, p, vcs.revision, targets) : deployFailed(gh, p, vcs.revision, targets);
-    }
-
-    /** Every environment is told even when one fails; then the failure is thrown, for CircleCI to redeliver. */
-    async function deployed(gh: Octokit, workspace: Workspace, p: WorkflowCompleted, sha: string, targets: Targets): Promise<Answer> {
-        const envs = targets.stacks.filter((s) => s !== "org");
-        const failures: string[] = [];
-        for (const env of envs) {
-            try {
-                const out = await runDeployed(gh, workspace, { env, sha, buildUrl: p.workflow.url, pulls: targets.pulls }, (line) => deps.log.info(line, { env }));
-                deps.log.info(`deployed ${env} at ${sha.slice(0, 7)}: release PR ${out.releasePr ?? "none"}, ${out.issues.length} issues, ${out.writes} writes`, { env });
-            } catch (e) {
-                deps.log.error(`deployed ${env} at ${sha.slice(0, 7)} failed: ${(e as Error).message}`, { env });
-                failures.push(`${env}: ${(e as Error).message}`);
-            }
-        }
-        if (failures.length > 0) throw new Error(`post-deploy actions failed: ${failures.join("; ")}`);
-        return { statusCode: 200, status: "deployed", environments: envs, sha };
-    }
-
-    async function deployFailed(gh: Octokit, p: WorkflowCompleted, sha: string, targets: { stacks: string[]; pulls: FailedDeploy["pulls"] }): Promise<Answer> {
-        const failure: FailedDeploy = {
-            repo: `${deps.ops.owner}/${deps.ops.repo}`,
-            sha,
-            stacks: targets.stacks,
-            workflow: { name: p.workflow.name, status: p.workflow.status, url: p.workflow.url },
-            pulls: targets.pulls,
-        };
-        const told: number[] = [];
-        for (const { pull, env } of pullsToTell(failure)) {
-            await upsertMarkedComment(gh, { ...deps.ops, number: pull.number }, failureMarker(env), failureCommentText(env, failure));
-            told.push(pull.number);
-        }
-        const { subject, message } = failureMessage(failure, webUrlOf(deps.gitHubApiUrl));
-        await deps.publish(subject, message);
-        deps.log.warn(`deploy of ${targets.stacks.join(", ")} at ${sha.slice(0, 7)} ${p.workflow.status}: told PRs ${told.join(", ") || "none"} and the owners`);
-        return { statusCode: 200, status: "failure-reported", environments: targets.stacks, pulls: [...new Set(told)] };
+        const { gh, ci } = await clients();
+        const out = await handleDeployFinished(
+            { gh, ci, ops: deps.ops, workspace: () => deps.loadWorkspace(gh, deps.ops), publish: deps.publish, gitHubApiUrl: deps.gitHubApiUrl, log: deps.log },
+            { workflow: p.workflow, sha: vcs.revision, branch: vcs.branch },
+        );
+        if (out.status === "ignored") return ignored(out.reason);
+        return { statusCode: 200, ...out };
     }
 
     // ---- GitHub ----
@@ -303,52 +239,17 @@ export function createHandler(deps: LambdaDeps): (event: unknown) => Promise<Lam
         if (!sameRepo(deps.ops, p.repository.owner.login, p.repository.name)) return ignored(`${p.repository.owner.login}/${p.repository.name} is not the ops repository`);
         const command = parseSlashCommand(p.comment.body);
         if (!command) return ignored("not a command", 200);
+        // Refused before anything is read or written, and without repeating what was typed.
+        if (isRefused(command)) return { statusCode: 200, status: "refused", reason: command.refused };
+        const user = p.comment.user;
+        const allowedBot = isBot(user) && (deps.commandBots ?? []).includes(user.login);
+        if (isBot(user) && !allowedBot) return { statusCode: 200, status: "refused", reason: "commands from bots run only when configured (conveyor:releaseController.commandBots)" };
         const { gh, ci } = await clients();
-        const login = p.comment.user.login;
-        const where: IssueTarget = { ...deps.ops, number: p.issue.number };
-        const answer = (text: string) => upsertMarkedComment(gh, where, answerMarker(p.comment.id), text);
-
-        const permission = await permissionOf(gh, login);
-        if (!permission.write) {
-            await answer(refusalText(login, command, `${deps.ops.owner}/${deps.ops.repo}`, permission.name));
-            deps.log.info(`refused /conveyor ${command.mode} ${command.env} from ${login} (${permission.name})`);
-            return { statusCode: 200, status: "refused", reason: "no write permission" };
-        }
-        const workspace = await deps.loadWorkspace(gh, deps.ops);
-        if (!workspace.environments.some((e) => e.stack === command.env)) {
-            await answer(unknownEnvironmentText(login, command, workspace));
-            return { statusCode: 200, status: "unknown-environment", env: command.env };
-        }
-        const result = await runCommand(gh, ci, workspace, command, login, answer);
-        await answer(result.text);
-        deps.log.info(`/conveyor ${command.mode} ${command.env} from ${login}: ${result.status}`, { env: command.env });
+        const result = await runCommand(
+            { gh, ci, ops: deps.ops, workspace: () => deps.loadWorkspace(gh, deps.ops), gitHubApiUrl: deps.gitHubApiUrl, log: deps.log },
+            { commentId: p.comment.id, issue: p.issue.number, login: user.login, allowedBot, command },
+        );
         return { statusCode: 200, status: result.status, ...(result.pr ? { pr: result.pr } : {}) };
-    }
-
-    /** Bad input (no earlier release to roll back to...) is answered as a refusal; anything else is answered, then thrown. */
-    async function runCommand(gh: Octokit, ci: CiBuilds, workspace: Workspace, command: SlashCommand, login: string, answer: (text: string) => Promise<number>): Promise<CommandResult> {
-        let outcome: ReleaseOutcome;
-        try {
-            outcome = await runRelease(releaseDeps(gh, ci, workspace), { env: command.env, mode: command.mode, dryRun: false });
-        } catch (e) {
-            if (e instanceof ReleaseInputError) return { status: "refused", text: inputErrorText(login, command, e.message) };
-            // The person who asked hears that it failed; the error itself goes to the log and the alarm.
-            await answer(failedText(login, command)).catch(() => undefined);
-            throw e;
-        }
-        return { status: outcome.status, text: outcomeText(login, command, outcome), pr: "pr" in outcome ? outcome.pr.url : undefined };
-    }
-
-    /** Outside collaborators and unknown users are a 404 to this call: no permission, not an error. */
-    async function permissionOf(gh: Octokit, login: string): Promise<{ write: boolean; name: string }> {
-        try {
-            const res = await gh.rest.repos.getCollaboratorPermissionLevel({ owner: deps.ops.owner, repo: deps.ops.repo, username: login });
-            const data = res.data as { permission?: string; role_name?: string };
-            return { write: canWrite(data), name: data.role_name ?? data.permission ?? "none" };
-        } catch (e) {
-            if ((e as { status?: number }).status === 404) return { write: false, name: "none" };
-            throw e;
-        }
     }
 
     // ---- HTTP ----
@@ -432,18 +333,12 @@ function snsPublisher(topicArn: string): LambdaDeps["publish"] {
     };
 }
 
-/** JSON lines: with the function's JSON log format, CloudWatch keeps each as one searchable record. */
-export const consoleLogger: Logger = {
-    info: (message, fields) => console.info(JSON.stringify({ message, ...fields })),
-    warn: (message, fields) => console.warn(JSON.stringify({ message, ...fields })),
-    error: (message, fields) => console.error(JSON.stringify({ message, ...fields })),
-};
-
 /** The same variables as the CLI (GITHUB_API_URL, CIRCLECI_API_URL), plus where the secrets and the ops repository are. */
 export function depsFromEnv(env: NodeJS.ProcessEnv): LambdaDeps {
     const gitHubApiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
     const topicArn = setting(env, RELEASE_CONTROLLER_ENV.ownersTopicArn);
     const workflows = env.DEPLOY_WORKFLOWS?.split(",").map((w) => w.trim()).filter((w) => w !== "");
+    const bots = env.COMMAND_BOTS?.split(",").map((w) => w.trim()).filter((w) => w !== "");
     return {
         secrets: once(() => readSecrets(env)),
         gitHub: (token) => createGitHub({ token, baseUrl: gitHubApiUrl }),
@@ -455,6 +350,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): LambdaDeps {
         now: () => new Date(),
         log: consoleLogger,
         ...(workflows && workflows.length > 0 ? { deployWorkflows: workflows } : {}),
+        ...(bots && bots.length > 0 ? { commandBots: bots } : {}),
     };
 }
 

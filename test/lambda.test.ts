@@ -75,9 +75,20 @@ interface WorkflowInit {
     readonly branch?: string;
     readonly slug?: string;
     readonly name?: string;
+    readonly workflowId?: string;
 }
 
 let eventCounter = 0;
+
+/** A deploy workflow on the ops repository's CircleCI project, its jobs in the pipeline's order; returns its id. */
+function failedDeploy(w: World, sha: string, jobs: Record<string, "success" | "failed" | "blocked" | "not_run">): string {
+    const pipeline = w.circle.addPipeline(`gh/${OWNER}/ops`, {
+        number: 130 + w.circle.pipelines(`gh/${OWNER}/ops`).length,
+        revision: sha,
+        workflows: [{ name: "deploy", status: "failed", jobs: Object.entries(jobs).map(([name, status]) => ({ name, status })) }],
+    });
+    return pipeline.workflows[0].id;
+}
 
 /** A workflow-completed payload in the shape of CircleCI's documented sample (GitHub OAuth projects). */
 function workflowCompleted(w: WorkflowInit): Record<string, unknown> {
@@ -89,7 +100,7 @@ function workflowCompleted(w: WorkflowInit): Record<string, unknown> {
         project: { id: "84996744-a854-4f5e-aea3-04e2851dc1d2", name: "ops", slug: w.slug ?? `gh/${OWNER}/ops` },
         organization: { id: "f22b6566-597d-46d5-ba74-99ef5bb3d85c", name: OWNER },
         workflow: {
-            id: "fda08377-fe7e-46b1-8992-3a7aaecac9c3",
+            id: w.workflowId ?? "fda08377-fe7e-46b1-8992-3a7aaecac9c3",
             name: w.name ?? "deploy",
             created_at: "2026-12-04T08:02:00.000Z",
             stopped_at: "2026-12-04T08:12:00.000Z",
@@ -120,6 +131,7 @@ interface CommentInit {
     readonly action?: string;
     readonly repo?: string;
     readonly commentId?: number;
+    readonly createdAt?: string;
 }
 
 function commentPayload(c: CommentInit): Record<string, unknown> {
@@ -127,7 +139,13 @@ function commentPayload(c: CommentInit): Record<string, unknown> {
     return {
         action: c.action ?? "created",
         issue: { number: c.issue, title: "Release request", state: "open" },
-        comment: { id: c.commentId ?? 5000 + c.issue, body: c.body, user: { login: c.login, type: "User" }, author_association: "MEMBER" },
+        comment: {
+            id: c.commentId ?? 5000 + c.issue,
+            body: c.body,
+            created_at: c.createdAt ?? FRIDAY.toISOString(),
+            user: { login: c.login, type: c.login.endsWith("[bot]") ? "Bot" : "User" },
+            author_association: "MEMBER",
+        },
         repository: { id: 1, name, full_name: `${owner}/${name}`, owner: { login: owner, type: "Organization" } },
         sender: { login: c.login, type: "User" },
     };
@@ -251,7 +269,7 @@ describe("the Lambda handler", function () {
             const event = circleEvent(workflowCompleted({ id: "evt-success", sha }));
             const res = await h.handle(event);
             assert.equal(res.statusCode, 200, res.body);
-            assert.deepEqual(bodyOf(res), { status: "deployed", environments: ["staging"], sha });
+            assert.deepEqual(bodyOf(res), { status: "deployed", environments: ["staging"] });
 
             const pr = releasePr("staging");
             assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
@@ -276,15 +294,16 @@ describe("the Lambda handler", function () {
         it("failure: one comment on the release PR and one message to the owners; a replay adds neither, even after a cold start", async () => {
             const sha = await releaseAndMerge(w, "staging");
             const h = harness(w);
-            const event = circleEvent(workflowCompleted({ id: "evt-failed", sha, status: "failed" }));
+            const workflowId = failedDeploy(w, sha, { "deploy-org": "success", "deploy-staging": "failed" });
+            const event = circleEvent(workflowCompleted({ id: "evt-failed", sha, status: "failed", workflowId }));
             const res = await h.handle(event);
             assert.equal(res.statusCode, 200, res.body);
             const pr = releasePr("staging");
-            assert.deepEqual(bodyOf(res), { status: "failure-reported", environments: ["staging"], pulls: [pr.number] });
+            assert.deepEqual(bodyOf(res), { status: "failure-reported", deployed: [], failed: ["staging"], notRun: [], pulls: [pr.number] });
 
             const comments = w.ops.issueComments(pr.number);
             assert.equal(comments.length, 1);
-            assert.match(comments[0].body, /^<!-- conveyor:deploy-failed env=staging -->\nDeploy of \*\*staging\*\* failed: \[deploy\]\(https:\/\/app\.circleci\.com\/.+\) \(failed\)\.$/);
+            assert.match(comments[0].body, /^<!-- conveyor:deploy-failed env=staging -->\nDeploy of \*\*staging\*\* failed: job \[deploy-staging\]\(https:\/\/app\.circleci\.com\/.+\/jobs\/\d+\) \(failed\) of \[deploy\]\(https:\/\/app\.circleci\.com\/.+\)\.$/);
             assert.equal(w.ops.issueLabelNames(pr.number).includes("deployed"), false);
             assert.equal(h.published.length, 1);
             assert.equal(h.published[0].subject, "conveyor: deploy of staging failed");
@@ -296,11 +315,13 @@ describe("the Lambda handler", function () {
             assert.equal(w.github.writes(), 0);
             assert.equal(h.published.length, 1);
 
-            // A new instance has forgotten the id: the comment is found by its marker and left alone.
+            // A new instance has forgotten the id: the comment is found by its marker and left alone, and the
+            // owners, who were told of exactly this failure, are not told again.
             const cold = harness(w);
             assert.equal((await cold.handle(event)).statusCode, 200);
             assert.equal(w.ops.issueComments(pr.number).length, 1);
             assert.equal(w.github.writes(), 0);
+            assert.equal(cold.published.length, 0);
         });
 
         it("ignores other projects, other branches, unfinished workflows and commits that deploy nothing, with 202", async () => {
@@ -428,10 +449,10 @@ describe("the Lambda handler", function () {
         it("an unknown environment: a comment listing the environments", async () => {
             const h = harness(w);
             w.ops.setPermission("alice", "admin");
-            const issue = w.ops.addIssue("Release qa");
-            const res = await h.handle(gitHubEvent(commentPayload({ body: "/conveyor release qa", login: "alice", issue: issue.number })));
+            const issue = w.ops.addIssue("Release globex-prod");
+            const res = await h.handle(gitHubEvent(commentPayload({ body: "/conveyor release globex-prod", login: "alice", issue: issue.number })));
             assert.equal(bodyOf(res).status, "unknown-environment");
-            assert.match(w.ops.issueComments(issue.number)[0].body, /there is no environment "qa"\. The environments are: `staging`, `demo`, `prod`\. For example: `\/conveyor release staging`/);
+            assert.match(w.ops.issueComments(issue.number)[0].body, /there is no environment "globex-prod"\. The environments are: `staging`, `demo`, `prod`\. For example: `\/conveyor release staging`/);
             assert.equal(w.ops.pulls.length, 0);
         });
 
@@ -442,6 +463,55 @@ describe("the Lambda handler", function () {
             const res = await h.handle(gitHubEvent(commentPayload({ body: "/conveyor rollback staging", login: "alice", issue: issue.number })));
             assert.equal(bodyOf(res).status, "refused");
             assert.match(w.ops.issueComments(issue.number)[0].body, /was refused: Pulumi\.staging\.yaml: no earlier release/);
+        });
+
+        it("refuses an environment argument that is not a stack name before reading or writing anything", async () => {
+            const h = harness(w);
+            w.ops.setPermission("bob", "read");
+            w.ops.setPermission("alice", "admin");
+            const issue = w.ops.addIssue("Please release");
+            clearRequests(w);
+            for (const [login, body] of [
+                ["bob", "/conveyor release `@acme-saas/owners`"],
+                ["alice", "/conveyor release @acme-saas/owners"],
+                ["alice", "/conveyor rollback [prod](https://evil.example)"],
+                ["alice", "/conveyor release org"],
+            ]) {
+                const res = await h.handle(gitHubEvent(commentPayload({ body, login, issue: issue.number })));
+                assert.equal(res.statusCode, 200);
+                assert.equal(bodyOf(res).status, "refused", body);
+                assert.ok(!res.body.includes("@acme-saas") && !res.body.includes("evil"), res.body);
+            }
+            assert.equal(requestsTo(w), 0);
+            assert.equal(w.ops.issueComments(issue.number).length, 0);
+        });
+
+        it("a reader's refusal is one comment per command, naming no one but the author, whatever the deliveries", async () => {
+            const h = harness(w);
+            w.ops.setPermission("bob", "read");
+            const issue = w.ops.addIssue("Please release");
+            const payload = commentPayload({ body: "/conveyor release staging", login: "bob", issue: issue.number, commentId: 77 });
+            for (let i = 0; i < 3; i++) await h.handle(gitHubEvent(payload));
+            await harness(w).handle(gitHubEvent(payload));
+            const comments = w.ops.issueComments(issue.number);
+            assert.equal(comments.length, 1);
+            assert.deepEqual(comments[0].body.match(/@[A-Za-z0-9-]+/g), ["@bob"]);
+        });
+
+        it("refuses commands from bots unless configured, and runs a configured bot's without a permission lookup", async () => {
+            w.ops.setPermission("alice", "write");
+            const issue = w.ops.addIssue("Release");
+            clearRequests(w);
+            const refused = await harness(w).handle(gitHubEvent(commentPayload({ body: "/conveyor release staging", login: "renovate[bot]", issue: issue.number })));
+            assert.equal(bodyOf(refused).status, "refused");
+            assert.match(String(bodyOf(refused).reason), /bots/);
+            assert.equal(requestsTo(w), 0);
+
+            const h = harness(w, { commandBots: ["release-bot[bot]"] });
+            const ran = await h.handle(gitHubEvent(commentPayload({ body: "/conveyor release staging", login: "release-bot[bot]", issue: issue.number, commentId: 91 })));
+            assert.equal(bodyOf(ran).status, "opened", ran.body);
+            assert.equal(w.github.requests.some((r) => r.path.includes("/collaborators/")), false);
+            assert.ok(releasePr("staging"));
         });
 
         it("ignores chat, edits, and other repositories, reading and writing nothing", async () => {
