@@ -4,7 +4,7 @@
 // Shapes follow CircleCI's API v2 reference, https://circleci.com/docs/api/v2/index.html, whose OpenAPI description
 // is published in github.com/circleci/circleci-docs (docs/reference/modules/ROOT/attachments/openapi-final.json).
 // Restrictions use its `restriction_type`/`restriction_value` form; the `project_id`-only form is deprecated there.
-import { fetchWithRetry, isReadMethod, type RetryPolicy } from "./http-retry";
+import { fetchWithRetry, isReadMethod, retryAfterMs, type RetryPolicy } from "./http-retry";
 
 export const DEFAULT_CIRCLECI_API_URL = "https://circleci.com/api/v2";
 
@@ -44,10 +44,14 @@ export class CircleCiError extends Error {
         /** CircleCI's own `message`, when it sent one. */
         readonly apiMessage: string | undefined,
         message: string,
-        options?: { cause?: unknown },
+        options?: { cause?: unknown; retryAt?: Date },
     ) {
         super(message, options);
+        this.retryAt = options?.retryAt;
     }
+
+    /** When CircleCI asked (retry-after on a 429 or 503) to be called again, if it did. */
+    readonly retryAt?: Date;
 }
 
 export function isCircleCiNotFound(err: unknown): boolean {
@@ -474,9 +478,10 @@ export class CircleCi {
             const message = `CIRCLECI_TOKEN was refused by CircleCI (${where}): ${detail.replace(/\.?$/, ".")} ${hint}`;
             return new CircleCiError(401, method, path, apiMessage, message);
         }
-        const retryAfter = response.headers.get("retry-after");
-        const wait = response.status === 429 && retryAfter ? ` (retry-after ${retryAfter}s)` : "";
-        return new CircleCiError(response.status, method, path, apiMessage, `CircleCI answered ${where}${wait}: ${detail}`);
+        const afterMs = retryAfterMs(response.status, response.headers.get("retry-after"));
+        const retryAt = afterMs === undefined ? undefined : new Date(Date.now() + afterMs);
+        const wait = retryAt ? ` (try again after ${retryAt.toISOString()}, in ${Math.ceil(afterMs! / 1000)} s)` : "";
+        return new CircleCiError(response.status, method, path, apiMessage, `CircleCI answered ${where}${wait}: ${detail}`, retryAt ? { retryAt } : undefined);
     }
 
     private networkError(method: string, path: string, err: unknown): CircleCiError {

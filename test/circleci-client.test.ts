@@ -230,7 +230,8 @@ describe("CircleCI client", () => {
             fake.fail({ path: PIPELINES }, circleFaults.rateLimited(120));
             const err = await rejection(client(fake, { maxRetryAfterMs: 5_000 }).pipelinesPage(SLUG, "main"));
             assert.equal(err.status, 429);
-            assert.match(err.message, /retry-after 120s/);
+            assert.match(err.message, /\(try again after \d{4}-\d\d-\d\dT[\d:.]+Z, in 120 s\)/);
+            assert.ok(err.retryAt && Math.abs(err.retryAt.getTime() - (Date.now() + 120_000)) < 5_000, "says when to try again");
             assert.equal(fake.reads(), 1);
         });
 
