@@ -70,7 +70,6 @@ export async function runCommand(ctx: CommandContext, req: CommandRequest): Prom
         throw e;
     }
     await answer(outcomeText(login, command, outcome));
-    log.info(`/conveyor ${command.mode} ${command.env} from ${login}: ${outcome.status}`, { env: command.env });
     return { status: outcome.status, ...("pr" in outcome ? { pr: outcome.pr.url } : {}) };
 }
 

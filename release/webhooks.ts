@@ -185,32 +185,3 @@ export function isBot(user: { readonly login: string; readonly type: string }): 
 export function canWrite(answer: { readonly permission?: string; readonly role_name?: string }): boolean {
     return ["admin", "write"].includes(answer.permission ?? "") || ["admin", "maintain", "write"].includes(answer.role_name ?? "");
 }
-
-// ---- deliveries already handled --------------------------------------------------------------------------
-
-/**
- * The ids of the last `capacity` deliveries handled, least recently seen dropped first. A Map keeps
- * insertion order, so re-inserting on a hit makes it an LRU.
- */
-export class SeenDeliveries {
-    private readonly ids = new Map<string, true>();
-
-    constructor(private readonly capacity: number) {}
-
-    has(id: string): boolean {
-        if (!this.ids.has(id)) return false;
-        this.ids.delete(id);
-        this.ids.set(id, true);
-        return true;
-    }
-
-    add(id: string): void {
-        this.ids.delete(id);
-        this.ids.set(id, true);
-        while (this.ids.size > this.capacity) this.ids.delete(this.ids.keys().next().value as string);
-    }
-
-    get size(): number {
-        return this.ids.size;
-    }
-}

@@ -1,4 +1,4 @@
-// The pure half of the webhooks: raw bodies, signatures, payloads, slash commands and the delivery memory.
+// The pure half of the webhooks: raw bodies, signatures, payloads and slash commands.
 import * as assert from "node:assert/strict";
 import {
     canWrite,
@@ -11,7 +11,6 @@ import {
     isBot,
     NOT_A_STACK_NAME,
     rawBodyOf,
-    SeenDeliveries,
     signCircleCi,
     signGitHub,
     verifyCircleCiSignature,
@@ -178,20 +177,6 @@ describe("slash commands", () => {
         assert.equal(canWrite({ permission: "read", role_name: "read" }), false);
         assert.equal(canWrite({ permission: "none", role_name: "none" }), false);
         assert.equal(canWrite({}), false);
-    });
-});
-
-describe("delivery memory", () => {
-    it("remembers the last N ids, dropping the least recently seen", () => {
-        const seen = new SeenDeliveries(2);
-        seen.add("a");
-        seen.add("b");
-        assert.ok(seen.has("a"), "a is now the most recent");
-        seen.add("c");
-        assert.equal(seen.size, 2);
-        assert.ok(seen.has("a"));
-        assert.ok(seen.has("c"));
-        assert.equal(seen.has("b"), false);
     });
 });
 
