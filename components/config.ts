@@ -5,12 +5,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { BUILD_NUMBER_EXPECTED, echo, isBuildNumber, kindOf, resolve, sizeProblem, versionAliases, YAML_OPTIONS, yamlErrors } from "./config-yaml";
 import { labelTaxonomy } from "./github/labels";
 import { InputError } from "./input-error";
+import { MAIN_ENVIRONMENTS, stackRole, type EnvironmentRole } from "./stack-names";
+
+export { MAIN_ENVIRONMENTS, stackFileName, stackRole, type EnvironmentRole } from "./stack-names";
 
 export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-export const MAIN_ENVIRONMENTS = ["staging", "demo", "prod"] as const;
 export const PROJECT_FILE = "Pulumi.yaml";
 
 /** A config error: every line names the file, the key path and the reason. */
@@ -33,19 +36,10 @@ export interface SecretRef {
 // ---------------------------------------------------------------------------------------------------
 // Value schemas with messages a user can act on.
 
-function describe(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
-    if (value === null || typeof value !== "object") return String(value);
-    return Array.isArray(value) ? "a list" : "a map";
-}
+const withInput = (reason: string) => (iss: { input?: unknown }) => `${reason}, got ${echo(iss.input)}`;
 
-const withInput = (reason: string) => (iss: { input?: unknown }) => `${reason}, got ${describe(iss.input)}`;
-
-const buildNumber = z
-    .number({ error: withInput("expected a build number (positive integer)") })
-    .int({ error: withInput("expected a build number (positive integer)") })
-    .positive({ error: withInput("expected a build number (positive integer)") });
+// The one definition of a build number, shared with the stack-file reader (release/stackfile.ts).
+const buildNumber = z.custom<number>(isBuildNumber, { error: withInput(BUILD_NUMBER_EXPECTED) });
 
 const weekday = z.enum(WEEKDAYS, { error: withInput(`expected a weekday (${WEEKDAYS.join(", ")})`) });
 
@@ -79,10 +73,11 @@ const timezone = z.string().refine(
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: withInput("expected a time HH:MM (24h)") });
 const urlPath = z.string().regex(/^\/[\x21-\x7e]*$/, { error: withInput("expected a URL path starting with /") });
 const httpsUrl = z.url({ protocol: /^https$/, error: withInput("expected an https:// URL") });
-const secure = z.strictObject(
-    { secure: z.string().min(1) },
-    { error: withInput("expected a secret ({secure: ...}, set with `pulumi config set --secret`)") },
-);
+const SECURE_EXPECTED = "expected a secret ({secure: ...}, set with `pulumi config set --secret`)";
+// Never `withInput`: what sits where a secret belongs is most likely the secret itself, in plain text.
+const secure = z.strictObject({ secure: z.string().min(1) }, { error: (iss) => `${SECURE_EXPECTED}, got ${kindOf(iss.input)}` });
+/** Config keys whose values are secrets: their problems never repeat what was written. */
+const SECRET_KEYS = ["conveyor:dependabotSecrets", "conveyor:releaseControllerSecrets", "conveyor:circleciSecrets"];
 
 // ---------------------------------------------------------------------------------------------------
 // Pulumi.yaml: the component catalog.
@@ -299,6 +294,10 @@ const orgConfig = z.looseObject({
         redirectorDomain: domain,
         redirectorZoneId: z.string().regex(/^[0-9a-f]{32}$/, { error: withInput("expected a Cloudflare zone id (32 hex digits)") }),
         owners: z.array(email).min(1),
+        // GitHub App bots whose slash commands run; every other bot is refused (a bot cannot be asked who it is).
+        commandBots: z
+            .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]$/, { error: withInput("expected a GitHub App bot login like renovate[bot]") }))
+            .default([]),
     }),
     // The release controller's own credentials, kept in Secrets Manager by the org stack.
     "conveyor:releaseControllerSecrets": z.strictObject({
@@ -428,8 +427,6 @@ export interface OrgConfig {
 }
 export type LabelDef = z.infer<typeof labelDef>;
 
-export type EnvironmentRole = { readonly tier: "main" } | { readonly tier: "client"; readonly client: string; readonly stage: "staging" | "prod" };
-
 type EnvironmentBlock = z.infer<typeof environmentConfig>["conveyor:environment"];
 
 export interface EnvironmentConfig {
@@ -456,21 +453,6 @@ export interface Workspace {
     readonly environments: readonly EnvironmentConfig[];
 }
 
-/** What a stack's name says it is. */
-export function stackRole(stack: string): "org" | EnvironmentRole | undefined {
-    if (stack === "org") return "org";
-    if ((MAIN_ENVIRONMENTS as readonly string[]).includes(stack)) return { tier: "main" };
-    const m = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-(staging|prod)$/.exec(stack);
-    if (m && !(MAIN_ENVIRONMENTS as readonly string[]).includes(m[1])) {
-        return { tier: "client", client: m[1], stage: m[2] as "staging" | "prod" };
-    }
-    return undefined;
-}
-
-export function stackFileName(stack: string): string {
-    return `Pulumi.${stack}.yaml`;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Parsing.
 
@@ -486,18 +468,24 @@ function keyPath(configKey: string | undefined, p: readonly PropertyKey[]): stri
     return [configKey, ...p.map(String)].filter((s) => s !== undefined && s !== "").join(".");
 }
 
-function zodReason(iss: z.core.$ZodIssue): string {
+function zodReason(iss: z.core.$ZodIssue, secret: boolean): string {
+    if (secret) {
+        // The shape is named, the value is not: an unknown key by its name, anything else by what a secret is.
+        if (iss.code === "unrecognized_keys") return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
+        // The secure schema's own message names only the kind of value; anything deeper says nothing of it.
+        return iss.message.startsWith(SECURE_EXPECTED) ? iss.message : `${SECURE_EXPECTED}; the value is not shown`;
+    }
     switch (iss.code) {
         case "unrecognized_keys":
-            return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+            return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
         case "invalid_type":
             if (iss.message.startsWith("Invalid input")) {
-                return `expected ${iss.expected}${iss.input === undefined ? " (required)" : `, got ${describe(iss.input)}`}`;
+                return `expected ${iss.expected}${iss.input === undefined ? " (required)" : `, got ${echo(iss.input)}`}`;
             }
             return iss.message;
         case "invalid_value":
             return iss.message.startsWith("Invalid")
-                ? `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(iss.input)}`
+                ? `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${echo(iss.input)}`
                 : iss.message;
         default:
             return iss.message;
@@ -517,7 +505,7 @@ function parseWith<T>(
     if (r.success) return r.data;
     for (const iss of r.error.issues) {
         const [k, rest] = rootKey ? rootKey(iss.path) : [undefined, iss.path];
-        problems.add(file, keyPath(k, rest), zodReason(iss));
+        problems.add(file, keyPath(k, rest), zodReason(iss, k !== undefined && SECRET_KEYS.includes(k)));
     }
     return undefined;
 }
@@ -527,16 +515,22 @@ const configRoot = (p: readonly PropertyKey[]): [string | undefined, readonly Pr
     p.length === 0 ? ["config", []] : [String(p[0]), p.slice(1)];
 
 function readYaml(file: string, text: string, problems: Problems): unknown {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
-    if (doc.errors.length > 0) {
-        for (const e of doc.errors) {
-            const pos = lineCounter.linePos(e.pos[0]);
-            problems.add(file, "", `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`);
-        }
+    const tooLarge = sizeProblem(text);
+    if (tooLarge) {
+        problems.add(file, "", tooLarge);
         return undefined;
     }
-    return doc.toJS({ maxAliasCount: 100 });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+    if (doc.errors.length > 0) {
+        for (const line of yamlErrors(doc, lineCounter)) problems.add(file, "", line);
+        return undefined;
+    }
+    const aliases = versionAliases(doc);
+    for (const a of aliases) problems.add(file, a.key, a.reason);
+    const resolved = resolve(doc);
+    if (!resolved.ok) problems.add(file, "", resolved.reason);
+    return aliases.length > 0 || !resolved.ok ? undefined : resolved.value;
 }
 
 function collectSecrets(file: string, key: string, value: unknown, out: Map<string, SecretRef>): void {

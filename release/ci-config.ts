@@ -8,6 +8,9 @@ const YAML_OUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
 export class CiConfigError extends InputError {}
 
+/** The job that runs `pulumi up` of a stack, in the ops repository's `deploy` workflow. */
+export const deployJobName = (stack: string): string => `deploy-${stack}`;
+
 type Invocation = { job: string; name: string; params: YAMLMap };
 
 function jobsOf(doc: Document, workflow: string): YAMLSeq {
@@ -52,14 +55,14 @@ export function withStackJobs(text: string, stacks: readonly string[]): string {
     const deploy = jobsOf(doc, "deploy");
     const drift = jobsOf(doc, "nightly-drift");
     for (const stack of stacks) {
-        if (invocations(deploy).some((i) => i.name === `deploy-${stack}`)) continue;
+        if (invocations(deploy).some((i) => i.name === deployJobName(stack))) continue;
         const context = `deploy-${stack}`;
         add(doc, pr, "preview", { name: `preview-${stack}`, stack, context, requires: ["build"] });
         addRequirement(invocations(pr).find((i) => i.job === "preview-comment"), `preview-${stack}`);
         // The chain keeps train order: the new stack deploys after the last one, and only if it succeeded.
         const lastDeploy = invocations(deploy).filter((i) => i.job === "deploy").pop();
-        add(doc, deploy, "deploy", { name: `deploy-${stack}`, stack, context, requires: [lastDeploy?.name ?? "deploy-plan"] });
-        add(doc, deploy, "deployed", { name: `deployed-${stack}`, stack, context: "release", requires: [`deploy-${stack}`] });
+        add(doc, deploy, "deploy", { name: deployJobName(stack), stack, context, requires: [lastDeploy?.name ?? "deploy-plan"] });
+        add(doc, deploy, "deployed", { name: `deployed-${stack}`, stack, context: "release", requires: [deployJobName(stack)] });
         add(doc, drift, "drift-preview", { name: `drift-preview-${stack}`, stack, context });
         addRequirement(invocations(drift).find((i) => i.job === "drift-report"), `drift-preview-${stack}`);
     }

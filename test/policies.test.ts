@@ -143,27 +143,37 @@ describe("policies: aws", () => {
         assert.match((await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }]))).join(), /NotAction/);
     });
 
-    const lambda = (props: Record<string, unknown>): ResourceSpec => ({
-        type: "aws:lambda/function:Function",
-        name: "release-controller",
-        parentType: "conveyor:release-controller:ReleaseController",
-        props: { timeout: 900, reservedConcurrentExecutions: 1, deadLetterConfig: { targetArn: "arn:aws:sqs:eu-west-3:1:dlq" }, ...props },
-    });
+    const child = (type: string, name: string, props: Record<string, unknown>): ResourceSpec => ({ type, name, parentType: "conveyor:release-controller:ReleaseController", props });
+    const worker = (props: Record<string, unknown>) => child("aws:lambda/function:Function", "release-controller-worker", { timeout: 900, reservedConcurrentExecutions: 1, ...props });
+    const intake = (props: Record<string, unknown>) => child("aws:lambda/function:Function", "release-controller-intake", { timeout: 10, ...props });
+    const redrive = (maxReceiveCount: unknown) => JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-3:1:dlq.fifo", maxReceiveCount });
+    const queue = (props: Record<string, unknown>) => child("aws:sqs/queue:Queue", "release-controller-queue", { fifoQueue: true, redrivePolicy: redrive(5), ...props });
+    const mapping = (props: Record<string, unknown>) => child("aws:lambda/eventSourceMapping:EventSourceMapping", "release-controller-worker", { functionResponseTypes: ["ReportBatchItemFailures"], ...props });
     it("release-controller-lambda-safe passes the controller's settings", async () => {
-        assert.deepEqual(await violationsOf(releaseControllerLambda, lambda({})), []);
+        for (const r of [worker({}), intake({}), queue({}), mapping({}), child("aws:sqs/queue:Queue", "release-controller-dead-letter", { fifoQueue: true })]) {
+            assert.deepEqual(await violationsOf(releaseControllerLambda, r), [], r.name);
+        }
     });
-    it("release-controller-lambda-safe fails without a timeout", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ timeout: undefined }))).join(), /timeout/);
+    it("release-controller-lambda-safe fails without a timeout, on either function", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, worker({ timeout: undefined }))).join(), /timeout/);
+        assert.match((await violationsOf(releaseControllerLambda, intake({ timeout: undefined }))).join(), /timeout/);
     });
-    it("release-controller-lambda-safe fails unless reserved concurrency is exactly 1", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ reservedConcurrentExecutions: 2 }))).join(), /reservedConcurrentExecutions/);
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ reservedConcurrentExecutions: undefined }))).join(), /reservedConcurrentExecutions/);
+    it("release-controller-lambda-safe fails unless the worker's reserved concurrency is exactly 1; the intake needs none", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: 2 }))).join(), /reservedConcurrentExecutions/);
+        assert.match((await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: undefined }))).join(), /reservedConcurrentExecutions/);
+        assert.deepEqual(await violationsOf(releaseControllerLambda, intake({ reservedConcurrentExecutions: undefined })), []);
     });
-    it("release-controller-lambda-safe fails without a dead-letter queue", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ deadLetterConfig: undefined }))).join(), /deadLetterConfig/);
+    it("release-controller-lambda-safe fails on a work queue without a dead-letter queue, with unbounded receives, or not FIFO", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, queue({ redrivePolicy: undefined }))).join(), /redrivePolicy with a dead-letter queue/);
+        assert.match((await violationsOf(releaseControllerLambda, queue({ redrivePolicy: redrive(100) }))).join(), /maxReceiveCount must be 1-10 \(got 100\)/);
+        assert.match((await violationsOf(releaseControllerLambda, queue({ fifoQueue: false }))).join(), /FIFO/);
     });
-    it("release-controller-lambda-safe ignores other functions", async () => {
+    it("release-controller-lambda-safe fails on an event source mapping without partial batch failures", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, mapping({ functionResponseTypes: [] }))).join(), /ReportBatchItemFailures/);
+    });
+    it("release-controller-lambda-safe ignores other functions and queues", async () => {
         assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:lambda/function:Function", name: "other", props: {} }), []);
+        assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:sqs/queue:Queue", name: "other", props: {} }), []);
     });
 
     const taskDefinition = (...images: string[]): ResourceSpec => ({
