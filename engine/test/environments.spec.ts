@@ -33,7 +33,7 @@ describe("environment stacks under the real engine", function () {
                 const { doc, events, ran } = await preview(p, stack, ["--policy-pack", "policies"], "any", typeCheck);
                 assert.equal(ran.code, 0, ran.stderr);
                 const creates = doc.changeSummary?.create ?? 0;
-                assert.ok(creates > 60, `expected the whole environment, got ${creates} creates`);
+                assert.ok(creates > 40, `expected the whole environment, got ${creates} creates`);
                 const mandatory = policyEvents(events).filter((e) => e.enforcementLevel === "mandatory");
                 assert.deepEqual(mandatory, []);
             });
@@ -50,6 +50,8 @@ describe("environment stacks under the real engine", function () {
         });
     }
 
+    // In a describe of its own: mocha runs a suite's own tests before its nested suites, and this needs prod's.
+    describe("a policy-breaking change", () => {
     it("fails the preview of prod, naming the policy, when a serving DNS record is no longer proxied", async () => {
         const original = p.read("Pulumi.prod.yaml");
         try {
@@ -61,6 +63,7 @@ describe("environment stacks under the real engine", function () {
         } finally {
             p.write("Pulumi.prod.yaml", original);
         }
+    });
     });
 
     describe("a release merged on the fake GitHub", () => {
