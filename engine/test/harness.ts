@@ -59,7 +59,8 @@ export class ProjectCopy {
     private constructor(
         readonly dir: string,
         readonly backend: string,
-        private readonly baseEnv: NodeJS.ProcessEnv,
+        /** The environment every command runs with: the toolchain first on PATH, the backend, the passphrase. */
+        readonly env: NodeJS.ProcessEnv,
     ) {}
 
     /** A copy of the repository's project (program, config, stack files) with node_modules linked in. */
@@ -122,7 +123,7 @@ export class ProjectCopy {
         const started = Date.now();
         return new Promise((resolve, reject) => {
             // Asynchronous on purpose: the loopback fakes answer from this very process.
-            const child = spawn(cmd, args, { cwd: this.dir, env: { ...this.baseEnv, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+            const child = spawn(cmd, args, { cwd: this.dir, env: { ...this.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
             const out: Buffer[] = [];
             const err: Buffer[] = [];
             child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -47,7 +47,7 @@ describe("the org stack under the real engine", function () {
         const set = await p.initStack("org", (key) => (key === "github:token" ? TOKEN : `s3cret-${key}`));
         assert.deepEqual(set, placeholders);
         assert.ok(set.includes("github:token") && set.includes("conveyor:dependabotSecrets.MAVEN_PASS"), set.join(", "));
-        assert.doesNotMatch(p.read("Pulumi.org.yaml"), /placeholder/);
+        assert.doesNotMatch(p.read("Pulumi.org.yaml"), /v1:placeholder:/);
         // What CI's deploy-org context adds: the API roots (here the fakes) and the CircleCI token.
         await p.pulumi(["config", "set", "github:baseUrl", github.url], { stack: "org" });
         await p.pulumi(["config", "set", "circleci:apiUrl", circle.url], { stack: "org" });
