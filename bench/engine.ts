@@ -110,15 +110,21 @@ async function stack(label: string, name: string, files: ReadonlyArray<{ name: s
     }
 }
 
+/** Progress on stderr as each figure lands, so a long run that is stopped still leaves what it measured. */
+function said(samples: Sample[]): Sample[] {
+    for (const s of samples) process.stderr.write(`bench:engine ${s.what}: ${s.seconds.toFixed(1)} s, ${s.peakMiB.toFixed(0)} MiB\n`);
+    return samples;
+}
+
 async function main(): Promise<void> {
     const { values } = parseArgs({ options: { repos: { type: "string", multiple: true }, "fresh-toolchain": { type: "boolean" }, json: { type: "boolean" } } });
-    const samples: Sample[] = [...(await toolchain(values["fresh-toolchain"] ?? false))];
-    samples.push(...(await stack(`org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, "org")));
+    const samples: Sample[] = said(await toolchain(values["fresh-toolchain"] ?? false));
+    samples.push(...said(await stack(`org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, "org")));
+    samples.push(...said(await stack("staging, 6 services", "staging")));
     for (const r of (values.repos ?? []).map(Number)) {
         const w = buildWorkload(r);
-        samples.push(...(await stack(`org, ${w.repos} repositories`, "org", w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"))));
+        samples.push(...said(await stack(`org, ${w.repos} repositories`, "org", w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"))));
     }
-    samples.push(...(await stack("staging, 6 services", "staging")));
     if (values.json) {
         process.stdout.write(`${JSON.stringify(samples)}\n`);
         return;
