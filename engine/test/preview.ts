@@ -9,6 +9,8 @@ export interface PreviewStep {
     readonly urn: string;
     readonly diffReasons?: string[];
     readonly replaceReasons?: string[];
+    readonly oldState?: { readonly inputs?: Record<string, unknown> };
+    readonly newState?: { readonly inputs?: Record<string, unknown> };
 }
 
 export interface PreviewDoc {
