@@ -22,8 +22,9 @@ commands:
                                   after a deploy: label the release PR, comment on its issues, move them along
   new-env <client> [--staging-day <d>] [--prod-day <d>] [--domain <d>]
                                   write the client's two stack files and register its customer label
-  preview-comment --pr <n> [--not-previewed <stack>]... <stack>=<preview.json>...
-                                  CI: one PR comment summing up every stack's pulumi preview
+  preview-comment --pr <n> [--not-previewed <stack>]... [--event-log <stack>=<events.jsonl>]... <stack>=<preview.json>...
+                                  CI: one PR comment summing up every stack's pulumi preview (policy
+                                  violations from each preview's --event-log)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
 

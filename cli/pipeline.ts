@@ -1,5 +1,5 @@
 // Commands only the CircleCI pipeline runs: `preview-comment --pr <n> [--not-previewed <stack>]...
-// <stack>=<file.json> ...` after the
+// [--event-log <stack>=<events.jsonl>]... <stack>=<file.json> ...` after the
 // PR previews, and `drift <stack> --preview <file.json>` after the nightly preview of each stack.
 import * as fs from "fs";
 import * as path from "path";
@@ -47,15 +47,23 @@ export async function previewCommentCommand(args: string[], io: Io): Promise<num
             "build-url": { type: "string" },
             "dry-run": { type: "boolean" },
             "not-previewed": { type: "string", multiple: true },
+            "event-log": { type: "string", multiple: true },
         },
     });
+    // Policy violations are only in the engine's event log (`pulumi preview --event-log`), one per stack.
+    const eventLogs = new Map<string, string>();
+    for (const e of values["event-log"] ?? []) {
+        const m = /^([^=]+)=(.+)$/.exec(e);
+        if (!m) throw new UsageError(`--event-log: expected <stack>=<events file>, got "${e}"`);
+        eventLogs.set(requireStack(m[1]), readPreview(io, m[2]));
+    }
     const notPreviewed = (values["not-previewed"] ?? []).map(requireStack);
     const pr = Number(values.pr);
     if (!values.pr || !Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr: expected a pull request number, got ${values.pr === undefined ? "nothing" : `"${values.pr}"`}`);
     const summaries: PreviewSummary[] = positionals.map((p) => {
         const m = /^([^=]+)=(.+)$/.exec(p);
         if (!m) throw new UsageError(`expected <stack>=<preview.json>, got "${p}"`);
-        return summarizePreview(requireStack(m[1]), readPreview(io, m[2]));
+        return summarizePreview(requireStack(m[1]), readPreview(io, m[2]), eventLogs.get(m[1]) ?? "");
     });
     const blocking = summaries.filter(blocksMerge);
     for (const s of blocking) io.err(`${s.stack}: ${s.ok ? "mandatory policy violation" : `preview failed: ${s.errors.join("; ")}`}`);

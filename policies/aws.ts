@@ -161,9 +161,12 @@ export const ecsImagesPinned: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== TASK_DEFINITION) return;
+        // Read outside the try: during preview an unknown value throws @pulumi/policy's own error, which must reach
+        // the policy server (it reports "can't run during preview") instead of passing for a JSON problem.
+        const definitions: unknown = args.props.containerDefinitions;
         let containers: Array<{ name: string; image: unknown }>;
         try {
-            containers = containerImages(args.props.containerDefinitions);
+            containers = containerImages(definitions);
         } catch {
             reportViolation(`${args.name}: containerDefinitions is not valid JSON`);
             return;

@@ -113,13 +113,10 @@ const DRIFTED = digest({
     ],
     changeSummary: { same: 40, update: 1, replace: 1 },
 });
-const VIOLATION = digest({
-    changeSummary: { create: 2, same: 10 },
-    diagnostics: [
-        { urn: urn("github:index/repository:Repository", "ops"), severity: "error", message: "\u001b[31mrepository-protected [mandatory]\u001b[0m every repository is protected" },
-        { severity: "warning", message: "prod-not-ahead [advisory] billing runs 900, demo runs 877" },
-    ],
-});
+// Captured from the real CLI (npm run engine:build): a staging preview that a mandatory policy stopped. The JSON
+// carries no policy event, only "preview failed"; the violations are in the event log of the same run.
+const VIOLATION = fs.readFileSync(path.join(__dirname, "fixtures", "engine", "preview-mandatory-violation.json"), "utf8");
+const VIOLATION_EVENTS = fs.readFileSync(path.join(__dirname, "fixtures", "engine", "preview-mandatory-violation.events.jsonl"), "utf8");
 
 describe("preview summaries (pure)", () => {
     it("counts create/update/delete/replace from changeSummary, and lists what changes", () => {
@@ -133,12 +130,17 @@ describe("preview summaries (pure)", () => {
         const s = summarizePreview("staging", digest({ steps: [{ op: "create", urn: urn("a:b:C", "x") }, { op: "delete", urn: urn("a:b:C", "y") }] }));
         assert.deepEqual(s.counts, { create: 1, update: 0, delete: 1, replace: 0 });
     });
-    it("reads policy violations from the diagnostics, without colour codes; a mandatory one blocks", () => {
-        const s = summarizePreview("prod", VIOLATION);
-        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "advisory"]);
-        assert.equal(s.violations[0].message, "repository-protected [mandatory] every repository is protected");
-        assert.equal(s.ok, true, "a violation is not a failed preview");
+    it("reads policy violations from the event log; a mandatory one blocks, and pulumi's \"preview failed\" is then no error of its own", () => {
+        const s = summarizePreview("staging", VIOLATION, VIOLATION_EVENTS);
+        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "mandatory"]);
+        assert.match(s.violations[0].message, /^ecs-image-pinned: Every ECS container image is pinned/);
+        assert.match(s.violations[0].urn ?? "", /TaskDefinition::staging-/);
+        assert.ok(!s.violations.some((v) => /can't run policy/.test(v.message)), "a policy the engine could not run in preview is no violation");
+        assert.deepEqual([s.ok, s.errors], [true, []], "a violation is not a failed preview");
         assert.equal(blocksMerge(s), true);
+        // Without the event log the same JSON is a failed preview, never a clean one.
+        const blind = summarizePreview("staging", VIOLATION);
+        assert.deepEqual([blind.ok, blind.errors], [false, ["error: preview failed"]]);
     });
     it("treats empty or broken output as a failed preview, never as no changes", () => {
         for (const text of ["", "error: could not load plugin\n", "[]"]) {
@@ -150,13 +152,13 @@ describe("preview summaries (pure)", () => {
         assert.deepEqual([errored.ok, errored.errors], [false, ["TypeError: boom"]]);
     });
     it("renders one row per stack, names stacks it could not preview, and is stable", () => {
-        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION), summarizePreview("demo", "")];
+        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION, VIOLATION_EVENTS), summarizePreview("demo", "")];
         const text = renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]);
         assert.match(text, /\| `staging` \| 0 \| 1 \| 0 \| 1 \| none \| changes \|/);
-        assert.match(text, /\| `prod` \| 2 \| 0 \| 0 \| 0 \| 1 mandatory, 1 advisory \| ❌ blocked by policy \|/);
+        assert.match(text, /\| `prod` \| 75 \| 0 \| 0 \| 0 \| 2 mandatory \| ❌ blocked by policy \|/);
         assert.match(text, /\| `demo` \| – \| – \| – \| – \| none \| ❌ preview failed \|/);
         assert.match(text, /\| `org` \|.*not previewed/);
-        assert.match(text, /- mandatory: repository-protected/);
+        assert.match(text, /- mandatory: ecs-image-pinned: /);
         assert.equal(renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]), text);
         assert.match(renderPreviewComment([]), /No stack is affected/);
         assert.ok(!text.includes(PREVIEW_MARKER), "the marker is added by the upsert");
@@ -252,6 +254,7 @@ describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-pipeline-"));
         fs.writeFileSync(path.join(dir, "staging.json"), DRIFTED);
         fs.writeFileSync(path.join(dir, "prod.json"), VIOLATION);
+        fs.writeFileSync(path.join(dir, "prod.events.jsonl"), VIOLATION_EVENTS);
         fs.writeFileSync(path.join(dir, "broken.json"), "");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -261,7 +264,7 @@ describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
         assert.equal(ok.code, 0);
         assert.match(ok.out, /\| `staging` \| 0 \| 1 \| 0 \| 1 \|/);
         assert.match(ok.out, /`org`.*not previewed/);
-        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`]);
+        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`, "--event-log", `prod=${dir}/prod.events.jsonl`]);
         assert.equal(blocked.code, 1);
         assert.match(blocked.err, /prod: mandatory policy violation/);
     });
