@@ -17,7 +17,7 @@ const MAY_IMPORT = {
     pipeline: ["config", "clients"],
     deploy: ["config", "clients", "release"],
     // components: only the contract with its deployment, components/release-controller/env.ts (rule below)
-    controller: ["config", "clients", "components", "release", "deploy"],
+    controller: ["config", "clients", "components", "release", "pipeline", "deploy"],
     // what each stack builds, and the entry points on top
     program: ["config", "components"],
     index: ["config", "program"],
@@ -61,10 +61,10 @@ module.exports = {
         },
         {
             name: "no-test-code-in-the-program",
-            comment: "test helpers, fakes and benchmarks are not part of the program",
+            comment: "test helpers, fakes, the engine harness and benchmarks are not part of the program",
             severity: "error",
-            from: { pathNot: "^(test|bench)/" },
-            to: { path: "^(test|bench)/" },
+            from: { pathNot: "^(test|bench|engine)/" },
+            to: { path: "^(test|bench|engine)/" },
         },
         {
             name: "not-to-unresolvable",

@@ -43,12 +43,13 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
         const rcSecret = (n: string) => ctx.resolveSecret(org.releaseControllerSecrets.get(n)!);
         const days = [...new Set(ws.environments.flatMap((e) => e.release.days))];
         const controller = new ReleaseController("release-controller", {
-            handlerEntry: path.join(__dirname, "controller", "lambda.ts"),
+            intakeEntry: path.join(__dirname, "controller", "intake.ts"),
+            workerEntry: path.join(__dirname, "controller", "worker.ts"),
             schedule: { timezone: rc.timezone, hour: rc.hour, days: days.length > 0 ? days : undefined },
             owners: rc.owners,
             opsRepository: { owner: org.owner, repo: org.opsRepo },
             // Only the pipeline's deploy workflow ends in deploys; the nightly drift check must not count as one.
-            environment: { DEPLOY_WORKFLOWS: "deploy" },
+            environment: { DEPLOY_WORKFLOWS: "deploy", ...(rc.commandBots.length > 0 ? { COMMAND_BOTS: rc.commandBots.join(",") } : {}) },
             githubToken: rcSecret("GITHUB_TOKEN"),
             circleciToken: rcSecret("CIRCLECI_TOKEN"),
             githubWebhookSecret: rcSecret("GITHUB_WEBHOOK_SECRET"),
@@ -56,7 +57,14 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
         });
         const issueLinks = new IssueLinkRedirector("issue-links", { zoneId: rc.redirectorZoneId, domain: rc.redirectorDomain });
         return {
-            releaseController: { functionName: controller.functionName, webhookUrl: controller.functionUrl, topicArn: controller.topicArn },
+            releaseController: {
+                intakeFunction: controller.intakeFunctionName,
+                workerFunction: controller.workerFunctionName,
+                webhookUrl: controller.functionUrl,
+                queueUrl: controller.queueUrl,
+                deadLetterQueueUrl: controller.deadLetterQueueUrl,
+                topicArn: controller.topicArn,
+            },
             issueLinks: issueLinks.baseUrl,
             repositoryUrls: organization.repositoryUrls,
             labelCounts: organization.labelCounts,

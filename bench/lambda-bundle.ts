@@ -1,9 +1,9 @@
-// Benchmark (not a test): the release controller's Lambda bundle. Reports its size (goal: under 1 MB), what
-// it is made of, and its cold import time: `require()` of the bundle in a fresh Node process, N processes,
-// median. The entry is controller/lambda.ts when it exists, else the test fixture.
+// Benchmark (not a test): the release controller's Lambda bundles, the webhook intake's and the worker's.
+// Reports each one's size (goal: under 1 MB), what it is made of, and its cold import time: `require()` of the
+// bundle in a fresh Node process, N processes, median.
 //
-//   node -r ts-node/register/transpile-only bench/lambda-bundle.ts
-//   node -r ts-node/register/transpile-only bench/lambda-bundle.ts --entry controller/lambda.ts --runs 31 --json
+//   npm run bench:lambda                                  controller/intake.ts and controller/worker.ts
+//   npm run bench:lambda -- --entry controller/worker.ts --runs 31 --json
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -87,9 +87,11 @@ function emptyProcessMs(): number {
 
 function main(): void {
     const { values } = parseArgs({ options: { entry: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" } } });
-    const real = path.join(ROOT, "controller", "lambda.ts");
-    const entry = path.resolve(values.entry ?? (fs.existsSync(real) ? real : path.join(ROOT, "test", "fixtures", "lambda-entry.ts")));
-    const runs = Number(values.runs ?? 21);
+    const entries = values.entry ? [values.entry] : ["controller/intake.ts", "controller/worker.ts"];
+    for (const entry of entries) measure(path.resolve(ROOT, entry), Number(values.runs ?? 21), values.json === true);
+}
+
+function measure(entry: string, runs: number, json: boolean): void {
 
     const bundleMs: number[] = [];
     const hashes = new Set<string>();
@@ -142,7 +144,7 @@ function main(): void {
         heapUsedMiBMedian: median(cold.map((c) => c.heapUsedMiB)),
         loadAverage: os.loadavg()[0],
     };
-    if (values.json) {
+    if (json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;
     }
@@ -159,6 +161,7 @@ function main(): void {
     console.log(`  cold import    ${report.importMsMedian.toFixed(1)} ms median of ${runs} fresh processes (min ${report.importMsMin.toFixed(1)}, max ${report.importMsMax.toFixed(1)}), heap after ${report.heapUsedMiBMedian.toFixed(1)} MiB`);
     console.log(`  whole process  ${report.processMsMedian.toFixed(0)} ms median (an empty node -e: ${report.emptyProcessMsMedian.toFixed(0)} ms)`);
     console.log(`  node ${process.version} on this machine (Lambda runs ${LAMBDA_RUNTIME}); load average ${report.loadAverage.toFixed(1)}`);
+    console.log("");
 }
 
 main();

@@ -381,7 +381,10 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-});
+// Only when run: bench/engine.ts imports buildWorkload.
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exit(1);
+    });
+}

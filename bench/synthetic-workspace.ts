@@ -1,11 +1,11 @@
 // Synthetic workspaces for the benchmarks: many services, one staging stack running them all.
 import { stringify } from "yaml";
 import { parseWorkspace } from "../config";
-import { repoFiles } from "../test/workspace-fixture";
+import { fixtureFiles } from "../test/workspace-fixture";
 
 /** A workspace of `components` services (svc-01 …) with a staging stack that runs them all. */
 export function syntheticWorkspace(components: number) {
-    const files = repoFiles();
+    const files = fixtureFiles();
     const project = files.find((f) => f.name === "Pulumi.yaml")!;
     const catalog: Record<string, unknown> = {};
     const versions: Record<string, number> = {};

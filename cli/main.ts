@@ -4,10 +4,9 @@
 // The `conveyor` command line. Exit codes: 0 done, 1 failure, 2 bad input.
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, stackRole } from "../config";
-import { ReleaseInputError } from "../release/release";
-import { StackFileError } from "../config/stackfile";
-import { NewEnvError, newEnvCommand } from "./new-env";
+import { stackRole } from "../config";
+import { InputError } from "../config/input-error";
+import { newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
@@ -27,8 +26,9 @@ commands:
                                   after a deploy: label the release PR, comment on its issues, move them along
   new-env <client> [--staging-day <d>] [--prod-day <d>] [--domain <d>]
                                   write the client's two stack files and register its customer label
-  preview-comment --pr <n> [--not-previewed <stack>]... <stack>=<preview.json>...
-                                  CI: one PR comment summing up every stack's pulumi preview
+  preview-comment --pr <n> [--not-previewed <stack>]... [--event-log <stack>=<events.jsonl>]... <stack>=<preview.json>...
+                                  CI: one PR comment summing up every stack's pulumi preview (policy
+                                  violations from each preview's --event-log)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
 
@@ -53,6 +53,8 @@ async function synthCommand(args: string[], io: Io): Promise<number> {
     io.out(`${result.files.length} repository files; output in ${path.relative(io.cwd, target) || target}`);
     return 0;
 }
+
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, " ");
 
 export async function main(argv: string[], io: Io): Promise<number> {
     const [command, ...rest] = argv;
@@ -83,12 +85,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 throw new UsageError(`unknown command "${command}"`);
         }
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof ReleaseInputError || e instanceof StackFileError || e instanceof NewEnvError) {
-            io.err(e.message);
+        // Bad input is the user's to fix: the message alone, one line per problem, never a stack trace.
+        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+            io.err(`conveyor: ${oneLine((e as Error).message)} (usage: conveyor help)`);
             return 2;
         }
-        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-            io.err(`conveyor: ${(e as Error).message}\n\n${USAGE}`);
+        if (e instanceof InputError) {
+            io.err(e.message);
             return 2;
         }
         // An API's refusal is a message for the user; anything else is our bug and keeps its stack.

@@ -4,7 +4,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { loadWorkspace, parseWorkspace, PROJECT_FILE } from "../config";
 import { CI_CONFIG } from "../pipeline/ci-config";
-import { NewEnvError, planNewEnv } from "../pipeline/new-env";
+import { planNewEnv } from "../pipeline/new-env";
 import type { Io } from "./io";
 import { UsageError } from "./release";
 
@@ -47,4 +47,3 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
     return 0;
 }
 
-export { NewEnvError };

@@ -1,10 +1,11 @@
 // Commands only the CircleCI pipeline runs: `preview-comment --pr <n> [--not-previewed <stack>]...
-// <stack>=<file.json> ...` after the
+// [--event-log <stack>=<events.jsonl>]... <stack>=<file.json> ...` after the
 // PR previews, and `drift <stack> --preview <file.json>` after the nightly preview of each stack.
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { loadWorkspace, stackRole } from "../config";
+import { InputError } from "../config/input-error";
 import { judgeDrift, reconcileDriftIssue } from "../pipeline/drift";
 import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
 import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../pipeline/preview-comment";
@@ -30,7 +31,7 @@ function requireStack(stack: string): string {
 // failed preview, judged by the caller.
 function readPreview(io: Io, file: string): string {
     const full = path.resolve(io.cwd, file);
-    if (!fs.existsSync(full)) throw new UsageError(`${file}: no such preview file`);
+    if (!fs.existsSync(full) || !fs.statSync(full).isFile()) throw new InputError(`${file}: no such preview file`);
     return fs.readFileSync(full, "utf8");
 }
 
@@ -46,15 +47,23 @@ export async function previewCommentCommand(args: string[], io: Io): Promise<num
             "build-url": { type: "string" },
             "dry-run": { type: "boolean" },
             "not-previewed": { type: "string", multiple: true },
+            "event-log": { type: "string", multiple: true },
         },
     });
+    // Policy violations are only in the engine's event log (`pulumi preview --event-log`), one per stack.
+    const eventLogs = new Map<string, string>();
+    for (const e of values["event-log"] ?? []) {
+        const m = /^([^=]+)=(.+)$/.exec(e);
+        if (!m) throw new UsageError(`--event-log: expected <stack>=<events file>, got "${e}"`);
+        eventLogs.set(requireStack(m[1]), readPreview(io, m[2]));
+    }
     const notPreviewed = (values["not-previewed"] ?? []).map(requireStack);
     const pr = Number(values.pr);
     if (!values.pr || !Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr: expected a pull request number, got ${values.pr === undefined ? "nothing" : `"${values.pr}"`}`);
     const summaries: PreviewSummary[] = positionals.map((p) => {
         const m = /^([^=]+)=(.+)$/.exec(p);
         if (!m) throw new UsageError(`expected <stack>=<preview.json>, got "${p}"`);
-        return summarizePreview(requireStack(m[1]), readPreview(io, m[2]));
+        return summarizePreview(requireStack(m[1]), readPreview(io, m[2]), eventLogs.get(m[1]) ?? "");
     });
     const blocking = summaries.filter(blocksMerge);
     for (const s of blocking) io.err(`${s.stack}: ${s.ok ? "mandatory policy violation" : `preview failed: ${s.errors.join("; ")}`}`);

@@ -2,6 +2,7 @@
 // commands `targets --sha <sha>` and `deployed <env> --sha <sha> --build-url <url>`.
 import { parseArgs } from "util";
 import { loadWorkspace, type Workspace } from "../config";
+import { InputError } from "../config/input-error";
 import { CircleCi } from "../clients/circleci";
 import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
 import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type ReleaseOutcome, type ReleaseRequest } from "../release/release";
@@ -10,7 +11,8 @@ import { deployTargets } from "../deploy/targets";
 import { runTrain, trainAt } from "../release/train";
 import type { Io } from "./io";
 
-export class UsageError extends Error {}
+/** A command line the command cannot run: printed with a pointer to `conveyor help`. */
+export class UsageError extends InputError {}
 
 function parseNow(value: string | undefined): Date {
     const now = value === undefined ? new Date() : new Date(value);

@@ -92,6 +92,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
         const state: Record<string, unknown> = { ...inputs, arn: `arn:aws:${service}:region:123456789012:${name}`, name: inputs.name ?? `${name}-${id.toString(16).slice(0, 7)}` };
         if (type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${name}-${id}.elb.amazonaws.example`;
         if (type === "aws:lambda/functionUrl:FunctionUrl") state.functionUrl = `https://${id.toString(16)}.lambda-url.region.on.aws/`;
+        if (type === "aws:sqs/queue:Queue") state.url = `https://sqs.region.amazonaws.com/123456789012/${String(state.name)}${inputs.fifoQueue === true ? ".fifo" : ""}`;
         if (type === "aws:acm/certificate:Certificate") {
             state.domainValidationOptions = [{ domainName: inputs.domainName, resourceRecordName: `_${id.toString(16)}.${String(inputs.domainName).replace(/^\*\./, "")}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${id.toString(16)}.acm-validations.aws.` }];
         }

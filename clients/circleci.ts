@@ -4,7 +4,7 @@
 // Shapes follow CircleCI's API v2 reference, https://circleci.com/docs/api/v2/index.html, whose OpenAPI description
 // is published in github.com/circleci/circleci-docs (docs/reference/modules/ROOT/attachments/openapi-final.json).
 // Restrictions use its `restriction_type`/`restriction_value` form; the `project_id`-only form is deprecated there.
-import { fetchWithRetry, isReadMethod, type RetryPolicy } from "./http-retry";
+import { fetchWithRetry, isReadMethod, retryAfterMs, type RetryPolicy } from "./http-retry";
 
 export const DEFAULT_CIRCLECI_API_URL = "https://circleci.com/api/v2";
 
@@ -44,10 +44,14 @@ export class CircleCiError extends Error {
         /** CircleCI's own `message`, when it sent one. */
         readonly apiMessage: string | undefined,
         message: string,
-        options?: { cause?: unknown },
+        options?: { cause?: unknown; retryAt?: Date },
     ) {
         super(message, options);
+        this.retryAt = options?.retryAt;
     }
+
+    /** When CircleCI asked (retry-after on a 429 or 503) to be called again, if it did. */
+    readonly retryAt?: Date;
 }
 
 export function isCircleCiNotFound(err: unknown): boolean {
@@ -85,6 +89,35 @@ export interface Workflow {
     readonly status: WorkflowStatus;
     readonly pipelineId: string;
     readonly pipelineNumber: number;
+}
+
+/** A job's status as CircleCI API v2 reports it (Job schema). */
+export type JobStatus =
+    | "success"
+    | "running"
+    | "not_run"
+    | "failed"
+    | "retried"
+    | "queued"
+    | "not_running"
+    | "infrastructure_fail"
+    | "timedout"
+    | "on_hold"
+    | "terminated-unknown"
+    | "blocked"
+    | "canceled"
+    | "unauthorized";
+
+export interface WorkflowJob {
+    readonly name: string;
+    readonly status: JobStatus;
+    /** Absent until the job starts (blocked or not run) and for approval jobs. */
+    readonly jobNumber?: number;
+}
+
+/** What the release controller asks CircleCI about a finished deploy workflow. */
+export interface CiJobs {
+    workflowJobs(workflowId: string): Promise<WorkflowJob[]>;
 }
 
 export interface GreenPipeline {
@@ -162,6 +195,12 @@ interface ApiWorkflow {
     readonly status: WorkflowStatus;
     readonly pipeline_id: string;
     readonly pipeline_number: number;
+}
+
+interface ApiJob {
+    readonly name: string;
+    readonly status: JobStatus;
+    readonly job_number?: number;
 }
 
 interface ApiContext {
@@ -266,6 +305,12 @@ export class CircleCi {
     async workflows(pipelineId: string, signal?: AbortSignal): Promise<Workflow[]> {
         const items = await this.listAll<ApiWorkflow>(`/pipeline/${enc(pipelineId)}/workflow`, {}, signal);
         return items.map(toWorkflow);
+    }
+
+    /** Every job of a workflow, in CircleCI's order (GET /workflow/{id}/job). */
+    async workflowJobs(workflowId: string): Promise<WorkflowJob[]> {
+        const items = await this.listAll<ApiJob>(`/workflow/${enc(workflowId)}/job`);
+        return items.map((j) => ({ name: j.name, status: j.status, ...(typeof j.job_number === "number" ? { jobNumber: j.job_number } : {}) }));
     }
 
     /** Green means at least one workflow and every one a success; stops reading at the first that is not. */
@@ -433,9 +478,10 @@ export class CircleCi {
             const message = `CIRCLECI_TOKEN was refused by CircleCI (${where}): ${detail.replace(/\.?$/, ".")} ${hint}`;
             return new CircleCiError(401, method, path, apiMessage, message);
         }
-        const retryAfter = response.headers.get("retry-after");
-        const wait = response.status === 429 && retryAfter ? ` (retry-after ${retryAfter}s)` : "";
-        return new CircleCiError(response.status, method, path, apiMessage, `CircleCI answered ${where}${wait}: ${detail}`);
+        const afterMs = retryAfterMs(response.status, response.headers.get("retry-after"));
+        const retryAt = afterMs === undefined ? undefined : new Date(Date.now() + afterMs);
+        const wait = retryAt ? ` (try again after ${retryAt.toISOString()}, in ${Math.ceil(afterMs! / 1000)} s)` : "";
+        return new CircleCiError(response.status, method, path, apiMessage, `CircleCI answered ${where}${wait}: ${detail}`, retryAt ? { retryAt } : undefined);
     }
 
     private networkError(method: string, path: string, err: unknown): CircleCiError {

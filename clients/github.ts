@@ -2,10 +2,12 @@
 // (bounded retries, no blind retry of a write that is not idempotent, one comment per marker). Used by
 // the workflows and by the components' dynamic providers; imports config/ at most.
 //
-// The release controller's GitHub client: octokit with its retry and throttling plugins, and the rule
-// that a write which is not idempotent (a PR or comment POST) is never retried blindly: the caller finds
-// what exists and creates only what is missing instead.
+// The release controller's GitHub client: octokit with its retry and throttling plugins, and two rules:
+// a write which is not idempotent (a PR or comment POST) is never retried blindly (the caller finds what
+// exists and creates only what is missing instead), and a rate limit is waited out only when it resets soon;
+// otherwise the call fails at once with the time it resets, for the caller to try again then.
 import type { Octokit } from "octokit";
+import { InputError } from "../config/input-error";
 
 export interface GitHubOptions {
     readonly token: string;
@@ -21,6 +23,57 @@ export interface GitHubOptions {
      * throttling turn it off to run fast.
      */
     readonly throttle?: boolean;
+    /**
+     * The longest rate-limit wait worth sitting out, in ms (default a minute); a function for a budget that
+     * shrinks, such as a Lambda's remaining time. A longer one fails the call with a RateLimitError.
+     */
+    readonly maxWaitMs?: number | (() => number);
+}
+
+/** The longest rate-limit wait sat out by default: longer, and the run fails saying when to try again. */
+export const DEFAULT_MAX_WAIT_MS = 60_000;
+
+/** GitHub refused for a rate limit that resets later than the caller would wait. */
+export class RateLimitError extends Error {
+    override readonly name = "RateLimitError";
+
+    constructor(
+        /** When GitHub will take the request again. */
+        readonly resetAt: Date,
+        readonly status: number | undefined,
+        message: string,
+        options?: { cause?: unknown },
+    ) {
+        super(message, options);
+    }
+}
+
+interface ErrorLike {
+    readonly status?: number;
+    readonly message?: string;
+    readonly response?: { readonly headers?: Readonly<Record<string, string | number | undefined>> };
+    readonly data?: { readonly errors?: readonly { readonly type?: string }[] };
+}
+
+/**
+ * When a rate-limited request may be sent again, read the way octokit's throttling reads it: a primary limit
+ * (`x-ratelimit-remaining: 0`, or a GraphQL RATE_LIMITED error) resets at `x-ratelimit-reset`; a secondary
+ * one after `retry-after` seconds, a minute when GitHub does not say. Undefined for any other error.
+ */
+export function rateLimitResetOf(error: unknown, now = Date.now()): Date | undefined {
+    const e = (error ?? {}) as ErrorLike;
+    const headers = e.response?.headers ?? {};
+    const graphqlLimited = (e.data?.errors ?? []).some((x) => x.type === "RATE_LIMITED");
+    if (e.status !== 403 && e.status !== 429 && !graphqlLimited) return undefined;
+    if ((String(headers["x-ratelimit-remaining"]) === "0" || graphqlLimited) && headers["x-ratelimit-reset"] !== undefined) {
+        const reset = Number(headers["x-ratelimit-reset"]) * 1000;
+        if (Number.isFinite(reset)) return new Date(Math.max(reset, now));
+    }
+    if (e.status === 429 || /\bsecondary rate\b/i.test(e.message ?? "")) {
+        const after = Number(headers["retry-after"]);
+        return new Date(now + (Number.isFinite(after) && after > 0 ? after : 60) * 1000);
+    }
+    return undefined;
 }
 
 /** plugin-retry's defaults plus 409: a compare-and-swap conflict is answered by re-reading, not repeating. */
@@ -39,6 +92,11 @@ export function isRetryable(method: string, url: string): boolean {
 export function createGitHub(opts: GitHubOptions): Octokit {
     const { Octokit: Client } = require("octokit") as typeof import("octokit");
     const retries = opts.retries ?? 3;
+    const { maxWaitMs = DEFAULT_MAX_WAIT_MS } = opts;
+    const budgetMs = (): number => Math.max(0, typeof maxWaitMs === "function" ? maxWaitMs() : maxWaitMs);
+    // A rate-limit answer means GitHub did not act on the request, so waiting and repeating it is safe even
+    // for a POST; wait at most twice, and only as long as the budget allows.
+    const worthWaiting = (afterSeconds: number, _o: object, _k: unknown, count: number): boolean => count < 2 && afterSeconds * 1000 <= budgetMs();
     const octokit = new Client({
         auth: opts.token,
         baseUrl: opts.baseUrl.replace(/\/+$/, ""),
@@ -46,16 +104,27 @@ export function createGitHub(opts: GitHubOptions): Octokit {
         retry: { retries, retryAfterBaseValue: opts.retryAfterBaseMs ?? 1000, doNotRetry: DO_NOT_RETRY },
         throttle: {
             enabled: opts.throttle ?? true,
-            // A rate-limit answer means GitHub did not act on the request, so waiting and repeating it is
-            // safe even for a POST; give up after two waits rather than stall the train.
-            onRateLimit: (_after: number, _o: object, _k: unknown, count: number) => count < 2,
-            onSecondaryRateLimit: (_after: number, _o: object, _k: unknown, count: number) => count < 2,
+            onRateLimit: worthWaiting,
+            onSecondaryRateLimit: worthWaiting,
         },
     });
     octokit.hook.before("request", (options) => {
         if (!isRetryable(options.method, options.url)) {
             (options.request as { retries?: number }).retries = 0;
         }
+    });
+    // Registered after the plugins, so it sees only what they gave up on: a limit too far away to wait for.
+    octokit.hook.error("request", (error, options) => {
+        const resetAt = rateLimitResetOf(error);
+        if (!resetAt) throw error;
+        const seconds = Math.ceil((resetAt.getTime() - Date.now()) / 1000);
+        const what = `${options.method} ${String(options.url)}`;
+        throw new RateLimitError(
+            resetAt,
+            (error as ErrorLike).status,
+            `GitHub rate limit on ${what}: it resets at ${resetAt.toISOString()} (in ${seconds} s), later than this run waits (${Math.round(budgetMs() / 1000)} s); try again then`,
+            { cause: error },
+        );
     });
     return octokit;
 }
@@ -67,7 +136,7 @@ export function gitHubFromEnv(env: NodeJS.ProcessEnv = process.env): Octokit {
     return createGitHub({ token, baseUrl: env.GITHUB_API_URL ?? "https://api.github.com" });
 }
 
-export class MissingCredentialError extends Error {}
+export class MissingCredentialError extends InputError {}
 
 /** https://api.github.com -> https://github.com; GitHub Enterprise's /api/v3 -> its web root. */
 export function webUrlOf(apiUrl: string): string {

@@ -1,11 +1,10 @@
 // Pulumi.<env>.yaml: an environment (its tier, domain, network, sizing and release train, and the build
-// number of every component it runs), what a stack's name says it is, and the order of the train.
+// number of every component it runs), and the order of the train.
 import { z } from "zod";
 import { buildNumber, domain, email, isoDate, weekday, withInput } from "./fields";
 import { parseStackConfig, type Problems } from "./problems";
 import { PROJECT_FILE, type Component } from "./project";
-
-export const MAIN_ENVIRONMENTS = ["staging", "demo", "prod"] as const;
+import { MAIN_ENVIRONMENTS, type EnvironmentRole } from "./stack-names";
 
 const freezeWindow = z
     .strictObject({ from: isoDate, to: isoDate, reason: z.string().min(1) })
@@ -68,8 +67,6 @@ const environmentConfig = z.looseObject({
     "conveyor:versions": z.record(z.string(), buildNumber),
 });
 
-export type EnvironmentRole = { readonly tier: "main" } | { readonly tier: "client"; readonly client: string; readonly stage: "staging" | "prod" };
-
 type EnvironmentBlock = z.infer<typeof environmentConfig>["conveyor:environment"];
 
 export interface EnvironmentConfig {
@@ -84,21 +81,6 @@ export interface EnvironmentConfig {
     readonly sizing: EnvironmentBlock["sizing"];
     readonly release: z.infer<typeof environmentConfig>["conveyor:environment"]["release"];
     readonly versions: ReadonlyMap<string, number>;
-}
-
-/** What a stack's name says it is. */
-export function stackRole(stack: string): "org" | EnvironmentRole | undefined {
-    if (stack === "org") return "org";
-    if ((MAIN_ENVIRONMENTS as readonly string[]).includes(stack)) return { tier: "main" };
-    const m = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-(staging|prod)$/.exec(stack);
-    if (m && !(MAIN_ENVIRONMENTS as readonly string[]).includes(m[1])) {
-        return { tier: "client", client: m[1], stage: m[2] as "staging" | "prod" };
-    }
-    return undefined;
-}
-
-export function stackFileName(stack: string): string {
-    return `Pulumi.${stack}.yaml`;
 }
 
 export function parseEnvironment(

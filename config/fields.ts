@@ -1,6 +1,7 @@
 // The field types every config file shares (weekdays, domains, GitHub names, dates, secrets, ...), each a
 // zod schema whose message says what was expected and what was found, so a user can act on it.
 import { z } from "zod";
+import { BUILD_NUMBER_EXPECTED, echo, isBuildNumber, kindOf } from "./yaml";
 
 export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -14,20 +15,10 @@ export interface SecretRef {
     readonly path: readonly string[];
 }
 
-export function describe(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no object gets past the test: a YAML scalar
-    if (value === null || typeof value !== "object") return String(value);
-    return Array.isArray(value) ? "a list" : "a map";
-}
+export const withInput = (reason: string) => (iss: { input?: unknown }) => `${reason}, got ${echo(iss.input)}`;
 
-export const withInput = (reason: string) => (iss: { input?: unknown }) => `${reason}, got ${describe(iss.input)}`;
-
-export const buildNumber = z
-    .number({ error: withInput("expected a build number (positive integer)") })
-    .int({ error: withInput("expected a build number (positive integer)") })
-    .positive({ error: withInput("expected a build number (positive integer)") });
+// The one definition of a build number, shared with the stack-file reader (config/stackfile.ts).
+export const buildNumber = z.custom<number>(isBuildNumber, { error: withInput(BUILD_NUMBER_EXPECTED) });
 
 export const weekday = z.enum(WEEKDAYS, { error: withInput(`expected a weekday (${WEEKDAYS.join(", ")})`) });
 
@@ -61,7 +52,8 @@ export const timezone = z.string().refine(
 export const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: withInput("expected a time HH:MM (24h)") });
 export const urlPath = z.string().regex(/^\/[\x21-\x7e]*$/, { error: withInput("expected a URL path starting with /") });
 export const httpsUrl = z.url({ protocol: /^https$/, error: withInput("expected an https:// URL") });
-export const secure = z.strictObject(
-    { secure: z.string().min(1) },
-    { error: withInput("expected a secret ({secure: ...}, set with `pulumi config set --secret`)") },
-);
+export const SECURE_EXPECTED = "expected a secret ({secure: ...}, set with `pulumi config set --secret`)";
+// Never `withInput`: what sits where a secret belongs is most likely the secret itself, in plain text.
+export const secure = z.strictObject({ secure: z.string().min(1) }, { error: (iss) => `${SECURE_EXPECTED}, got ${kindOf(iss.input)}` });
+/** Config keys whose values are secrets: their problems never repeat what was written. */
+export const SECRET_KEYS = ["conveyor:dependabotSecrets", "conveyor:releaseControllerSecrets", "conveyor:circleciSecrets"];

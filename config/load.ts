@@ -4,10 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { checkLabelReferences, checkReleaseSources } from "./checks";
-import { parseEnvironment, stackRole, trainOrder, type EnvironmentConfig } from "./environment";
+import { parseEnvironment, trainOrder, type EnvironmentConfig } from "./environment";
 import { parseOrg, type OrgConfig } from "./org";
 import { ConfigError, parseWith, Problems, readYaml } from "./problems";
 import { parseProject, PROJECT_FILE, type Component } from "./project";
+import { stackRole } from "./stack-names";
 
 export interface Workspace {
     readonly project: string;

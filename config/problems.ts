@@ -2,10 +2,12 @@
 // whole workspace so that all of them are reported at once, from YAML syntax to zod's issues.
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { describe } from "./fields";
+import { SECRET_KEYS, SECURE_EXPECTED } from "./fields";
+import { InputError } from "./input-error";
+import { echo, resolve, sizeProblem, versionAliases, YAML_OPTIONS, yamlErrors } from "./yaml";
 
 /** A config error: every line names the file, the key path and the reason. */
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
     constructor(readonly problems: readonly string[]) {
         super(problems.join("\n"));
         this.name = "ConfigError";
@@ -24,18 +26,24 @@ function keyPath(configKey: string | undefined, p: readonly PropertyKey[]): stri
     return [configKey, ...p.map(String)].filter((s) => s !== undefined && s !== "").join(".");
 }
 
-function zodReason(iss: z.core.$ZodIssue): string {
+function zodReason(iss: z.core.$ZodIssue, secret: boolean): string {
+    if (secret) {
+        // The shape is named, the value is not: an unknown key by its name, anything else by what a secret is.
+        if (iss.code === "unrecognized_keys") return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
+        // The secure schema's own message names only the kind of value; anything deeper says nothing of it.
+        return iss.message.startsWith(SECURE_EXPECTED) ? iss.message : `${SECURE_EXPECTED}; the value is not shown`;
+    }
     switch (iss.code) {
         case "unrecognized_keys":
-            return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+            return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
         case "invalid_type":
             if (iss.message.startsWith("Invalid input")) {
-                return `expected ${iss.expected}${iss.input === undefined ? " (required)" : `, got ${describe(iss.input)}`}`;
+                return `expected ${iss.expected}${iss.input === undefined ? " (required)" : `, got ${echo(iss.input)}`}`;
             }
             return iss.message;
         case "invalid_value":
             return iss.message.startsWith("Invalid")
-                ? `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(iss.input)}`
+                ? `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${echo(iss.input)}`
                 : iss.message;
         default:
             return iss.message;
@@ -55,7 +63,7 @@ export function parseWith<T>(
     if (r.success) return r.data;
     for (const iss of r.error.issues) {
         const [k, rest] = rootKey ? rootKey(iss.path) : [undefined, iss.path];
-        problems.add(file, keyPath(k, rest), zodReason(iss));
+        problems.add(file, keyPath(k, rest), zodReason(iss, k !== undefined && SECRET_KEYS.includes(k)));
     }
     return undefined;
 }
@@ -65,16 +73,22 @@ const configRoot = (p: readonly PropertyKey[]): [string | undefined, readonly Pr
     p.length === 0 ? ["config", []] : [String(p[0]), p.slice(1)];
 
 export function readYaml(file: string, text: string, problems: Problems): unknown {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
-    if (doc.errors.length > 0) {
-        for (const e of doc.errors) {
-            const pos = lineCounter.linePos(e.pos[0]);
-            problems.add(file, "", `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`);
-        }
+    const tooLarge = sizeProblem(text);
+    if (tooLarge) {
+        problems.add(file, "", tooLarge);
         return undefined;
     }
-    return doc.toJS({ maxAliasCount: 100 });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+    if (doc.errors.length > 0) {
+        for (const line of yamlErrors(doc, lineCounter)) problems.add(file, "", line);
+        return undefined;
+    }
+    const aliases = versionAliases(doc);
+    for (const a of aliases) problems.add(file, a.key, a.reason);
+    const resolved = resolve(doc);
+    if (!resolved.ok) problems.add(file, "", resolved.reason);
+    return aliases.length > 0 || !resolved.ok ? undefined : resolved.value;
 }
 
 function unknownConveyorKeys(file: string, config: Record<string, unknown>, allowed: readonly string[], problems: Problems): void {

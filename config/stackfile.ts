@@ -1,23 +1,31 @@
 // Edits `conveyor:versions` in a Pulumi.<env>.yaml and keeps every other byte: comments, blank lines, key
 // order, quoting and `secure:` values. Works on the yaml package's CST, so a release PR's diff is exactly
 // one line per bumped component.
-import { Composer, CST, isMap, isScalar, Parser, type Document, type YAMLMap } from "yaml";
+import { InputError } from "./input-error";
+import { Composer, CST, isMap, isScalar, LineCounter, Parser, type Document, type YAMLMap } from "yaml";
+import { buildNumberProblem, isBuildNumber, resolve, sizeProblem, VERSIONS_KEY, versionAliases, YAML_OPTIONS, yamlErrors } from "./yaml";
 
-export const VERSIONS_KEY = "conveyor:versions";
-
-export class StackFileError extends Error {}
+export class StackFileError extends InputError {}
 
 interface Parsed {
     readonly tokens: CST.Token[];
     readonly versions: YAMLMap;
 }
 
+/** The same rules as the config parser (yaml.ts), then the versions block as a map. */
 function parse(file: string, text: string): Parsed {
-    const tokens = [...new Parser().parse(text)];
-    const docs: Document.Parsed[] = [...new Composer({ keepSourceTokens: true }).compose(tokens)];
+    const tooLarge = sizeProblem(text);
+    if (tooLarge) throw new StackFileError(`${file}: ${tooLarge}`);
+    const lineCounter = new LineCounter();
+    const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+    const docs: Document.Parsed[] = [...new Composer({ ...YAML_OPTIONS, keepSourceTokens: true }).compose(tokens)];
     if (docs.length !== 1) throw new StackFileError(`${file}: expected one YAML document, found ${docs.length}`);
     const [doc] = docs;
-    if (doc.errors.length > 0) throw new StackFileError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    if (doc.errors.length > 0) throw new StackFileError(`${file}: ${yamlErrors(doc, lineCounter)[0]}`);
+    const alias = versionAliases(doc)[0];
+    if (alias) throw new StackFileError(`${file}: ${alias.key}: ${alias.reason}`);
+    const resolved = resolve(doc);
+    if (!resolved.ok) throw new StackFileError(`${file}: ${resolved.reason}`);
     const versions = doc.getIn(["config", VERSIONS_KEY], true);
     if (!isMap(versions)) throw new StackFileError(`${file}: ${VERSIONS_KEY}: expected a map of component -> build number`);
     return { tokens, versions };
@@ -30,9 +38,8 @@ export function readVersions(file: string, text: string): Map<string, number> {
     for (const pair of versions.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const value = isScalar(pair.value) ? pair.value.value : undefined;
-        if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-            throw new StackFileError(`${file}: ${VERSIONS_KEY}.${key}: expected a build number (positive integer), got ${JSON.stringify(value)}`);
-        }
+        const problem = buildNumberProblem(value);
+        if (problem || !isBuildNumber(value)) throw new StackFileError(`${file}: ${VERSIONS_KEY}.${key}: ${problem}`);
         out.set(key, value);
     }
     return out;
@@ -47,8 +54,8 @@ export function setVersions(file: string, text: string, changes: ReadonlyMap<str
     const current = readVersions(file, text);
     let changed = false;
     for (const [component, version] of changes) {
-        if (!Number.isInteger(version) || version <= 0) {
-            throw new StackFileError(`${file}: ${VERSIONS_KEY}.${component}: refusing to write ${version}: not a build number`);
+        if (!isBuildNumber(version)) {
+            throw new StackFileError(`${file}: ${VERSIONS_KEY}.${component}: refusing to write ${String(version)}: not a build number`);
         }
         if (current.get(component) === version) continue;
         changed = true;

@@ -1,11 +1,15 @@
 // `conveyor deployed <env> --sha <sha> --build-url <url>`: after `pulumi up` of an environment, tell the
-// people who asked: label the release PR, comment once on every issue of its changelog, move issues
-// along the workflow. Idempotent: every comment carries a hidden marker per environment, so a rerun edits
-// instead of duplicating, and a label already moved or an issue already closed costs no write.
+// people who asked: comment once on every issue of its changelog, move issues along the workflow, comment
+// on the PRs that asked for the deploy (turning an earlier failure notice into "resolved"), and label the
+// release PR `deployed` last. The label is what says "done" (it unblocks the next release), so it only goes on
+// once everything before it landed. Resumable: every comment carries a hidden marker per environment, so a
+// rerun after an interruption at any write edits or leaves what is there instead of duplicating it, and a
+// label already moved or an issue already closed costs no write.
 import type { Octokit } from "octokit";
 import type { EnvironmentConfig, Workspace } from "../config";
 import { parseMarker } from "../release/changelog";
-import { upsertMarkedComment, type IssueTarget } from "../clients/marked-comment";
+import { listComments, upsertMarkedComment, type IssueTarget } from "../clients/marked-comment";
+import { failureMarker, resolvedText } from "./notices";
 import { mapLimit } from "../clients/github";
 import { DEPLOYED_LABEL, releaseBranch } from "../release/pr";
 import { opsRefOf, requireEnv, requireOrg } from "../release/release";
@@ -83,12 +87,6 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
 
     const issues: string[] = [];
     if (release) {
-        if (!release.labels.includes(DEPLOYED_LABEL)) {
-            await gh.rest.issues.addLabels({ ...opsIssue(opsTarget(release)), labels: [DEPLOYED_LABEL] });
-            count(1);
-        }
-        count(await upsertMarkedComment(gh, opsTarget(release), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
-        progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
         const rule = onDeployOf(env);
         // Reads in parallel under a limit; writes one after another.
         const refs = releasedIssues(release);
@@ -101,11 +99,28 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
     }
     const deployPrs: number[] = [];
     for (const p of pulls.filter((x) => x !== release && x.labels.includes(`deploy/${env.stack}`))) {
-        count(await upsertMarkedComment(gh, opsTarget(p), commentMarker("deployed", env.stack), `Deployed to **${env.stack}** (${link}).`));
+        count(await tellPull(gh, opsTarget(p), env.stack, req));
         deployPrs.push(p.number);
         progress(`PR #${p.number}: deployed to ${env.stack}`);
     }
+    if (release) {
+        count(await tellPull(gh, opsTarget(release), env.stack, req));
+        if (!release.labels.includes(DEPLOYED_LABEL)) {
+            await gh.rest.issues.addLabels({ ...opsIssue(opsTarget(release)), labels: [DEPLOYED_LABEL] });
+            count(1);
+        }
+        progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
+    }
     return { releasePr: release?.number, issues, deployPrs, writes };
+}
+
+/** "Deployed to <env>" on a PR that asked for the deploy, and an earlier failure notice marked resolved. */
+async function tellPull(gh: Octokit, pr: IssueTarget, env: string, req: DeployedRequest): Promise<number> {
+    const comments = await listComments(gh, pr);
+    let writes = await upsertMarkedComment(gh, pr, commentMarker("deployed", env), `Deployed to **${env}** ([build](${req.buildUrl})).`, comments);
+    const failed = failureMarker(env);
+    if (comments.some((c) => c.body?.startsWith(failed))) writes += await upsertMarkedComment(gh, pr, failed, resolvedText(env, req.sha, req.buildUrl), comments);
+    return writes;
 }
 
 const opsIssue = (t: IssueTarget) => ({ owner: t.owner, repo: t.repo, issue_number: t.number });

@@ -1,11 +1,15 @@
 // Adds a new stack's jobs to .circleci/config.yml: CircleCI binds a context to a job, so every stack has
 // its own preview, deploy, deployed and drift jobs. Comment-preserving, and a no-op when they exist. Pure.
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
+import { InputError } from "../config/input-error";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
 
 export const CI_CONFIG = ".circleci/config.yml";
 const YAML_OUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
-export class CiConfigError extends Error {}
+export class CiConfigError extends InputError {}
+
+/** The job that runs `pulumi up` of a stack, in the ops repository's `deploy` workflow. */
+export const deployJobName = (stack: string): string => `deploy-${stack}`;
 
 type Invocation = { job: string; name: string; params: YAMLMap };
 
@@ -41,19 +45,25 @@ function addRequirement(inv: Invocation | undefined, name: string): void {
 
 /** The config with preview/deploy/deployed/drift jobs for `stacks`, deployed after the last deploy job. */
 export function withStackJobs(text: string, stacks: readonly string[]): string {
-    const doc = parseDocument(text);
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+    if (doc.errors.length > 0) {
+        const [e] = doc.errors;
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        throw new CiConfigError(`${CI_CONFIG}: invalid YAML at line ${line}, column ${col}: ${e.message.split("\n")[0]}; fix it, then run new-env again`);
+    }
     const pr = jobsOf(doc, "pull-request");
     const deploy = jobsOf(doc, "deploy");
     const drift = jobsOf(doc, "nightly-drift");
     for (const stack of stacks) {
-        if (invocations(deploy).some((i) => i.name === `deploy-${stack}`)) continue;
+        if (invocations(deploy).some((i) => i.name === deployJobName(stack))) continue;
         const context = `deploy-${stack}`;
         add(doc, pr, "preview", { name: `preview-${stack}`, stack, context, requires: ["build"] });
         addRequirement(invocations(pr).find((i) => i.job === "preview-comment"), `preview-${stack}`);
         // The chain keeps train order: the new stack deploys after the last one, and only if it succeeded.
         const lastDeploy = invocations(deploy).filter((i) => i.job === "deploy").pop();
-        add(doc, deploy, "deploy", { name: `deploy-${stack}`, stack, context, requires: [lastDeploy?.name ?? "deploy-plan"] });
-        add(doc, deploy, "deployed", { name: `deployed-${stack}`, stack, context: "release", requires: [`deploy-${stack}`] });
+        add(doc, deploy, "deploy", { name: deployJobName(stack), stack, context, requires: [lastDeploy?.name ?? "deploy-plan"] });
+        add(doc, deploy, "deployed", { name: `deployed-${stack}`, stack, context: "release", requires: [deployJobName(stack)] });
         add(doc, drift, "drift-preview", { name: `drift-preview-${stack}`, stack, context });
         addRequirement(invocations(drift).find((i) => i.job === "drift-report"), `drift-preview-${stack}`);
     }

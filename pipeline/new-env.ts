@@ -1,11 +1,12 @@
 // `conveyor new-env <client>`: the two stack files of a new client environment and its customer label,
 // planned as pure text edits so that nothing is written unless every check passed.
-import { parseDocument, stringify, type YAMLMap, type YAMLSeq } from "yaml";
+import { parseDocument, Scalar, stringify, type YAMLMap, type YAMLSeq } from "yaml";
 import { stackFileName, stackRole, WEEKDAYS, type EnvironmentConfig, type Weekday, type Workspace } from "../config";
+import { InputError } from "../config/input-error";
 import { CI_CONFIG, withStackJobs } from "./ci-config";
 import { readVersions } from "../config/stackfile";
 
-export class NewEnvError extends Error {}
+export class NewEnvError extends InputError {}
 
 export interface NewEnvRequest {
     readonly client: string;
@@ -59,6 +60,16 @@ function freeCidrs(ws: Workspace, client: string): [string, string] {
     return [free[0], free[1]];
 }
 
+/**
+ * A date written quoted. `pulumi stack init` and `pulumi config set` rewrite the stack file with a YAML 1.1
+ * parser that reads a bare 2026-12-20 as a timestamp and writes it back as "2026-12-20 00:00:00 +0000 UTC".
+ */
+function quoted(value: string): Scalar<string> {
+    const node = new Scalar(value);
+    node.type = Scalar.QUOTE_DOUBLE;
+    return node;
+}
+
 function stackText(header: string, config: Record<string, unknown>): string {
     return `${header}\n${stringify({ config }, YAML_OUT)}`;
 }
@@ -91,7 +102,7 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
             source: tier === "prod" ? `${client}-staging` : "prod",
             days: [tier === "prod" ? days.prod : days.staging],
             owners: [...prod.release.owners],
-            ...(prod.release.freeze.length > 0 ? { freeze: prod.release.freeze.map((f) => ({ ...f })) } : {}),
+            ...(prod.release.freeze.length > 0 ? { freeze: prod.release.freeze.map((f) => ({ ...f, from: quoted(f.from), to: quoted(f.to) })) } : {}),
         },
     });
     const versions = Object.fromEntries(readVersions(stackFileName("prod"), prodText));

@@ -36,6 +36,14 @@ interface Diagnostic {
     readonly severity?: string;
 }
 
+/** A `policyEvent` of the engine's event log (`pulumi preview --event-log <file>`, one JSON event a line). */
+interface PolicyEvent {
+    readonly policyName?: string;
+    readonly enforcementLevel?: string;
+    readonly message?: string;
+    readonly resourceUrn?: string;
+}
+
 // Ops that leave the cloud as it is; everything else is a change a reviewer (or the drift check) must see.
 const QUIET_OPS = new Set(["same", "read", "refresh", "discard", "read-discard"]);
 
@@ -44,13 +52,41 @@ const QUIET_OPS = new Set(["same", "read", "refresh", "discard", "read-discard"]
 const ANSI_CODE = /\u001b\[[0-9;]*m/g;
 const plain = (s: string): string => s.replace(ANSI_CODE, "").replace(/<\{%[^%]*%\}>/g, "").trim();
 
+// What the CLI says when it stops because of something this summary already holds: "preview failed" after a
+// mandatory policy violation, and the --expect-no-changes refusal after changes. Anything else is an error.
+const PREVIEW_FAILED = /^(error: )?preview failed$/;
+const CHANGES_REFUSED = /^(error: )?no changes were expected( for \S+)? but changes were proposed$/;
+
 /**
- * Reads the JSON `pulumi preview --json` printed. Text that is not that JSON (the preview died before
- * printing it) is a failed preview, never a clean one: an empty file must not pass as "no changes".
+ * The policy violations in an event log. The engine also files "can't run policy X during preview" (a value it
+ * cannot know yet) as a policy event: that is no violation, and a reviewer must not read it as one.
  */
-export function summarizePreview(stack: string, text: string): PreviewSummary {
+export function policyViolations(eventLog: string): PolicyViolation[] {
+    const out: PolicyViolation[] = [];
+    for (const line of eventLog.split("\n")) {
+        if (line.trim() === "") continue;
+        let event: { policyEvent?: PolicyEvent };
+        try {
+            event = JSON.parse(line) as typeof event;
+        } catch {
+            continue; // a line cut short by a killed preview
+        }
+        const e = event.policyEvent;
+        if (!e || /^can't run policy /.test(e.message ?? "")) continue;
+        const level = e.enforcementLevel === "mandatory" || e.enforcementLevel === "remediate" ? "mandatory" : e.enforcementLevel === "advisory" ? "advisory" : undefined;
+        if (level) out.push({ level, message: plain(`${e.policyName ? `${e.policyName}: ` : ""}${(e.message ?? "").replace(/\n+/g, " ")}`), urn: e.resourceUrn });
+    }
+    return out;
+}
+
+/**
+ * Reads what `pulumi preview --json` printed and, when given, the event log of the same run (policy violations
+ * are only there). Text that is not that JSON (the preview died before printing it) is a failed preview, never
+ * a clean one: an empty file must not pass as "no changes".
+ */
+export function summarizePreview(stack: string, text: string, eventLog = ""): PreviewSummary {
     const empty = { create: 0, update: 0, delete: 0, replace: 0 };
-    let doc: { steps?: { op?: string; urn?: string }[]; changeSummary?: Record<string, number>; diagnostics?: Diagnostic[]; policies?: unknown[] };
+    let doc: { steps?: { op?: string; urn?: string }[]; changeSummary?: Record<string, number>; diagnostics?: Diagnostic[] };
     try {
         doc = JSON.parse(text) as typeof doc;
         if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error("not an object");
@@ -65,20 +101,12 @@ export function summarizePreview(stack: string, text: string): PreviewSummary {
         COUNTED_OPS.map((op) => [op, doc.changeSummary ? (doc.changeSummary[op] ?? 0) : steps.filter((s) => s.op === op).length]),
     ) as Record<CountedOp, number>;
 
-    const violations: PolicyViolation[] = [];
-    const errors: string[] = [];
-    for (const d of doc.diagnostics ?? []) {
-        const message = plain(d.message ?? "");
-        // A policy violation reaches the JSON as a diagnostic whose text carries the enforcement level.
-        const level = /\[(mandatory|advisory)\]/i.exec(message)?.[1]?.toLowerCase() as PolicyViolation["level"] | undefined;
-        if (level) violations.push({ level, message, urn: d.urn });
-        else if (d.severity === "error") errors.push(message);
-    }
-    for (const p of doc.policies ?? []) {
-        const e = p as { enforcementLevel?: string; message?: string; policyName?: string; resourceUrn?: string };
-        const level = e.enforcementLevel === "mandatory" ? "mandatory" : e.enforcementLevel === "advisory" ? "advisory" : undefined;
-        if (level) violations.push({ level, message: plain(`${e.policyName ? `${e.policyName}: ` : ""}${e.message ?? ""}`), urn: e.resourceUrn });
-    }
+    const violations = policyViolations(eventLog);
+    const errors = (doc.diagnostics ?? [])
+        .filter((d) => d.severity === "error")
+        .map((d) => plain(d.message ?? ""))
+        .filter((m) => !(PREVIEW_FAILED.test(m) && violations.some((v) => v.level === "mandatory")))
+        .filter((m) => !(CHANGES_REFUSED.test(m) && changes.length > 0));
     return { stack, ok: errors.length === 0, counts, changes, violations, errors };
 }
 

@@ -1,11 +1,13 @@
 // AWS guard rails: least privilege for IAM, a release controller that cannot run twice at once or lose a
-// failed run, ECS images that name exactly one build, and load balancers open on web ports only.
+// piece of work, ECS images that name exactly one build, and load balancers open on web ports only.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
 const LAMBDA = "aws:lambda/function:Function";
+const QUEUE = "aws:sqs/queue:Queue";
+const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const LISTENER = "aws:lb/listener:Listener";
@@ -90,17 +92,45 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
 export const isReleaseController = (urn: string, name: string): boolean =>
     urn.includes("conveyor:release-controller:ReleaseController$") || name === "release-controller";
 
+/** The most receives a release-controller message gets before the dead-letter queue: every retry is bounded. */
+export const MAX_RECEIVE_COUNT = 10;
+
+function redriveOf(policy: unknown): { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined {
+    if (policy === undefined || policy === "") return undefined;
+    try {
+        return (typeof policy === "string" ? JSON.parse(policy) : policy) as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
+    } catch {
+        return {};
+    }
+}
+
 export const releaseControllerLambda: ResourceValidationPolicy = {
     name: "release-controller-lambda-safe",
-    description: "The release-controller Lambda has a timeout, reserved concurrency 1 (one release run at a time) and a dead-letter queue.",
+    description:
+        "The release controller's functions have a timeout; its worker (the function named *-worker) runs one at a time (reserved concurrency 1), from a FIFO queue that hands failed work to a dead-letter queue after a bounded number of receives, with partial batch failures reported.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== LAMBDA || !isReleaseController(args.urn, args.name)) return;
+        if (!isReleaseController(args.urn, args.name)) return;
         const p = args.props;
-        if (typeof p.timeout !== "number" || p.timeout <= 0) reportViolation(`${args.name} must set an explicit timeout`);
-        // Two concurrent runs would race on the same release PR branch.
-        if (p.reservedConcurrentExecutions !== 1) reportViolation(`${args.name} must set reservedConcurrentExecutions: 1 (got ${String(p.reservedConcurrentExecutions)})`);
-        if (!(p.deadLetterConfig as { targetArn?: string } | undefined)?.targetArn) reportViolation(`${args.name} must set a deadLetterConfig so failed scheduled runs are kept`);
+        if (args.type === LAMBDA) {
+            if (typeof p.timeout !== "number" || p.timeout <= 0) reportViolation(`${args.name} must set an explicit timeout`);
+            // Two concurrent runs would race on the same release PR branch.
+            if (args.name.endsWith("-worker") && p.reservedConcurrentExecutions !== 1) {
+                reportViolation(`${args.name} must set reservedConcurrentExecutions: 1 (got ${String(p.reservedConcurrentExecutions)})`);
+            }
+        }
+        if (args.type === QUEUE && !args.name.endsWith("-dead-letter")) {
+            if (p.fifoQueue !== true) reportViolation(`${args.name} must be a FIFO queue: work is done in the order it arrived`);
+            const redrive = redriveOf(p.redrivePolicy);
+            const receives = redrive?.maxReceiveCount;
+            if (!redrive?.deadLetterTargetArn) reportViolation(`${args.name} must set a redrivePolicy with a dead-letter queue, so failed work is kept`);
+            else if (typeof receives !== "number" || !Number.isInteger(receives) || receives < 1 || receives > MAX_RECEIVE_COUNT) {
+                reportViolation(`${args.name} redrivePolicy.maxReceiveCount must be 1-${MAX_RECEIVE_COUNT} (got ${String(receives)})`);
+            }
+        }
+        if (args.type === EVENT_SOURCE_MAPPING && !((p.functionResponseTypes ?? []) as string[]).includes("ReportBatchItemFailures")) {
+            reportViolation(`${args.name} must report batch item failures (functionResponseTypes: ["ReportBatchItemFailures"]), or one failed message fails its whole batch`);
+        }
     },
 };
 
@@ -131,9 +161,12 @@ export const ecsImagesPinned: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== TASK_DEFINITION) return;
+        // Read outside the try: during preview an unknown value throws @pulumi/policy's own error, which must reach
+        // the policy server (it reports "can't run during preview") instead of passing for a JSON problem.
+        const definitions: unknown = args.props.containerDefinitions;
         let containers: Array<{ name: string; image: unknown }>;
         try {
-            containers = containerImages(args.props.containerDefinitions);
+            containers = containerImages(definitions);
         } catch {
             reportViolation(`${args.name}: containerDefinitions is not valid JSON`);
             return;

@@ -5,6 +5,7 @@
 // `conveyor release <env>` and `conveyor rollback <env>`: plan from the source, build the changelog, and
 // open or refresh the release PR. Shared by the CLI and the Lambda.
 import type { Octokit } from "octokit";
+import { InputError } from "../config/input-error";
 import { stackFileName, type EnvironmentConfig, type OrgConfig, type Workspace } from "../config";
 import { renderBody, releaseTitle, renderChangelog, type BodyContext } from "./changelog";
 import { collectChanges } from "./changes";
@@ -15,7 +16,7 @@ import { offerFromCi, offerFromVersions, prefetchRunning, previousRelease, readF
 import { readVersions, setVersions } from "../config/stackfile";
 
 /** Bad input: exit code 2, nothing written. */
-export class ReleaseInputError extends Error {}
+export class ReleaseInputError extends InputError {}
 
 export interface ReleaseDeps {
     readonly gh: Octokit;

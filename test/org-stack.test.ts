@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../config";
 import { synthesize, type SynthResource, type SynthResult } from "../cli/synth";
 import { plannedContexts } from "../components/circleci/contexts";
-import { repoFiles, ROOT, withFile } from "./workspace-fixture";
+import { fixtureFiles, WORKSPACE, withFile } from "./workspace-fixture";
 
 const NOW = new Date("2026-11-29T10:00:00Z"); // a Sunday: ISO week 2026-W48
 const SECRET_VALUES = {
@@ -27,13 +27,13 @@ const T = {
 
 describe("org stack", function () {
     let result: SynthResult;
-    const ws = parseWorkspace(repoFiles());
+    const ws = parseWorkspace(fixtureFiles());
     const repos = ws.org!.repositories.map((r) => r.name);
     const ofType = (type: string) => result.resources.filter((r) => r.type === type);
     const inRepo = (type: string, repo: string) => ofType(type).filter((r) => r.parent === `conveyor:github:ManagedRepository::${repo}`);
 
     before(async () => {
-        result = await synthesize({ dir: ROOT, stack: "org", now: NOW, secretValues: SECRET_VALUES });
+        result = await synthesize({ dir: WORKSPACE, stack: "org", now: NOW, secretValues: SECRET_VALUES });
     });
 
     it("manages every catalog repository, protected, retained and archived on destroy", () => {
@@ -135,10 +135,10 @@ describe("org stack", function () {
     });
 
     it("adds a deploy label for every environment stack file, clients included", async () => {
-        const staging = repoFiles().find((f) => f.name === "Pulumi.staging.yaml")!.text;
+        const staging = fixtureFiles().find((f) => f.name === "Pulumi.staging.yaml")!.text;
         const client = staging.replace("tier: main", "tier: client").replace("source: ci", "source: prod");
         const withClient = await synthesize({
-            dir: ROOT,
+            dir: WORKSPACE,
             stack: "org",
             now: NOW,
             workspace: parseWorkspace(withFile("Pulumi.globex-staging.yaml", client)),

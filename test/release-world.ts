@@ -11,7 +11,7 @@ import { runRelease, type ReleaseDeps } from "../release/release";
 import { readVersions } from "../config/stackfile";
 import { FAKE_CIRCLECI_TOKEN, startFakeCircleCi, type FakeCircleCi } from "./fakes/circleci";
 import { startFakeGitHub, type FakeGitHub, type RepoState, type Route } from "./fakes/github";
-import { repoFiles, ROOT } from "./workspace-fixture";
+import { fixtureFiles, WORKSPACE } from "./workspace-fixture";
 
 export const OWNER = "acme-saas";
 export const TOKEN = "ghs_release-controller";
@@ -34,21 +34,21 @@ export interface WorldOptions {
     /** Merged PRs per component between the build staging runs and the newest green one. */
     readonly prsPerComponent?: number;
     readonly latencyMs?: number;
-    /** Another workspace than the repository's (the benchmark's 30 components). */
+    /** Another workspace than the frozen one (the benchmark's 30 components, the live repository's). */
     readonly workspace?: Workspace;
     /** Routes that replace the fake GitHub's, e.g. to lose a race. */
     readonly routes?: Route[];
-    /** Stack files on the ops repository's main, by name; the repository's own by default. */
+    /** Stack files on the ops repository's main, by name; the frozen staging, demo and prod by default. */
     readonly stackFiles?: Record<string, string>;
 }
 
-const stackText = (name: string): string => fs.readFileSync(path.join(ROOT, name), "utf8");
+const stackText = (name: string): string => fs.readFileSync(path.join(WORKSPACE, name), "utf8");
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const github = await startFakeGitHub({ latencyMs: options.latencyMs, routes: options.routes });
     const circle = await startFakeCircleCi({ latencyMs: options.latencyMs });
     github.state.token = TOKEN;
-    const workspace = options.workspace ?? parseWorkspace(repoFiles());
+    const workspace = options.workspace ?? parseWorkspace(fixtureFiles());
     const ops = github.state.addRepo(`${OWNER}/ops`, { default_branch: "main" });
     const stackFiles = options.stackFiles ?? Object.fromEntries(STACKS.map((n) => [n, stackText(n)]));
     ops.commit("main", { message: "Environments", files: stackFiles });

@@ -1,22 +1,36 @@
-// The repository's own config files as test input, with helpers to bend them.
+// Test input: FROZEN copies of the repository's config files (test/fixtures/workspace), with helpers to
+// bend them. The live Pulumi.*.yaml files are data that every release PR edits; a test that pinned their
+// build numbers would fail the CI of the product's own release PRs. Only test/live-repository.test.ts
+// reads the live files.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import type { SourceFile } from "../config";
 
-export const ROOT = path.resolve(__dirname, "..");
+/** The repository's code (tsconfig.json, package.json, cli/, …): never read its Pulumi.*.yaml from here. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+/** A frozen project directory: Pulumi.yaml, Pulumi.org.yaml, staging/demo/prod and .circleci/config.yml. */
+export const WORKSPACE = path.join(__dirname, "fixtures", "workspace");
+export const FIXTURE_CI_CONFIG = path.join(WORKSPACE, ".circleci", "config.yml");
 
-export function repoFiles(): SourceFile[] {
+/** Pulumi.yaml and every Pulumi.<stack>.yaml of a directory. */
+export function configFilesIn(dir: string): SourceFile[] {
     return fs
-        .readdirSync(ROOT)
+        .readdirSync(dir)
         .filter((n) => /^Pulumi(\..+)?\.yaml$/.test(n))
-        .map((name) => ({ name, text: fs.readFileSync(path.join(ROOT, name), "utf8") }));
+        .sort()
+        .map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), "utf8") }));
 }
 
-/** The repository's files with one file's YAML value at `keyPath` set (or deleted when value is undefined). */
+/** The frozen config files. */
+export function fixtureFiles(): SourceFile[] {
+    return configFilesIn(WORKSPACE);
+}
+
+/** The frozen files with one file's YAML value at `keyPath` set (or deleted when value is undefined). */
 export function withValue(file: string, keyPath: readonly unknown[], value: unknown): SourceFile[] {
-    return repoFiles().map((f) => {
+    return fixtureFiles().map((f) => {
         if (f.name !== file) return f;
         const doc = parseDocument(f.text);
         if (value === undefined) doc.deleteIn(keyPath);
@@ -26,12 +40,33 @@ export function withValue(file: string, keyPath: readonly unknown[], value: unkn
 }
 
 export function withFile(name: string, text: string): SourceFile[] {
-    return [...repoFiles().filter((f) => f.name !== name), { name, text }];
+    return [...fixtureFiles().filter((f) => f.name !== name), { name, text }];
 }
 
-/** Copies the project's config files and code references into a scratch directory for CLI runs. */
-export function scratchProject(files: readonly SourceFile[]): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-"));
+const scratchDirs = new Set<string>();
+
+/**
+ * A temporary directory removed after the current test by the root hook (test/hooks.ts). A directory a
+ * whole describe shares is made in its `before` with fs.mkdtempSync and removed in its `after`.
+ */
+export function scratchDir(prefix = "conveyor-"): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    scratchDirs.add(dir);
+    return dir;
+}
+
+export function removeScratchDirs(): void {
+    for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+    scratchDirs.clear();
+}
+
+/** A scratch project directory holding `files` (and `.circleci/config.yml` when given), for CLI runs. */
+export function scratchProject(files: readonly SourceFile[], ciConfig?: string): string {
+    const dir = scratchDir();
     for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.text);
+    if (ciConfig !== undefined) {
+        fs.mkdirSync(path.join(dir, ".circleci"));
+        fs.writeFileSync(path.join(dir, ".circleci", "config.yml"), ciConfig);
+    }
     return dir;
 }

@@ -15,7 +15,8 @@ export const BUNDLE_TARGET = "node24";
  * Left out of the bundle and required at run time. Every Node.js runtime since nodejs18.x ships the AWS SDK
  * for JavaScript v3 as `@aws-sdk/*`; bundling our own copy would add several hundred kilobytes per client
  * (with its `@smithy/*` dependencies) to every cold start for no gain. The price is that the SDK version
- * floats with the runtime, which is fine for the two stable calls the handler makes (GetSecretValue, Publish).
+ * floats with the runtime, which is fine for the few stable calls the handlers make (GetSecretValue, SendMessage,
+ * ChangeMessageVisibility, Publish).
  */
 export const RUNTIME_EXTERNALS: readonly string[] = ["@aws-sdk/*"];
 

@@ -1,27 +1,41 @@
-// The contract between the ReleaseController component and the Lambda handler it deploys: the names of the
-// environment variables the function gets and the event the schedule sends. No imports on purpose: the
-// handler (controller/lambda.ts) imports this file, and anything imported here would end up in its bundle.
+// The contract between the ReleaseController component and the two functions it deploys (the webhook intake
+// and the worker): the environment variables each gets, the queue's one message group, and the message the
+// schedule puts on the queue. No imports on purpose: the handlers (controller/intake.ts, controller/worker.ts)
+// import this file, and anything imported here would end up in their bundles.
 
 /**
- * Environment variables naming where the function finds what it needs. Secrets are passed by ARN and read
- * from Secrets Manager at run time: a value in the function's configuration is readable by anyone allowed
+ * Environment variables naming where the functions find what they need. Secrets are passed by ARN and read
+ * from Secrets Manager at run time: a value in a function's configuration is readable by anyone allowed
  * `lambda:GetFunctionConfiguration`, and it would sit in the Pulumi state in plain text.
  */
 export const RELEASE_CONTROLLER_ENV = {
+    /** Worker: the token it writes to GitHub with. */
     githubTokenSecretArn: "GITHUB_TOKEN_SECRET_ARN",
+    /** Worker: the token it reads CircleCI with. */
     circleciTokenSecretArn: "CIRCLECI_TOKEN_SECRET_ARN",
+    /** Intake: the secrets the webhooks are signed with. */
     githubWebhookSecretArn: "GITHUB_WEBHOOK_SECRET_ARN",
     circleciWebhookSecretArn: "CIRCLECI_WEBHOOK_SECRET_ARN",
-    /** The release owners' SNS topic: failed deploys are published there. */
+    /** Worker: the release owners' SNS topic, where failed deploys are published. */
     ownersTopicArn: "RELEASE_OWNERS_TOPIC_ARN",
-    /** The ops repository (this one): where release PRs are opened and stack files read. */
+    /** Both: the work queue (the intake sends to it, the worker delays a message it must retry later). */
+    queueUrl: "WORK_QUEUE_URL",
+    /** Both: the ops repository (this one), where release PRs are opened and stack files read. */
     opsOwner: "OPS_OWNER",
     opsRepo: "OPS_REPO",
 } as const;
 
-/** What the EventBridge Scheduler schedule sends on each run: "run the release train now". */
-export const SCHEDULE_EVENT = { source: "conveyor.schedule", action: "release-due" } as const;
-export type ScheduleEvent = typeof SCHEDULE_EVENT;
+/**
+ * The queue's one message group: every piece of work (a webhook, a scheduled train) is done one after the
+ * other, in the order it arrived, so no two runs ever race on a release branch.
+ */
+export const MESSAGE_GROUP_ID = "release-controller";
 
-/** The export of the handler module Lambda calls (`index.handler`). */
+/** EventBridge Scheduler puts the moment the run was scheduled for in place of this keyword. */
+export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+/** What the schedule puts on the queue on each run: "run the release train as of the scheduled time". */
+export const TRAIN_MESSAGE = { kind: "train", scheduledTime: SCHEDULED_TIME } as const;
+
+/** The export of each handler module Lambda calls (`index.handler`). */
 export const HANDLER_EXPORT = "handler";

@@ -1,5 +1,6 @@
 // The release controller's IAM documents, as pure functions of the ARNs they grant on: reviewable in one
-// place and testable without Pulumi.
+// place and testable without Pulumi. One role per principal (intake, worker, schedule), each holding only
+// what that principal uses.
 
 export interface Statement {
     readonly Sid: string;
@@ -41,38 +42,62 @@ export function trustPolicy(service: string, sourceAccount?: string): TrustPolic
     };
 }
 
-export interface ExecutionGrants {
-    /** The function's own log group (created with the function, so no logs:CreateLogGroup). */
+/** `<group arn>:*` is the group's own ARN form for CreateLogStream and covers its log streams for PutLogEvents. */
+const ownLogs = (logGroupArn: string): Statement => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] });
+
+export interface IntakeGrants {
+    /** The intake's own log group (created with the function, so no logs:CreateLogGroup). */
     readonly logGroupArn: string;
-    /** The four Secrets Manager secrets the handler reads. */
-    readonly secretArns: readonly string[];
-    /** Where Lambda puts asynchronous invocations that failed every retry. */
-    readonly deadLetterQueueArn: string;
-    /** The release owners' topic the handler publishes failed deploys to. */
-    readonly topicArn: string;
+    /** The two secrets the webhooks are signed with. */
+    readonly webhookSecretArns: readonly string[];
+    /** The work queue it puts messages on. */
+    readonly queueArn: string;
 }
 
-/** Exactly what the function does at run time, each on the one resource it does it to. */
-export function executionPolicy(g: ExecutionGrants): PolicyDocument {
+/** The intake verifies a signature and sends one message: nothing on GitHub, nothing else on the queue. */
+export function intakePolicy(g: IntakeGrants): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
-            // `<group arn>:*` is the group's own ARN form for CreateLogStream and covers its log streams for
-            // PutLogEvents; nothing outside the group.
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${g.logGroupArn}:*`] },
-            { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...g.secretArns] },
-            // Lambda sends to the dead-letter queue with the function's role, and CreateFunction checks it can.
-            { Sid: "DeadLetter", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [g.deadLetterQueueArn] },
+            ownLogs(g.logGroupArn),
+            { Sid: "ReadWebhookSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...g.webhookSecretArns] },
+            { Sid: "QueueWork", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [g.queueArn] },
+        ],
+    };
+}
+
+export interface WorkerGrants {
+    readonly logGroupArn: string;
+    /** The GitHub and CircleCI tokens. */
+    readonly tokenSecretArns: readonly string[];
+    /** The work queue it consumes. */
+    readonly queueArn: string;
+    /** The release owners' topic it publishes failed deploys to. */
+    readonly topicArn: string;
+}
+
+/**
+ * What the worker does, each on the one resource it does it to. The event source mapping polls the queue with
+ * the function's role (receive, delete, and read its attributes); the worker itself delays a message it must
+ * retry later (change visibility). It never sends to the queue and cannot read the webhook secrets.
+ */
+export function workerPolicy(g: WorkerGrants): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            ownLogs(g.logGroupArn),
+            { Sid: "ReadTokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...g.tokenSecretArns] },
+            { Sid: "ConsumeWork", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [g.queueArn] },
             { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [g.topicArn] },
         ],
     };
 }
 
-/** The schedule's role: invoke this one function, nothing else. */
-export function schedulerPolicy(functionArn: string): PolicyDocument {
+/** The schedule's role: put the train's message on the work queue, nothing else. */
+export function schedulerPolicy(queueArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Sid: "InvokeReleaseController", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [functionArn] }],
+        Statement: [{ Sid: "QueueTrain", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }],
     };
 }
 

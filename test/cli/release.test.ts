@@ -4,12 +4,12 @@ import { main } from "../../cli/main";
 import { releaseBranch } from "../../release/pr";
 import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
 import { startWorld, TOKEN, type World } from "../release-world";
-import { repoFiles, scratchProject } from "../workspace-fixture";
+import { fixtureFiles, scratchProject } from "../workspace-fixture";
 
 async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
     let err = "";
-    const cwd = scratchProject(repoFiles());
+    const cwd = scratchProject(fixtureFiles());
     const code = await main(argv, { cwd, env, out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
     return { code, out, err };
 }

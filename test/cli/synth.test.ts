@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { repoFiles, scratchProject, withValue } from "../workspace-fixture";
+import { fixtureFiles, scratchProject, withValue } from "../workspace-fixture";
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
@@ -16,7 +16,7 @@ describe("conveyor synth", function () {
     this.timeout(60_000);
 
     it("prints the tree and writes resources.json and every repository file", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         const { code, out } = await run(dir, "synth", "org", "--now", "2026-11-29T10:00:00Z");
         assert.equal(code, 0);
         assert.match(out, /^pulumi:pulumi:Stack conveyor-org$/m);
@@ -35,7 +35,7 @@ describe("conveyor synth", function () {
     });
 
     it("masks every secret in resources.json", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         await run(dir, "synth", "org");
         const text = fs.readFileSync(path.join(dir, "out/org/resources.json"), "utf8");
         const secrets = JSON.parse(text).filter((r: { type: string }) => /DependabotSecret|DependabotOrganizationSecret/.test(r.type));
@@ -45,7 +45,7 @@ describe("conveyor synth", function () {
     });
 
     it("runs an environment stack offline (the README's main job)", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         const { code, out } = await run(dir, "synth", "staging");
         assert.equal(code, 0, out);
         assert.match(out, /"marketplace":1412/);
@@ -61,7 +61,7 @@ describe("conveyor synth", function () {
     });
 
     it("on bad config leaves an earlier output untouched", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         await run(dir, "synth", "org");
         const before = fs.readFileSync(path.join(dir, "out/org/resources.json"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.demo.yaml"), "config: [\n");
@@ -70,7 +70,7 @@ describe("conveyor synth", function () {
     });
 
     it("refuses a stack name that matches no role and an unknown command, exit 2", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         const bad = await run(dir, "synth", "qa");
         assert.equal(bad.code, 2);
         assert.match(bad.err, /"qa" is not a stack name/);

@@ -179,6 +179,24 @@ describe("CircleCI client", () => {
         });
     });
 
+    describe("workflowJobs", () => {
+        it("lists every job of a workflow across pages, with the number only of jobs that ran", async () => {
+            await restart({ pageSize: 2 });
+            const p = fake.addPipeline("gh/acme/ops", {
+                number: 9,
+                workflows: [{ name: "deploy", status: "failed", jobs: [{ name: "build", status: "success" }, { name: "deploy-staging", status: "failed" }, { name: "deploy-demo", status: "blocked" }] }],
+            });
+            const jobs = await client(fake).workflowJobs(p.workflows[0].id);
+            assert.deepEqual(jobs.map((j) => [j.name, j.status, typeof j.jobNumber]), [
+                ["build", "success", "number"],
+                ["deploy-staging", "failed", "number"],
+                ["deploy-demo", "blocked", "undefined"],
+            ]);
+            assert.equal(fake.reads(/\/workflow\/[^/]+\/job$/), 2, "two pages");
+            assert.equal((await rejection(client(fake).workflowJobs("no-such-workflow"))).status, 404);
+        });
+    });
+
     describe("retries", () => {
         it("retries a read after a 502 and succeeds", async () => {
             seed(fake, { 1: ["success"] });
@@ -212,7 +230,8 @@ describe("CircleCI client", () => {
             fake.fail({ path: PIPELINES }, circleFaults.rateLimited(120));
             const err = await rejection(client(fake, { maxRetryAfterMs: 5_000 }).pipelinesPage(SLUG, "main"));
             assert.equal(err.status, 429);
-            assert.match(err.message, /retry-after 120s/);
+            assert.match(err.message, /\(try again after \d{4}-\d\d-\d\dT[\d:.]+Z, in 120 s\)/);
+            assert.ok(err.retryAt && Math.abs(err.retryAt.getTime() - (Date.now() + 120_000)) < 5_000, "says when to try again");
             assert.equal(fake.reads(), 1);
         });
 
@@ -272,7 +291,13 @@ describe("CircleCI client", () => {
         it("stops retrying when the caller aborts during the backoff", async () => {
             fake.fail({ path: /^\/context$/ }, circleFaults.badGateway(), 5);
             const abort = new AbortController();
-            setTimeout(() => abort.abort(), 20);
+            // Abort once the first attempt has been answered, i.e. inside the 5 s backoff; a fixed delay from
+            // the start raced the first request on a loaded machine.
+            const until = Date.now() + 10_000;
+            void (async () => {
+                while (fake.requests.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+                setTimeout(() => abort.abort(), 50);
+            })();
             const circle = client(fake, { retryBaseMs: 5_000 });
             const started = Date.now();
             const err = await rejection(circle.request("GET", "/context", { query: { "owner-id": OWNER }, signal: abort.signal }));

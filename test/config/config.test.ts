@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, loadWorkspace, parseWorkspace, stackRole, type SourceFile } from "../../config";
-import { repoFiles, ROOT, scratchProject, withFile, withValue } from "../workspace-fixture";
+import { fixtureFiles, scratchProject, withFile, withValue, WORKSPACE } from "../workspace-fixture";
 
 function problems(files: readonly SourceFile[]): string[] {
     try {
@@ -20,8 +20,8 @@ function refusedWith(files: readonly SourceFile[], expected: string | RegExp): v
     assert.ok(hit, `expected a problem matching ${String(expected)}, got:\n${lines.join("\n")}`);
 }
 
-describe("config: the repository's own files", () => {
-    const ws = parseWorkspace(repoFiles());
+describe("config: the (frozen) workspace's files", () => {
+    const ws = parseWorkspace(fixtureFiles());
 
     it("reads the catalog, the org and the environments in train order", () => {
         assert.deepEqual(
@@ -138,7 +138,7 @@ describe("config: bad input is refused with file, key and reason", () => {
     });
 
     it("a stack file whose name matches no role", () => {
-        const text = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
+        const text = fs.readFileSync(path.join(WORKSPACE, "Pulumi.staging.yaml"), "utf8");
         for (const name of ["Pulumi.qa.yaml", "Pulumi.Globex-prod.yaml", "Pulumi.staging-prod.yaml", "Pulumi.globex-dev.yaml"]) {
             refusedWith(
                 withFile(name, text),
@@ -147,11 +147,30 @@ describe("config: bad input is refused with file, key and reason", () => {
         }
     });
 
-    it("a secret written in plain text", () => {
+    it("a secret written in plain text, without repeating it", () => {
+        const plain = "ghp_plaintextTokenThatMustNotBeEchoed0123";
         refusedWith(
             withValue("Pulumi.org.yaml", ["config", "conveyor:dependabotSecrets", "MAVEN_PASS"], "hunter2"),
-            /^Pulumi\.org\.yaml: conveyor:dependabotSecrets\.MAVEN_PASS: expected a secret \(\{secure: \.\.\.\}.*got "hunter2"$/,
+            /^Pulumi\.org\.yaml: conveyor:dependabotSecrets\.MAVEN_PASS: expected a secret \(\{secure: \.\.\.\}.*got a plain string$/,
         );
+        for (const [key, value] of [
+            [["config", "conveyor:releaseControllerSecrets", "GITHUB_TOKEN"], plain],
+            [["config", "conveyor:releaseControllerSecrets", "GITHUB_TOKEN"], { secure: 12345678 }],
+            [["config", "conveyor:circleciSecrets", "AWS_SECRET_ACCESS_KEY"], { secure: plain, note: plain }],
+        ] as const) {
+            const lines = problems(withValue("Pulumi.org.yaml", key, value));
+            assert.ok(lines.some((l) => l.startsWith(`Pulumi.org.yaml: ${key[1]}.${key[2]}`)), lines.join("\n"));
+            for (const l of lines) assert.ok(!l.includes(plain) && !l.includes("12345678") && !l.includes("ghp_"), `echoed a secret: ${l}`);
+        }
+    });
+
+    it("a huge value, echoed as a short prefix", () => {
+        const huge = `v${"x".repeat(400_000)}`;
+        const lines = problems(withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "domain"], huge));
+        const line = lines.find((l) => l.startsWith("Pulumi.staging.yaml: conveyor:environment.domain: "));
+        assert.ok(line, lines.join("\n"));
+        assert.match(line, /got "vxxxxxxxx.*\.\.\." \(400001 characters\)$/);
+        assert.ok(line.length < 200, `${line.length} characters`);
     });
 
     it("a misspelt key, at the top and deep inside", () => {
@@ -314,11 +333,60 @@ describe("config: stack roles and files on disk", () => {
     });
 
     it("refuses a .yml stack file rather than ignoring it", () => {
-        const dir = scratchProject([...repoFiles(), { name: "Pulumi.globex-prod.yml", text: "config: {}\n" }]);
+        const dir = scratchProject([...fixtureFiles(), { name: "Pulumi.globex-prod.yml", text: "config: {}\n" }]);
         assert.throws(() => loadWorkspace(dir), /Pulumi\.globex-prod\.yml: stack files end in \.yaml; rename it/);
     });
 
     it("reads the project directory", () => {
-        assert.deepEqual(loadWorkspace(ROOT).environments.map((e) => e.stack), ["staging", "demo", "prod"]);
+        assert.deepEqual(loadWorkspace(WORKSPACE).environments.map((e) => e.stack), ["staging", "demo", "prod"]);
+    });
+});
+
+describe("config: hostile YAML is a ConfigError naming the file", () => {
+    const staging = fixtureFiles().find((f) => f.name === "Pulumi.staging.yaml")!.text;
+    const onlyLine = (files: readonly SourceFile[], file: string): string => {
+        const lines = problems(files).filter((l) => l.startsWith(`${file}: `));
+        assert.equal(lines.length, 1, lines.join("\n"));
+        return lines[0];
+    };
+
+    it("an alias bomb, before it expands", () => {
+        const bomb = [
+            "config:",
+            "  aws:region: eu-west-3",
+            "  conveyor:bomb0: &a0 [x, x, x, x, x, x, x, x, x, x]",
+            ...Array.from({ length: 8 }, (_, i) => `  conveyor:bomb${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`),
+            "",
+        ].join("\n");
+        const started = process.hrtime.bigint();
+        assert.match(onlyLine(withFile("Pulumi.staging.yaml", bomb), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: YAML aliases expand too much or point nowhere \(at most 100 alias uses\)/);
+        assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 5, "refused without expanding 10^9 nodes");
+    });
+
+    it("a duplicate key, with its line", () => {
+        const dup = staging.replace("conveyor:versions:", "conveyor:versions:\n    twice: 1\n    twice: 2");
+        assert.match(onlyLine(withFile("Pulumi.staging.yaml", dup), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: invalid YAML at line \d+, column \d+: Map keys must be unique$/);
+    });
+
+    it("a document over 512 KiB, unparsed", () => {
+        const big = `${staging}\n# ${"padding ".repeat(70_000)}\n`;
+        assert.equal(onlyLine(withFile("Pulumi.staging.yaml", big), "Pulumi.staging.yaml"), `Pulumi.staging.yaml: the file is ${Buffer.byteLength(big)} bytes, more than the 512 KiB a config file may have`);
+    });
+
+    it("an alias in conveyor:versions, as the stack-file reader refuses it; elsewhere an alias is fine", () => {
+        const aliased = staging.replace(/^(\s+)web: (\d+)/m, "$1web: *webBuild").replace("conveyor:versions:", "conveyor:pinned: &webBuild 2255\n  conveyor:versions:");
+        assert.notEqual(aliased, staging);
+        const lines = problems(withFile("Pulumi.staging.yaml", aliased)).filter((l) => l.startsWith("Pulumi.staging.yaml: "));
+        assert.ok(lines.includes("Pulumi.staging.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component"), lines.join("\n"));
+        const elsewhere = staging.replace(/^(\s+)aws:region: (\S+)/m, "$1aws:region: &region $2\n$1app:replicaRegion: *region");
+        assert.notEqual(elsewhere, staging);
+        assert.equal(parseWorkspace(withFile("Pulumi.staging.yaml", elsewhere)).environments.find((e) => e.stack === "staging")!.region, "eu-west-3");
+    });
+
+    it("a build number too large to be exact (1e20), as the stack-file reader refuses it", () => {
+        for (const written of ["1e20", "9007199254740993"]) {
+            const text = staging.replace(/^(\s+)web: \d+/m, `$1web: ${written}`);
+            assert.match(onlyLine(withFile("Pulumi.staging.yaml", text), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number \(positive integer\), got \d/);
+        }
     });
 });

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
+import { parseWorkspace, ConfigError, type SourceFile } from "../../config";
 import { readVersions, setVersions, StackFileError } from "../../config/stackfile";
-import { ROOT } from "../workspace-fixture";
+import { WORKSPACE } from "../workspace-fixture";
 
 const FILE = "Pulumi.prod.yaml";
 // Everything a hand-edited stack file has: comments everywhere, blank lines, quoting styles, a secure
@@ -61,9 +62,9 @@ describe("stack file edits", () => {
         assert.equal(setVersions(FILE, text, new Map([["api", 2]])), "config:\n  conveyor:versions:\n    web: 1\n    api: 2\n");
     });
 
-    it("edits every real stack file of the repository by one line per component", () => {
+    it("edits every stack file of the (frozen) workspace by one line per component", () => {
         for (const name of ["Pulumi.staging.yaml", "Pulumi.demo.yaml", "Pulumi.prod.yaml"]) {
-            const text = fs.readFileSync(path.join(ROOT, name), "utf8");
+            const text = fs.readFileSync(path.join(WORKSPACE, name), "utf8");
             const versions = readVersions(name, text);
             const bumped = new Map([...versions].slice(0, 2).map(([c, v]) => [c, v + 10] as const));
             assert.equal(changedLines(text, setVersions(name, text, bumped)).length, 2, name);
@@ -88,5 +89,62 @@ describe("stack file edits", () => {
         const flow = "config:\n  conveyor:versions: {web: 1, api: 2}\n";
         assert.equal(setVersions(FILE, flow, new Map([["api", 3]])), "config:\n  conveyor:versions: {web: 1, api: 3}\n");
         assert.throws(() => setVersions(FILE, flow, new Map([["db", 1]])), /write it as a block map/);
+    });
+
+    describe("hostile files, refused with the same words as the config parser", () => {
+        /** The config parser's problem for `text` as the prod stack file, beside the repository's other files. */
+        const configSays = (text: string): string[] => {
+            const files: SourceFile[] = ["Pulumi.yaml", "Pulumi.org.yaml", "Pulumi.staging.yaml", "Pulumi.demo.yaml"]
+                .map((name) => ({ name, text: fs.readFileSync(path.join(WORKSPACE, name), "utf8") }))
+                .concat({ name: FILE, text });
+            try {
+                parseWorkspace(files);
+            } catch (e) {
+                assert.ok(e instanceof ConfigError);
+                return e.problems.filter((p) => p.startsWith(`${FILE}: `));
+            }
+            assert.fail("the config parser accepted it");
+        };
+        const readerSays = (text: string): string => {
+            try {
+                readVersions(FILE, text);
+            } catch (e) {
+                assert.ok(e instanceof StackFileError, String(e));
+                return e.message;
+            }
+            assert.fail("the stack-file reader accepted it");
+        };
+        const prod = fs.readFileSync(path.join(WORKSPACE, FILE), "utf8");
+
+        it("a build number that is not a safe integer (1e20): both refuse it", () => {
+            for (const written of ["1e20", "9007199254740993", "-3", "12.5"]) {
+                const text = prod.replace(/^(\s+)web: \d+/m, `$1web: ${written}`);
+                assert.notEqual(text, prod);
+                const message = readerSays(text);
+                assert.match(message, /^Pulumi\.prod\.yaml: conveyor:versions\.web: expected a build number \(positive integer\), got /);
+                assert.deepEqual(configSays(text), [message], written);
+            }
+        });
+
+        it("an alias in conveyor:versions: both refuse it", () => {
+            const text = prod.replace(/^(\s+)web: (\d+)/m, "$1web: *pinned").replace("conveyor:versions:", "conveyor:pinned: &pinned 2255\n  conveyor:versions:");
+            const message = readerSays(text);
+            assert.equal(message, "Pulumi.prod.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component");
+            assert.deepEqual(configSays(text), [message]);
+        });
+
+        it("an alias bomb, a duplicate key and an oversize file: both refuse them, naming the file", () => {
+            const bomb = `${prod}${["  conveyor:b0: &b0 [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `  conveyor:b${i + 1}: &b${i + 1} [${Array(10).fill(`*b${i}`).join(", ")}]`)].join("\n")}\n`;
+            assert.match(readerSays(bomb), /^Pulumi\.prod\.yaml: YAML aliases expand too much/);
+            assert.ok(configSays(bomb).some((l) => /^Pulumi\.prod\.yaml: YAML aliases expand too much/.test(l)));
+
+            const dup = prod.replace("conveyor:versions:", "conveyor:versions:\n    twice: 1\n    twice: 2");
+            assert.match(readerSays(dup), /^Pulumi\.prod\.yaml: invalid YAML at line \d+, column \d+: Map keys must be unique$/);
+            assert.deepEqual(configSays(dup), [readerSays(dup)]);
+
+            const big = `${prod}# ${"x".repeat(600 * 1024)}\n`;
+            assert.match(readerSays(big), /^Pulumi\.prod\.yaml: the file is \d+ bytes, more than the 512 KiB a config file may have$/);
+            assert.deepEqual(configSays(big), [readerSays(big)]);
+        });
     });
 });

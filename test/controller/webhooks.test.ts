@@ -1,4 +1,4 @@
-// The pure half of the webhooks: raw bodies, signatures, payloads, slash commands and the delivery memory.
+// The pure half of the webhooks: raw bodies, signatures, payloads and slash commands.
 import * as assert from "node:assert/strict";
 import {
     canWrite,
@@ -8,8 +8,9 @@ import {
     parseJson,
     parseSlashCommand,
     parseWorkflowCompleted,
+    isBot,
+    NOT_A_STACK_NAME,
     rawBodyOf,
-    SeenDeliveries,
     signCircleCi,
     signGitHub,
     verifyCircleCiSignature,
@@ -103,17 +104,24 @@ describe("webhook payloads", () => {
         for (const s of ["running", "on_hold", "not_run"]) assert.equal(deployResultOf(s), undefined, s);
     });
 
-    it("reads an issue_comment payload", () => {
-        const parsed = parseIssueComment({
+    it("reads an issue_comment payload: the comment's id, time and author are what replay protection and answers rest on", () => {
+        const payload = {
             action: "created",
             issue: { number: 4, title: "x" },
-            comment: { id: 99, body: "/conveyor release staging", user: { login: "alice", type: "User" } },
+            comment: { id: 99, body: "/conveyor release staging", created_at: "2026-12-04T08:00:00Z", user: { login: "alice", type: "User" } },
             repository: { name: "ops", full_name: "acme-saas/ops", owner: { login: "acme-saas" } },
             sender: { login: "alice" },
-        });
+        };
+        const parsed = parseIssueComment(payload);
         assert.ok(parsed.ok);
         assert.equal(parsed.value.comment.user.login, "alice");
+        assert.equal(parsed.value.comment.created_at, "2026-12-04T08:00:00Z");
         assert.ok(!parseIssueComment({ action: "created" }).ok);
+        const withComment = (comment: Record<string, unknown>) => parseIssueComment({ ...payload, comment: { ...payload.comment, ...comment } });
+        assert.ok(withComment({ user: { login: "renovate[bot]", type: "Bot" } }).ok);
+        for (const bad of [{ created_at: undefined }, { created_at: "yesterday" }, { id: -1 }, { id: 1.5 }, { user: { login: "@acme/owners", type: "User" } }, { user: { login: "a".repeat(40), type: "User" } }]) {
+            assert.equal(withComment(bad).ok, false, JSON.stringify(bad));
+        }
     });
 
     it("parses JSON or says why not", () => {
@@ -127,7 +135,21 @@ describe("slash commands", () => {
     it("takes /conveyor release|rollback <env> alone on its line, trimmed", () => {
         assert.deepEqual(parseSlashCommand("/conveyor release staging"), { mode: "release", env: "staging" });
         assert.deepEqual(parseSlashCommand("  /conveyor   rollback prod \n"), { mode: "rollback", env: "prod" });
-        assert.deepEqual(parseSlashCommand("/conveyor release qa"), { mode: "release", env: "qa" }, "unknown environments are judged later");
+        assert.deepEqual(parseSlashCommand("/conveyor release globex-prod"), { mode: "release", env: "globex-prod" }, "unknown environments are judged later");
+    });
+
+    it("refuses an environment argument that is not a stack name, without repeating it", () => {
+        for (const env of ["`@acme-saas/owners`", "@acme-saas/owners", "qa", "org", "Staging", "staging`", "[x](https://evil.example)", "<img>", `${"a".repeat(70)}-prod`, "../prod"]) {
+            const parsed = parseSlashCommand(`/conveyor release ${env}`);
+            assert.deepEqual(parsed, { refused: NOT_A_STACK_NAME }, env);
+        }
+        assert.ok(!NOT_A_STACK_NAME.includes("@"));
+    });
+
+    it("knows a bot by its type or its [bot] login", () => {
+        assert.ok(isBot({ login: "renovate[bot]", type: "Bot" }));
+        assert.ok(isBot({ login: "ci-helper[bot]", type: "User" }));
+        assert.equal(isBot({ login: "alice", type: "User" }), false);
     });
 
     it("ignores everything else", () => {
@@ -155,20 +177,6 @@ describe("slash commands", () => {
         assert.equal(canWrite({ permission: "read", role_name: "read" }), false);
         assert.equal(canWrite({ permission: "none", role_name: "none" }), false);
         assert.equal(canWrite({}), false);
-    });
-});
-
-describe("delivery memory", () => {
-    it("remembers the last N ids, dropping the least recently seen", () => {
-        const seen = new SeenDeliveries(2);
-        seen.add("a");
-        seen.add("b");
-        assert.ok(seen.has("a"), "a is now the most recent");
-        seen.add("c");
-        assert.equal(seen.size, 2);
-        assert.ok(seen.has("a"));
-        assert.ok(seen.has("c"));
-        assert.equal(seen.has("b"), false);
     });
 });
 

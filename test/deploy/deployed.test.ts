@@ -6,11 +6,13 @@ import { releaseBranch } from "../../release/pr";
 import { setVersions } from "../../config/stackfile";
 import { deployTargets, targetsOf } from "../../deploy/targets";
 import { parseWorkspace } from "../../config";
+import { createGitHub } from "../../clients/github";
 import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
+import { faults } from "../fakes/github";
 import { releaseAndMerge, startWorld, TOKEN, type World } from "../release-world";
-import { repoFiles, scratchProject } from "../workspace-fixture";
+import { fixtureFiles, scratchProject } from "../workspace-fixture";
 
-const ws = parseWorkspace(repoFiles());
+const ws = parseWorkspace(fixtureFiles());
 
 describe("deploy targets (pure)", () => {
     const pull = (head: string, labels: string[] = []) => ({ number: 7, head, labels, body: "" });
@@ -122,7 +124,7 @@ describe("targets and deployed against the fakes", function () {
         const sha = w.ops.mergePull(pr.number, { method: "squash" });
         const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: w.github.url, CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN, CIRCLECI_API_URL: w.circle.url };
         let out = "";
-        const io = { cwd: scratchProject(repoFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
+        const io = { cwd: scratchProject(fixtureFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
         assert.equal(await main(["targets", "--sha", sha], io), 0);
         assert.equal(out, "demo\n");
         out = "";
@@ -131,5 +133,71 @@ describe("targets and deployed against the fakes", function () {
         assert.match(w.ops.issueComments(pr.number)[0].body, /Deployed to \*\*demo\*\*/);
         assert.equal(await main(["deployed", "demo", "--sha", "nope", "--build-url", "https://ci.example/5"], io), 2);
         assert.equal(await main(["targets"], io), 2);
+    });
+
+    /** Every comment, label and state the fakes hold, without ids or times: two runs that end alike compare equal. */
+    const snapshot = (x: World): string =>
+        JSON.stringify(
+            [...x.github.state.repos.values()].map((repo) => ({
+                repo: repo.fullName,
+                issues: repo.issues.map((i) => ({ n: i.number, state: i.state, reason: i.state_reason ?? null, labels: repo.issueLabelNames(i.number), comments: repo.issueComments(i.number).map((c) => c.body) })),
+            })),
+        );
+
+    /** A client that dies right after its n-th write has landed, as a worker killed mid-run would. */
+    const crashingAfter = (x: World, n: number) => {
+        const gh = createGitHub({ token: TOKEN, baseUrl: x.github.url, throttle: false, retryAfterBaseMs: 10 });
+        let writes = 0;
+        gh.hook.after("request", (_res, options) => {
+            if (options.method !== "GET" && !String(options.url).endsWith("/graphql") && ++writes === n) throw new Error(`crashed after write ${n}`);
+        });
+        return gh;
+    };
+
+    it("tells every issue before the release PR is labelled deployed: a failure part-way leaves it unlabelled, and the rerun finishes", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        const pr = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
+        // The first issue comment fails with a 502 (a POST is never retried blindly), after nothing else was written.
+        w.github.fail({ method: "POST", path: /\/issues\/\d+\/comments$/ }, faults.badGateway(), 1);
+        await assert.rejects(runDeployed(w.deps().gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined), /Server Error/);
+        assert.equal(w.ops.issueLabelNames(pr.number).includes("deployed"), false, "not labelled while issues are untold");
+        const again = await runDeployed(w.deps().gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+        assert.equal(again.issues.length, 18);
+        assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
+        for (const repo of w.repos.values()) for (const issue of repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number))) assert.equal(repo.issueComments(issue.number).length, 1);
+    });
+
+    it("a run that crashes after any one of its writes ends, on the next run, exactly as an uninterrupted one", async function () {
+        this.timeout(300_000);
+        const small = { prsPerComponent: 1 };
+        const reference = await startWorld(small);
+        let total: number;
+        let expected: string;
+        try {
+            const sha = await releaseAndMerge(reference, "staging");
+            reference.github.clearRequests();
+            const out = await runDeployed(reference.deps().gh, reference.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+            total = out.writes;
+            assert.equal(total, reference.github.writes());
+            expected = snapshot(reference);
+        } finally {
+            await reference.close();
+        }
+        assert.ok(total >= 10, `${total} writes`);
+        for (let n = 1; n <= total; n++) {
+            const x = await startWorld(small);
+            try {
+                const sha = await releaseAndMerge(x, "staging");
+                await assert.rejects(runDeployed(crashingAfter(x, n), x.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined), new RegExp(`crashed after write ${n}$`));
+                const labelled = x.ops.issueLabelNames(x.ops.pulls.find((p) => p.head === releaseBranch("staging"))!.number).includes("deployed");
+                assert.equal(labelled, n === total, `labelled deployed only by the last write (crash after ${n})`);
+                x.github.clearRequests();
+                const resumed = await runDeployed(x.deps().gh, x.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+                assert.equal(resumed.writes, total - n, `the rerun after write ${n} makes only the writes left`);
+                assert.equal(snapshot(x), expected, `crash after write ${n} of ${total}`);
+            } finally {
+                await x.close();
+            }
+        }
     });
 });

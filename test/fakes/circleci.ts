@@ -61,6 +61,28 @@ export interface WorkflowRecord {
     name: string;
     status: FakeWorkflowStatus;
     readonly createdAt: string;
+    /** Its jobs, in the order the config lists them; none when the test did not say. */
+    readonly jobs: JobRecord[];
+}
+
+/** A job's status in CircleCI API v2's Job schema. */
+export type FakeJobStatus =
+    | "success" | "running" | "not_run" | "failed" | "retried" | "queued" | "not_running" | "infrastructure_fail"
+    | "timedout" | "on_hold" | "terminated-unknown" | "blocked" | "canceled" | "unauthorized";
+
+export interface JobRecord {
+    readonly id: string;
+    readonly name: string;
+    status: FakeJobStatus;
+    /** Absent for jobs that never started (blocked, not run) and for approvals. */
+    readonly jobNumber?: number;
+    readonly type: "build" | "approval";
+}
+
+export interface WorkflowSeed {
+    name: string;
+    status: FakeWorkflowStatus;
+    jobs?: Array<{ name: string; status: FakeJobStatus; type?: "build" | "approval" }>;
 }
 
 export interface PipelineRecord {
@@ -80,8 +102,8 @@ export interface PipelineSeed {
     branch?: string;
     /** Forty hex digits derived from the number when omitted. */
     revision?: string;
-    /** Statuses, or named workflows; none at all models a pipeline whose config errored. */
-    workflows?: Array<FakeWorkflowStatus | { name: string; status: FakeWorkflowStatus }>;
+    /** Statuses, or named workflows (with their jobs); none at all models a pipeline whose config errored. */
+    workflows?: Array<FakeWorkflowStatus | WorkflowSeed>;
     createdAt?: string;
 }
 
@@ -155,6 +177,7 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
     maxInFlight = 0;
     private inFlight = 0;
     private readonly projects = new Map<string, PipelineRecord[]>();
+    private jobCounter = 0;
     private readonly routes: Route[];
 
     constructor(server: Server, origin: string, options: FakeCircleCiOptions) {
@@ -178,7 +201,7 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
             branch: seed.branch ?? "main",
             revision: seed.revision ?? syntheticRevision(seed.number),
             createdAt,
-            workflows: (seed.workflows ?? []).map((w, i) => toWorkflowRecord(w, i, createdAt)),
+            workflows: (seed.workflows ?? []).map((w, i) => toWorkflowRecord(w, i, createdAt, () => ++this.jobCounter)),
         };
         const list = this.projects.get(slug) ?? [];
         list.push(pipeline);
@@ -194,6 +217,17 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
 
     pipelines(slug: string): readonly PipelineRecord[] {
         return this.projects.get(slug) ?? [];
+    }
+
+    /** The workflow with this id, in any project. */
+    workflow(id: string): { workflow: WorkflowRecord; pipeline: PipelineRecord } | undefined {
+        for (const list of this.projects.values()) {
+            for (const pipeline of list) {
+                const workflow = pipeline.workflows.find((w) => w.id === id);
+                if (workflow) return { workflow, pipeline };
+            }
+        }
+        return undefined;
     }
 
     addContext(seed: ContextSeed): ContextRecord {
@@ -278,6 +312,7 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
             { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline$`), handler: (c) => this.listPipelines(c) },
             { method: "GET", pattern: new RegExp(`^/pipeline/${seg}/workflow$`), handler: (c) => this.listWorkflows(c) },
             { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline/(\\d+)$`), handler: (c) => this.pipelineByNumber(c) },
+            { method: "GET", pattern: new RegExp(`^/workflow/${seg}/job$`), handler: (c) => this.listJobs(c) },
             { method: "GET", pattern: /^\/context$/, handler: (c) => this.listContexts(c) },
             { method: "POST", pattern: /^\/context$/, handler: (c) => this.createContext(c) },
             { method: "GET", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => ok(contextJson(this.contextOr404(c.params[0]))) },
@@ -313,6 +348,12 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
         const pipeline = this.findPipeline(params[0]);
         if (!pipeline) throw new FakeHttpError(404, "Pipeline not found");
         return ok(this.page(pipeline.workflows, (w) => w.id, query, (w) => workflowJson(w, pipeline)));
+    }
+
+    private listJobs({ params, query }: RouteContext): Reply {
+        const found = this.workflow(params[0]);
+        if (!found) throw new FakeHttpError(404, "Workflow not found");
+        return ok(this.page(found.workflow.jobs, (j) => j.id, query, (j) => jobJson(j, found.pipeline)));
     }
 
     private findPipeline(id: string): PipelineRecord | undefined {
@@ -470,6 +511,22 @@ function workflowJson(w: WorkflowRecord, p: PipelineRecord): Record<string, unkn
     };
 }
 
+/** An item of GET /workflow/{id}/job: `job_number` and the times only once the job has started. */
+function jobJson(j: JobRecord, p: PipelineRecord): Record<string, unknown> {
+    const started = !["not_run", "blocked", "queued", "not_running", "on_hold"].includes(j.status);
+    return {
+        dependencies: [],
+        id: j.id,
+        name: j.name,
+        project_slug: p.slug,
+        status: j.status,
+        type: j.type,
+        started_at: started ? p.createdAt : null,
+        ...(j.jobNumber === undefined ? {} : { job_number: j.jobNumber }),
+        ...(started && j.status !== "running" ? { stopped_at: p.createdAt } : {}),
+    };
+}
+
 function contextJson(c: ContextRecord): Record<string, unknown> {
     return { id: c.id, name: c.name, created_at: c.createdAt };
 }
@@ -503,9 +560,14 @@ function restrictionFrom(body: unknown): { type: string; value: string } {
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
-function toWorkflowRecord(w: FakeWorkflowStatus | { name: string; status: FakeWorkflowStatus }, i: number, createdAt: string): WorkflowRecord {
-    const { name, status } = typeof w === "string" ? { name: `workflow-${i + 1}`, status: w } : w;
-    return { id: randomUUID(), name, status, createdAt };
+function toWorkflowRecord(w: FakeWorkflowStatus | WorkflowSeed, i: number, createdAt: string, nextJobNumber: () => number): WorkflowRecord {
+    const seed: WorkflowSeed = typeof w === "string" ? { name: `workflow-${i + 1}`, status: w } : w;
+    const jobs = (seed.jobs ?? []).map((j): JobRecord => {
+        const type = j.type ?? "build";
+        const started = type === "build" && !["not_run", "blocked", "queued", "not_running", "on_hold"].includes(j.status);
+        return { id: randomUUID(), name: j.name, status: j.status, type, ...(started ? { jobNumber: nextJobNumber() } : {}) };
+    });
+    return { id: randomUUID(), name: seed.name, status: seed.status, createdAt, jobs };
 }
 
 /** Later numbers are later in time, as on CircleCI, without tests having to say when. */

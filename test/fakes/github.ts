@@ -86,6 +86,24 @@ export const faults = {
       ),
     };
   },
+  /** The primary rate limit: no request left until `resetEpochSeconds`, as GitHub answers it (403). */
+  rateLimited(resetEpochSeconds: number): FaultResponse {
+    return {
+      status: 403,
+      headers: {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-used": "5000",
+        "x-ratelimit-reset": String(resetEpochSeconds),
+        "x-ratelimit-resource": "core",
+      },
+      body: errorBody(
+        403,
+        "API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for help, please include the request ID FAKE:0001.",
+        "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+      ),
+    };
+  },
   conflict(message = "Conflict"): FaultResponse {
     return { status: 409, body: errorBody(409, message, DOCS_ROOT) };
   },

@@ -6,57 +6,27 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Ajv from "ajv";
-import { parse } from "yaml";
 import * as pipeline from "../../cli/pipeline";
 import type { Io } from "../../cli/io";
-import { plannedContexts } from "../../components/circleci/contexts";
-import { loadWorkspace, trainOrder } from "../../config";
+import { loadWorkspace } from "../../config";
 import { driftTitle, judgeDrift, reconcileDriftIssue, renderDriftBody, DRIFT_LABEL } from "../../pipeline/drift";
 import { createGitHub } from "../../clients/github";
 import { blocksMerge, PREVIEW_MARKER, renderPreviewComment, summarizePreview, upsertPreviewComment } from "../../pipeline/preview-comment";
 import { startFakeGitHub, type FakeGitHub, type RepoState } from "../fakes/github";
-import { ROOT } from "../workspace-fixture";
+import { assertContextsDeclared, assertEveryStackCovered, invocations as invocationsOf, pipelineOf, shellCommands as shellCommandsOf } from "../pipeline-checks";
+import { FIXTURE_CI_CONFIG, REPO_ROOT, WORKSPACE } from "../workspace-fixture";
 
-interface Step {
-    readonly run?: string | { command?: string; name?: string };
-    readonly [k: string]: unknown;
-}
-interface Config {
-    version: number;
-    orbs?: Record<string, string>;
-    executors?: Record<string, { docker?: { image: string }[] }>;
-    commands?: Record<string, { steps: (Step | string)[] }>;
-    jobs: Record<string, { executor?: string; docker?: { image: string }[]; steps: (Step | string)[] }>;
-    workflows: Record<string, { jobs: (string | Record<string, { name?: string; context?: string | string[]; requires?: string[]; stack?: string }>)[] }>;
-}
-
-const CONFIG_FILE = path.join(ROOT, ".circleci", "config.yml");
-const configText = fs.readFileSync(CONFIG_FILE, "utf8");
-const config = parse(configText) as Config;
-const ws = loadWorkspace(ROOT);
-
-/** Every job invocation of every workflow: its workflow, job, name in the workflow and parameters. */
-function invocations() {
-    return Object.entries(config.workflows).flatMap(([workflow, w]) =>
-        w.jobs.map((j) => {
-            const [job, params] = typeof j === "string" ? [j, {}] : Object.entries(j)[0];
-            return { workflow, job, name: params.name ?? job, params };
-        }),
-    );
-}
-
-/** Every shell command the pipeline runs, from jobs and reusable commands alike (or one job's own). */
-function shellCommands(only?: string): string[] {
-    const steps = (only ? [config.jobs[only]] : [...Object.values(config.jobs), ...Object.values(config.commands ?? {})]).flatMap((j) => j.steps);
-    return steps.flatMap((s) => {
-        if (typeof s === "string" || s.run === undefined) return [];
-        return [typeof s.run === "string" ? s.run : (s.run.command ?? "")];
-    });
-}
+// The pipeline's own structure is code: checked on the repository's file. What it must agree on with the
+// stacks is checked on the frozen pair (the live pair in live-repository.test.ts), since the stacks are data.
+const { text: configText, config } = pipelineOf(fs.readFileSync(path.join(REPO_ROOT, ".circleci", "config.yml"), "utf8"));
+const frozen = pipelineOf(fs.readFileSync(FIXTURE_CI_CONFIG, "utf8"));
+const ws = loadWorkspace(WORKSPACE);
+const invocations = () => invocationsOf(config);
+const shellCommands = (only?: string) => shellCommandsOf(config, only);
 
 /** Command names of cli/main.ts's switch, plus the pipeline commands cli/pipeline.ts exports until registered. */
 function cliCommands(): Set<string> {
-    const main = fs.readFileSync(path.join(ROOT, "cli", "main.ts"), "utf8");
+    const main = fs.readFileSync(path.join(REPO_ROOT, "cli", "main.ts"), "utf8");
     const names = new Set([...main.matchAll(/case "([a-z][a-z-]*)":/g)].map((m) => m[1]));
     const exported: Record<string, string> = { driftCommand: "drift", previewCommentCommand: "preview-comment" };
     for (const [fn, name] of Object.entries(exported)) if (typeof (pipeline as Record<string, unknown>)[fn] === "function") names.add(name);
@@ -65,7 +35,7 @@ function cliCommands(): Set<string> {
 
 describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     it("validates against CircleCI's config schema", () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as { $schema?: string };
+        const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as { $schema?: string };
         // The saved schema is draft-07, Ajv's default dialect; a newer snapshot would need Ajv2019.
         assert.match(schema.$schema ?? "", /draft-07/);
         const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -86,12 +56,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     });
 
     it("uses only contexts the org stack declares, and holds no inline secret", () => {
-        const declared = new Set(plannedContexts(ws.org!.circleci!, ws.environments).map((c) => c.name));
-        const used = invocations().flatMap((i) => [i.params.context ?? []].flat());
-        assert.ok(used.length > 0);
-        for (const c of used) assert.ok(declared.has(c), `context "${c}" is not declared by the org stack (${[...declared].join(", ")})`);
-        assert.doesNotMatch(configText, /^\s*environment:/m, "variables come from contexts, not from the file");
-        assert.doesNotMatch(configText, /(gh[pousr]_[A-Za-z0-9]{20,}|pul-[0-9a-f]{20,}|AKIA[0-9A-Z]{16})/, "no token in the file");
+        assertContextsDeclared(frozen, ws);
     });
 
     it("gives every pulumi and GitHub-writing job the right context", () => {
@@ -106,7 +71,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
 
     it("runs only `conveyor` commands the CLI has and npm scripts package.json has", () => {
         const known = cliCommands();
-        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         const text = shellCommands().join("\n");
         const conveyor = [...text.matchAll(/npx conveyor ([a-z][a-z-]*)/g)].map((m) => m[1]);
         assert.deepEqual([...new Set(conveyor)].sort(), ["deployed", "drift", "preview-comment", "targets"]);
@@ -129,31 +94,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     });
 
     it("previews, deploys and drift-checks org and every environment stack, deploying org first then in train order", () => {
-        const byName = new Map(invocations().map((i) => [`${i.workflow}/${i.name}`, i]));
-        const envs = trainOrder(ws.environments).map((e) => e.stack);
-        const stacks = ["org", ...envs];
-        for (const stack of stacks) {
-            assert.equal(byName.get(`pull-request/preview-${stack}`)?.params.context, `deploy-${stack}`);
-            assert.equal(byName.get(`deploy/deploy-${stack}`)?.params.context, `deploy-${stack}`);
-            assert.equal(byName.get(`nightly-drift/drift-preview-${stack}`)?.params.context, `deploy-${stack}`);
-        }
-        // `deployed` tells the issues of an environment's release; org has none.
-        for (const env of envs) assert.deepEqual(byName.get(`deploy/deployed-${env}`)?.params.requires, [`deploy-${env}`]);
-        assert.equal(byName.get("deploy/deployed-org"), undefined);
-        // A failed update must stop the rest: one chain from deploy-plan, org then staging, demo, prod first;
-        // client stacks follow in the order `conveyor new-env` appended them.
-        const chain: string[] = [];
-        for (let next = "deploy-plan"; ; ) {
-            const after = invocations().filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires)?.[0] === next);
-            assert.ok(after.length <= 1, `only one deploy follows ${next}`);
-            if (after.length === 0) break;
-            next = after[0].name;
-            chain.push(String(after[0].params.stack));
-        }
-        assert.deepEqual(chain.slice(0, 4), ["org", "staging", "demo", "prod"]);
-        assert.deepEqual([...chain].sort(), [...stacks].sort());
-        assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, stacks.map((e) => `preview-${e}`));
-        assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, stacks.map((e) => `drift-preview-${e}`));
+        assertEveryStackCovered(frozen, ws);
         assert.match(JSON.stringify(config.jobs.deploy.steps), /pulumi up --yes --stack << parameters.stack >> --policy-pack policies/);
         assert.match(JSON.stringify(config.jobs["drift-preview"].steps), /--expect-no-changes --json/);
     });
@@ -172,13 +113,10 @@ const DRIFTED = digest({
     ],
     changeSummary: { same: 40, update: 1, replace: 1 },
 });
-const VIOLATION = digest({
-    changeSummary: { create: 2, same: 10 },
-    diagnostics: [
-        { urn: urn("github:index/repository:Repository", "ops"), severity: "error", message: "\u001b[31mrepository-protected [mandatory]\u001b[0m every repository is protected" },
-        { severity: "warning", message: "prod-not-ahead [advisory] billing runs 900, demo runs 877" },
-    ],
-});
+// Captured from the real CLI (npm run engine:build): a staging preview that a mandatory policy stopped. The JSON
+// carries no policy event, only "preview failed"; the violations are in the event log of the same run.
+const VIOLATION = fs.readFileSync(path.join(__dirname, "..", "fixtures", "engine", "preview-mandatory-violation.json"), "utf8");
+const VIOLATION_EVENTS = fs.readFileSync(path.join(__dirname, "..", "fixtures", "engine", "preview-mandatory-violation.events.jsonl"), "utf8");
 
 describe("preview summaries (pure)", () => {
     it("counts create/update/delete/replace from changeSummary, and lists what changes", () => {
@@ -192,12 +130,17 @@ describe("preview summaries (pure)", () => {
         const s = summarizePreview("staging", digest({ steps: [{ op: "create", urn: urn("a:b:C", "x") }, { op: "delete", urn: urn("a:b:C", "y") }] }));
         assert.deepEqual(s.counts, { create: 1, update: 0, delete: 1, replace: 0 });
     });
-    it("reads policy violations from the diagnostics, without colour codes; a mandatory one blocks", () => {
-        const s = summarizePreview("prod", VIOLATION);
-        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "advisory"]);
-        assert.equal(s.violations[0].message, "repository-protected [mandatory] every repository is protected");
-        assert.equal(s.ok, true, "a violation is not a failed preview");
+    it("reads policy violations from the event log; a mandatory one blocks, and pulumi's \"preview failed\" is then no error of its own", () => {
+        const s = summarizePreview("staging", VIOLATION, VIOLATION_EVENTS);
+        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "mandatory"]);
+        assert.match(s.violations[0].message, /^ecs-image-pinned: Every ECS container image is pinned/);
+        assert.match(s.violations[0].urn ?? "", /TaskDefinition::staging-/);
+        assert.ok(!s.violations.some((v) => /can't run policy/.test(v.message)), "a policy the engine could not run in preview is no violation");
+        assert.deepEqual([s.ok, s.errors], [true, []], "a violation is not a failed preview");
         assert.equal(blocksMerge(s), true);
+        // Without the event log the same JSON is a failed preview, never a clean one.
+        const blind = summarizePreview("staging", VIOLATION);
+        assert.deepEqual([blind.ok, blind.errors], [false, ["error: preview failed"]]);
     });
     it("treats empty or broken output as a failed preview, never as no changes", () => {
         for (const text of ["", "error: could not load plugin\n", "[]"]) {
@@ -209,13 +152,13 @@ describe("preview summaries (pure)", () => {
         assert.deepEqual([errored.ok, errored.errors], [false, ["TypeError: boom"]]);
     });
     it("renders one row per stack, names stacks it could not preview, and is stable", () => {
-        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION), summarizePreview("demo", "")];
+        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION, VIOLATION_EVENTS), summarizePreview("demo", "")];
         const text = renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]);
         assert.match(text, /\| `staging` \| 0 \| 1 \| 0 \| 1 \| none \| changes \|/);
-        assert.match(text, /\| `prod` \| 2 \| 0 \| 0 \| 0 \| 1 mandatory, 1 advisory \| ❌ blocked by policy \|/);
+        assert.match(text, /\| `prod` \| 75 \| 0 \| 0 \| 0 \| 2 mandatory \| ❌ blocked by policy \|/);
         assert.match(text, /\| `demo` \| – \| – \| – \| – \| none \| ❌ preview failed \|/);
         assert.match(text, /\| `org` \|.*not previewed/);
-        assert.match(text, /- mandatory: repository-protected/);
+        assert.match(text, /- mandatory: ecs-image-pinned: /);
         assert.equal(renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]), text);
         assert.match(renderPreviewComment([]), /No stack is affected/);
         assert.ok(!text.includes(PREVIEW_MARKER), "the marker is added by the upsert");
@@ -304,13 +247,14 @@ describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
     const run = async (fn: (args: string[], io: Io) => Promise<number>, args: string[], env: NodeJS.ProcessEnv = {}) => {
         const out: string[] = [];
         const err: string[] = [];
-        const code = await fn(args, { out: (s) => out.push(s), err: (s) => err.push(s), cwd: ROOT, env });
+        const code = await fn(args, { out: (s) => out.push(s), err: (s) => err.push(s), cwd: WORKSPACE, env });
         return { code, out: out.join("\n"), err: err.join("\n") };
     };
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-pipeline-"));
         fs.writeFileSync(path.join(dir, "staging.json"), DRIFTED);
         fs.writeFileSync(path.join(dir, "prod.json"), VIOLATION);
+        fs.writeFileSync(path.join(dir, "prod.events.jsonl"), VIOLATION_EVENTS);
         fs.writeFileSync(path.join(dir, "broken.json"), "");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -320,7 +264,7 @@ describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
         assert.equal(ok.code, 0);
         assert.match(ok.out, /\| `staging` \| 0 \| 1 \| 0 \| 1 \|/);
         assert.match(ok.out, /`org`.*not previewed/);
-        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`]);
+        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`, "--event-log", `prod=${dir}/prod.events.jsonl`]);
         assert.equal(blocked.code, 1);
         assert.match(blocked.err, /prod: mandatory policy violation/);
     });

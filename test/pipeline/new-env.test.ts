@@ -7,7 +7,7 @@ import { synthesize } from "../../cli/synth";
 import { loadWorkspace } from "../../config";
 import { readVersions } from "../../config/stackfile";
 import { parse } from "yaml";
-import { repoFiles, ROOT, scratchProject } from "../workspace-fixture";
+import { FIXTURE_CI_CONFIG, fixtureFiles, scratchProject } from "../workspace-fixture";
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
@@ -22,7 +22,7 @@ describe("conveyor new-env", function () {
     this.timeout(60_000);
 
     it("writes both stack files from main prod and registers the customer label, keeping Pulumi.org.yaml's bytes", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         const orgBefore = fs.readFileSync(path.join(dir, "Pulumi.org.yaml"), "utf8");
         const { code, out } = await run(dir, "new-env", "umbrella");
         assert.equal(code, 0, out);
@@ -44,7 +44,7 @@ describe("conveyor new-env", function () {
     });
 
     it("the new stacks synthesize, and the org synth shows the client's labels and deploy contexts", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         assert.equal((await run(dir, "new-env", "umbrella", "--domain", "umbrella-corp.example")).code, 0);
         const staging = await synthesize({ dir, stack: "umbrella-staging" });
         assert.equal(staging.resources.filter((r) => r.type === "aws:ecs/service:Service").length, 6);
@@ -57,9 +57,7 @@ describe("conveyor new-env", function () {
     });
 
     it("adds the new stacks' preview, deploy, deployed and drift jobs to the CircleCI pipeline", async () => {
-        const dir = scratchProject(repoFiles());
-        fs.mkdirSync(path.join(dir, ".circleci"));
-        fs.copyFileSync(path.join(ROOT, ".circleci/config.yml"), path.join(dir, ".circleci/config.yml"));
+        const dir = scratchProject(fixtureFiles(), fs.readFileSync(FIXTURE_CI_CONFIG, "utf8"));
         const { out } = await run(dir, "new-env", "umbrella");
         assert.match(out, /updated \.circleci\/config\.yml/);
         const config = parse(fs.readFileSync(path.join(dir, ".circleci/config.yml"), "utf8"));
@@ -80,7 +78,7 @@ describe("conveyor new-env", function () {
     });
 
     it("picks weekdays no other client train uses, prod after staging", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         await run(dir, "new-env", "umbrella", "--staging-day", "monday", "--prod-day", "tuesday");
         await run(dir, "new-env", "hooli");
         const ws = loadWorkspace(dir);
@@ -89,7 +87,7 @@ describe("conveyor new-env", function () {
     });
 
     it("a rerun with the same arguments changes nothing", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         await run(dir, "new-env", "umbrella");
         const before = snapshot(dir);
         const again = await run(dir, "new-env", "umbrella");
@@ -99,7 +97,7 @@ describe("conveyor new-env", function () {
     });
 
     it("refuses bad input with exit 2 and writes nothing", async () => {
-        const dir = scratchProject(repoFiles());
+        const dir = scratchProject(fixtureFiles());
         const before = snapshot(dir);
         const cases: [string[], RegExp][] = [
             [["new-env", "Umbrella_Corp"], /"Umbrella_Corp" is not a client name/],

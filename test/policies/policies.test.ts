@@ -2,76 +2,16 @@
 // pack's entry module is never imported because `new PolicyPack` starts a gRPC server.
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { Secret, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from "@pulumi/policy";
-import { synthesize, SECRET_PLACEHOLDER, type SynthResource } from "../../cli/synth";
-import { awsPolicies, ecsImagesPinned, iamLeastPrivilege, imageProblem, loadBalancerWebPortsOnly, releaseControllerLambda } from "../../policies/aws";
-import { cloudflarePolicies, servingRecordsProxied } from "../../policies/cloudflare";
-import { configPolicies, notAheadOfSource, projectDir } from "../../policies/config";
-import { DEPENDABOT_PATH, githubPolicies, repositoryIsComplete, repositoryIsProtected, STALE_PATH } from "../../policies/github";
+import { Secret } from "@pulumi/policy";
+import { synthesize } from "../../cli/synth";
+import { ecsImagesPinned, iamLeastPrivilege, imageProblem, loadBalancerWebPortsOnly, releaseControllerLambda } from "../../policies/aws";
+import { servingRecordsProxied } from "../../policies/cloudflare";
+import { notAheadOfSource, projectDir } from "../../policies/config";
+import { DEPENDABOT_PATH, repositoryIsComplete, repositoryIsProtected, STALE_PATH } from "../../policies/github";
 import { looksSecret, secretInputs } from "../../policies/secrets";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-
-interface ResourceSpec {
-    type: string;
-    name: string;
-    props: Record<string, unknown>;
-    stack?: string;
-    parentType?: string;
-    protect?: boolean;
-    retainOnDelete?: boolean;
-}
-
-const urnOf = (s: ResourceSpec): string => `urn:pulumi:${s.stack ?? "test"}::conveyor::${s.parentType ? `${s.parentType}$` : ""}${s.type}::${s.name}`;
-
-function resourceArgs(s: ResourceSpec): ResourceValidationArgs {
-    const opts = { protect: s.protect ?? false, retainOnDelete: s.retainOnDelete ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
-    return {
-        type: s.type,
-        name: s.name,
-        urn: urnOf(s),
-        props: s.props,
-        opts,
-        stackTags: new Map(),
-        isType: () => false,
-        asType: () => undefined,
-        getConfig: <T extends object>() => ({}) as T,
-        notApplicable: (reason?: string): never => {
-            throw new Error(`not applicable: ${reason}`);
-        },
-    } as ResourceValidationArgs;
-}
-
-function policyResource(s: ResourceSpec): PolicyResource {
-    const a = resourceArgs(s);
-    return { type: a.type, name: a.name, urn: a.urn, props: a.props, opts: a.opts, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
-}
-
-function stackArgs(specs: ResourceSpec[], config: object = {}): StackValidationArgs {
-    return {
-        resources: specs.map(policyResource),
-        stackTags: new Map(),
-        getConfig: <T extends object>() => config as T,
-        notApplicable: (reason?: string): never => {
-            throw new Error(`not applicable: ${reason}`);
-        },
-    };
-}
-
-async function violationsOf(policy: ResourceValidationPolicy, spec: ResourceSpec): Promise<string[]> {
-    const out: string[] = [];
-    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-    for (const v of validations) if (v) await v(resourceArgs(spec), (m) => out.push(m));
-    return out;
-}
-
-async function stackViolationsOf(policy: StackValidationPolicy, args: StackValidationArgs): Promise<string[]> {
-    const out: string[] = [];
-    await policy.validateStack(args, (m) => out.push(m));
-    return out;
-}
+import { packProblems, policyResources, resourceArgs, specOf, stackArgs, stackViolationsOf, violationsOf, type ResourceSpec } from "../policy-harness";
+import { REPO_ROOT, scratchDir, WORKSPACE } from "../workspace-fixture";
 
 // ---------- github ----------
 
@@ -203,27 +143,37 @@ describe("policies: aws", () => {
         assert.match((await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }]))).join(), /NotAction/);
     });
 
-    const lambda = (props: Record<string, unknown>): ResourceSpec => ({
-        type: "aws:lambda/function:Function",
-        name: "release-controller",
-        parentType: "conveyor:release-controller:ReleaseController",
-        props: { timeout: 900, reservedConcurrentExecutions: 1, deadLetterConfig: { targetArn: "arn:aws:sqs:eu-west-3:1:dlq" }, ...props },
-    });
+    const child = (type: string, name: string, props: Record<string, unknown>): ResourceSpec => ({ type, name, parentType: "conveyor:release-controller:ReleaseController", props });
+    const worker = (props: Record<string, unknown>) => child("aws:lambda/function:Function", "release-controller-worker", { timeout: 900, reservedConcurrentExecutions: 1, ...props });
+    const intake = (props: Record<string, unknown>) => child("aws:lambda/function:Function", "release-controller-intake", { timeout: 10, ...props });
+    const redrive = (maxReceiveCount: unknown) => JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-3:1:dlq.fifo", maxReceiveCount });
+    const queue = (props: Record<string, unknown>) => child("aws:sqs/queue:Queue", "release-controller-queue", { fifoQueue: true, redrivePolicy: redrive(5), ...props });
+    const mapping = (props: Record<string, unknown>) => child("aws:lambda/eventSourceMapping:EventSourceMapping", "release-controller-worker", { functionResponseTypes: ["ReportBatchItemFailures"], ...props });
     it("release-controller-lambda-safe passes the controller's settings", async () => {
-        assert.deepEqual(await violationsOf(releaseControllerLambda, lambda({})), []);
+        for (const r of [worker({}), intake({}), queue({}), mapping({}), child("aws:sqs/queue:Queue", "release-controller-dead-letter", { fifoQueue: true })]) {
+            assert.deepEqual(await violationsOf(releaseControllerLambda, r), [], r.name);
+        }
     });
-    it("release-controller-lambda-safe fails without a timeout", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ timeout: undefined }))).join(), /timeout/);
+    it("release-controller-lambda-safe fails without a timeout, on either function", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, worker({ timeout: undefined }))).join(), /timeout/);
+        assert.match((await violationsOf(releaseControllerLambda, intake({ timeout: undefined }))).join(), /timeout/);
     });
-    it("release-controller-lambda-safe fails unless reserved concurrency is exactly 1", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ reservedConcurrentExecutions: 2 }))).join(), /reservedConcurrentExecutions/);
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ reservedConcurrentExecutions: undefined }))).join(), /reservedConcurrentExecutions/);
+    it("release-controller-lambda-safe fails unless the worker's reserved concurrency is exactly 1; the intake needs none", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: 2 }))).join(), /reservedConcurrentExecutions/);
+        assert.match((await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: undefined }))).join(), /reservedConcurrentExecutions/);
+        assert.deepEqual(await violationsOf(releaseControllerLambda, intake({ reservedConcurrentExecutions: undefined })), []);
     });
-    it("release-controller-lambda-safe fails without a dead-letter queue", async () => {
-        assert.match((await violationsOf(releaseControllerLambda, lambda({ deadLetterConfig: undefined }))).join(), /deadLetterConfig/);
+    it("release-controller-lambda-safe fails on a work queue without a dead-letter queue, with unbounded receives, or not FIFO", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, queue({ redrivePolicy: undefined }))).join(), /redrivePolicy with a dead-letter queue/);
+        assert.match((await violationsOf(releaseControllerLambda, queue({ redrivePolicy: redrive(100) }))).join(), /maxReceiveCount must be 1-10 \(got 100\)/);
+        assert.match((await violationsOf(releaseControllerLambda, queue({ fifoQueue: false }))).join(), /FIFO/);
     });
-    it("release-controller-lambda-safe ignores other functions", async () => {
+    it("release-controller-lambda-safe fails on an event source mapping without partial batch failures", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, mapping({ functionResponseTypes: [] }))).join(), /ReportBatchItemFailures/);
+    });
+    it("release-controller-lambda-safe ignores other functions and queues", async () => {
         assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:lambda/function:Function", name: "other", props: {} }), []);
+        assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:sqs/queue:Queue", name: "other", props: {} }), []);
     });
 
     const taskDefinition = (...images: string[]): ResourceSpec => ({
@@ -303,8 +253,9 @@ describe("policies: cloudflare", () => {
 
 // ---------- config (stack-level) ----------
 
+/** A project folder holding these stack files, removed after the test. */
 function projectWith(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-policy-"));
+    const dir = scratchDir("conveyor-policy-");
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
     return dir;
 }
@@ -321,72 +272,44 @@ const running = (stack: string, versions: Record<string, number>): ResourceSpec[
 ];
 
 describe("policies: config", () => {
-    const dir = projectWith({ "Pulumi.demo.yaml": envFile("staging", { billing: 866, web: 2271 }), "Pulumi.staging.yaml": envFile("ci", { billing: 870, web: 2280 }) });
+    // Staging from CI, demo from staging, prod from demo; each test gets its own folder.
+    const DEMO = { billing: 866, web: 2271 };
+    const train = (prod: Record<string, number>) =>
+        projectWith({ "Pulumi.staging.yaml": envFile("ci", { billing: 870, web: 2280 }), "Pulumi.demo.yaml": envFile("staging", DEMO), "Pulumi.prod.yaml": envFile("demo", prod) });
+    const prodViolations = async (dir: string, builds: Record<string, number>) => stackViolationsOf(notAheadOfSource, stackArgs(running("prod", builds), { projectDir: dir }));
+
     it("environment-not-ahead-of-release-source passes when prod runs its source's builds or older ones", async () => {
-        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs(running("prod", { billing: 860, web: 2271 }), { projectDir: dir })), []);
+        assert.deepEqual(await prodViolations(train(DEMO), DEMO), [], "exactly demo's builds");
+        assert.deepEqual(await prodViolations(train({ billing: 860, web: 2271 }), { billing: 860, web: 2271 }), [], "one older, one equal");
+        // The same folder judges a build one above demo's: the pass above is a verdict, not an early return.
+        assert.equal((await prodViolations(train(DEMO), { billing: 867, web: 2271 })).length, 1);
     });
     it("environment-not-ahead-of-release-source lists every component ahead of the source", async () => {
-        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), envFile("demo", { billing: 900, web: 2300 }));
-        const v = await stackViolationsOf(notAheadOfSource, stackArgs(running("prod", { billing: 900, web: 2300 }), { projectDir: dir }));
+        const v = await prodViolations(train({ billing: 900, web: 2300 }), { billing: 900, web: 2300 });
         assert.equal(v.length, 1);
         assert.match(v[0], /prod runs builds newer than its release source demo: billing 900 > 866, web 2300 > 2271/);
         assert.equal(notAheadOfSource.enforcementLevel, "advisory");
     });
+    it("environment-not-ahead-of-release-source names a release source without a stack file", async () => {
+        const dir = projectWith({ "Pulumi.prod.yaml": envFile("demo", DEMO) });
+        assert.deepEqual(await prodViolations(dir, DEMO), [`release source demo of prod has no Pulumi.demo.yaml in ${dir}`]);
+    });
     it("environment-not-ahead-of-release-source skips stacks released from CI", async () => {
-        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs(running("staging", { billing: 99999 }), { projectDir: dir })), []);
+        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs(running("staging", { billing: 99999 }), { projectDir: train(DEMO) })), []);
     });
     it("environment-not-ahead-of-release-source finds the project from the pack's folder by default", () => {
-        assert.equal(projectDir(), ROOT);
-    });
-    it("environment-not-ahead-of-release-source passes on this repository's own stack files", async () => {
-        const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-        assert.match(prod, /source: demo/);
-        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs(running("prod", { billing: 860 }), { projectDir: ROOT })), []);
+        assert.equal(projectDir(), REPO_ROOT);
     });
 });
 
 // ---------- the program passes its own pack ----------
 
-/** Synth inputs as the policy server would present them: "[secret]" placeholders become Secret values. */
-function asPolicyProps(v: unknown): unknown {
-    if (v === SECRET_PLACEHOLDER) return new Secret(SECRET_PLACEHOLDER);
-    if (Array.isArray(v)) return v.map(asPolicyProps);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asPolicyProps(x)]));
-    return v;
-}
-const unwrapSecrets = (v: unknown): unknown =>
-    v instanceof Secret ? unwrapSecrets(v.value) : Array.isArray(v) ? v.map(unwrapSecrets) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)])) : v;
-
-function specOf(stack: string, r: SynthResource, withSecrets: boolean): ResourceSpec {
-    const props = asPolicyProps(r.inputs) as Record<string, unknown>;
-    return {
-        type: r.type,
-        name: r.name,
-        stack,
-        parentType: r.parent?.split("::")[0],
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-        // Validations see secrets unwrapped, remediations see them as Secret: mirror both.
-        props: withSecrets ? props : (unwrapSecrets(props) as Record<string, unknown>),
-    };
-}
-
 describe("policies: the program passes its own pack", () => {
     for (const stack of ["org", "prod"]) {
         it(`every resource of the ${stack} synth passes every policy`, async () => {
-            const result = await synthesize({ dir: ROOT, stack });
-            const custom = result.resources.filter((r) => r.custom || r.type === "pulumi:pulumi:Stack");
-            const resourcePolicies: ResourceValidationPolicy[] = [...githubPolicies, ...awsPolicies, ...cloudflarePolicies].filter((p): p is ResourceValidationPolicy => "validateResource" in p);
-            const problems: string[] = [];
-            for (const r of custom) {
-                for (const p of resourcePolicies) problems.push(...(await violationsOf(p, specOf(stack, r, false))).map((m) => `${p.name}: ${m}`));
-                const remediated = await secretInputs.remediateResource!(resourceArgs(specOf(stack, r, true)));
-                if (remediated) problems.push(`${secretInputs.name}: ${r.type} ${r.name} has plaintext secret-looking inputs`);
-            }
-            const stackPolicies = [...githubPolicies, ...configPolicies].filter((p): p is StackValidationPolicy => "validateStack" in p);
-            const args = stackArgs(custom.map((r) => specOf(stack, r, false)), { projectDir: ROOT });
-            for (const p of stackPolicies) problems.push(...(await stackViolationsOf(p, args)).map((m) => `${p.name}: ${m}`));
-            assert.deepEqual(problems, []);
+            const result = await synthesize({ dir: WORKSPACE, stack });
+            assert.deepEqual(await packProblems(result, WORKSPACE), []);
+            const custom = policyResources(result);
             // Proof the secret check sees real inputs: unwrapped (as if the program forgot pulumi.secret),
             // the stack's secret-looking inputs would be remediated.
             const plaintext = [];

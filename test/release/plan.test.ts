@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
 import { planRelease, versionChanges } from "../../release/plan";
-import { repoFiles } from "../workspace-fixture";
+import { fixtureFiles } from "../workspace-fixture";
 
-const ws = parseWorkspace(repoFiles());
+const ws = parseWorkspace(fixtureFiles());
 const env = (name: string) => ws.environments.find((e) => e.stack === name)!;
 const offered = (o: Record<string, number>) => new Map(Object.entries(o));
 

@@ -160,22 +160,38 @@ describe("release controller against the fakes", function () {
 describe("release controller: faults converge to the fault-free result", function () {
     this.timeout(120_000);
 
-    async function finalState(setup: (w: World) => void, throttle = false): Promise<{ outcome: ReleaseOutcome; title: string; body: string; lines: string[]; prs: number }> {
+    type Final = { first: ReleaseOutcome | Error; title: string; body: string; lines: string[]; prs: number };
+
+    /**
+     * One release run with the faults `setup` injects, then, only when `rerun` is set, a second run after a
+     * failed first one (a run the scheduler or a person starts again). Returns the first run's outcome.
+     */
+    async function finalState(setup: (w: World) => void, options: { throttle?: boolean; rerun?: boolean } = {}): Promise<Final> {
         const w = await startWorld();
         try {
             setup(w);
-            let outcome = await release(w, "staging", { throttle }).catch((e: Error) => e);
-            if (outcome instanceof Error) outcome = await release(w, "staging", { throttle }); // a rerun converges
+            const first = await release(w, "staging", { throttle: options.throttle }).catch((e: Error) => e);
+            if (first instanceof Error) {
+                if (!options.rerun) throw first;
+                assert.equal((await release(w, "staging", { throttle: options.throttle })).status, "opened", "the second run opens the PR");
+            }
             const pr = prOf(w, "staging");
-            return { outcome, title: pr.title, body: normalise(pr.body), lines: diffLines(w, "staging"), prs: w.ops.pulls.length };
+            return { first, title: pr.title, body: normalise(pr.body), lines: diffLines(w, "staging"), prs: w.ops.pulls.length };
         } finally {
             await w.close();
         }
     }
 
+    /** The promise of an in-run recovery: the FIRST run opened the PR, with the fault-free content. */
+    const recoveredInOneRun = (got: Final) => {
+        assert.ok(!(got.first instanceof Error) && got.first.status === "opened", "the first run opened the PR");
+        same(got);
+    };
+
     let clean: Awaited<ReturnType<typeof finalState>>;
     before(async () => {
         clean = await finalState(() => undefined);
+        assert.ok(!(clean.first instanceof Error) && clean.first.status === "opened");
     });
 
     const same = (got: typeof clean) => {
@@ -185,23 +201,26 @@ describe("release controller: faults converge to the fault-free result", functio
         assert.equal(got.prs, 1);
     };
 
-    it("502s on reads are retried", async () => {
-        same(await finalState((w) => {
+    it("502s on reads are retried within the run", async () => {
+        recoveredInOneRun(await finalState((w) => {
             w.github.fail({ method: "GET", path: /\/compare\// }, faults.badGateway(), 3);
             w.github.fail({ method: "GET", path: /\/pulls$/ }, faults.badGateway(), 1);
         }));
     });
 
-    it("a secondary rate limit with retry-after is waited out", async () => {
-        same(await finalState((w) => w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.secondaryRateLimit(1), 1), true));
+    it("a secondary rate limit with retry-after is waited out within the run", async () => {
+        recoveredInOneRun(await finalState((w) => w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.secondaryRateLimit(1), 1), { throttle: true }));
     });
 
-    it("a stale-sha 409 on the stack file is re-read and retried", async () => {
-        same(await finalState((w) => w.github.fail({ method: "PUT", path: /\/contents\// }, faults.conflict("Pulumi.staging.yaml does not match 0000000"), 1)));
+    it("a stale-sha 409 on the stack file is re-read and retried within the run", async () => {
+        recoveredInOneRun(await finalState((w) => w.github.fail({ method: "PUT", path: /\/contents\// }, faults.conflict("Pulumi.staging.yaml does not match 0000000"), 1)));
     });
 
-    it("a 502 on the PR POST is not blindly retried; the rerun adopts what exists", async () => {
-        same(await finalState((w) => w.github.fail({ method: "POST", path: /\/pulls$/ }, faults.badGateway(), 1)));
+    it("a 502 on the PR POST fails the run instead of a blind retry; a second run adopts the branch and opens the PR", async () => {
+        const got = await finalState((w) => w.github.fail({ method: "POST", path: /\/pulls$/ }, faults.badGateway(), 1), { rerun: true });
+        assert.ok(got.first instanceof Error, "the first run fails");
+        assert.equal((got.first as Error & { status?: number }).status, 502);
+        same(got);
     });
 
     it("a 422 'already exists' on the PR POST adopts the PR another run opened", async () => {

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
 import { localDay, trainAt } from "../../release/train";
-import { repoFiles } from "../workspace-fixture";
+import { fixtureFiles } from "../workspace-fixture";
 
-const ws = parseWorkspace(repoFiles());
+const ws = parseWorkspace(fixtureFiles());
 const due = (iso: string) => trainAt(ws.environments, new Date(iso), "Europe/Paris").filter((d) => d.due).map((d) => d.env);
 
 describe("the release train", () => {

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../../config";
 import { sizingOf } from "../../../components/environment/sizing";
 import { synthesize, type SynthResource, type SynthResult } from "../../../cli/synth";
-import { repoFiles, ROOT, withFile, withValue } from "../../workspace-fixture";
+import { fixtureFiles, WORKSPACE, withFile, withValue } from "../../workspace-fixture";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -21,7 +21,7 @@ const T = {
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 };
 
-const synthOf = (stack: string, files = repoFiles()) => synthesize({ dir: ROOT, stack, workspace: parseWorkspace(files), now: new Date("2026-11-30T08:00:00Z") });
+const synthOf = (stack: string, files = fixtureFiles()) => synthesize({ dir: WORKSPACE, stack, workspace: parseWorkspace(files), now: new Date("2026-11-30T08:00:00Z") });
 const ofType = (r: SynthResult, type: string) => r.resources.filter((x) => x.type === type);
 const named = (r: SynthResult, type: string, name: string): SynthResource => {
     const found = r.resources.find((x) => x.type === type && x.name === name);
@@ -32,7 +32,7 @@ const container = (r: SynthResult, env: string, component: string) => JSON.parse
 
 describe("environment stacks", function () {
     this.timeout(60_000);
-    const ws = parseWorkspace(repoFiles());
+    const ws = parseWorkspace(fixtureFiles());
     const services = ["marketplace", "billing", "web", "erp-connector", "gateway", "notifications"];
     let staging: SynthResult;
     let prod: SynthResult;
@@ -140,7 +140,7 @@ describe("environment stacks", function () {
     });
 
     it("builds a client environment with production sizing", async () => {
-        const prodText = repoFiles().find((f) => f.name === "Pulumi.prod.yaml")!.text.replace("tier: main", "tier: client").replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
+        const prodText = fixtureFiles().find((f) => f.name === "Pulumi.prod.yaml")!.text.replace("tier: main", "tier: client").replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
         const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", prodText.replace("source: demo", "source: prod")));
         assert.equal(ofType(r, T.service).length, 6);
         for (const s of ofType(r, T.service)) assert.ok((s.inputs.desiredCount as number) >= 2);

@@ -5,13 +5,13 @@ import { parse } from "yaml";
 import { parseWorkspace, type ManagedRepositoryConfig, type OrgConfig } from "../../../config";
 import { renderDependabot } from "../../../components/github/dependabot";
 import { renderStaleWorkflow, STALE_ACTION } from "../../../components/github/stale";
-import { repoFiles, withValue } from "../../workspace-fixture";
+import { fixtureFiles, withValue } from "../../workspace-fixture";
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 const dependabotSchema = ajv.compile(require("../../schemas/dependabot-2.0.json"));
 const workflowSchema = ajv.compile(require("../../schemas/github-workflow.json"));
 
-const org = parseWorkspace(repoFiles()).org!;
+const org = parseWorkspace(fixtureFiles()).org!;
 const repo = (o: OrgConfig, name: string): ManagedRepositoryConfig => o.repositories.find((r) => r.name === name)!;
 const dependabotOf = (o: OrgConfig, name: string) =>
     renderDependabot({ repo: repo(o, name), registries: o.registries, opsRepo: o.opsRepo, configFile: o.file });

@@ -2,14 +2,15 @@
 // would create, recorded as the engine receives it (secrets as "[secret]"), and the handler bundle itself.
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
+import { isBuiltin } from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { cleanWireValue, registrationsSettled, urnLabel, watchRegistrations } from "../../../cli/synth";
 import { bundleHandler, LAMBDA_RUNTIME, PROJECT_FILES } from "../../../components/release-controller/bundle";
-import { RELEASE_CONTROLLER_ENV, SCHEDULE_EVENT } from "../../../components/release-controller/env";
+import { MESSAGE_GROUP_ID, RELEASE_CONTROLLER_ENV, TRAIN_MESSAGE } from "../../../components/release-controller/env";
 import { accountOf, type PolicyDocument, type TrustPolicy } from "../../../components/release-controller/policy";
-import { ReleaseController, releaseSchedule, type ReleaseControllerArgs } from "../../../components/release-controller/release-controller";
+import { INTAKE_TIMEOUT_SECONDS, ReleaseController, releaseSchedule, VISIBILITY_TIMEOUT_FACTOR, type ReleaseControllerArgs } from "../../../components/release-controller/release-controller";
 import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS } from "../../../components/redirector/redirector";
 import { evalCommonJs } from "../../commonjs";
 
@@ -38,6 +39,7 @@ const T = {
     topic: "aws:sns/topic:Topic",
     subscription: "aws:sns/topicSubscription:TopicSubscription",
     schedule: "aws:scheduler/schedule:Schedule",
+    mapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
     dns: "cloudflare:index/dnsRecord:DnsRecord",
     ruleset: "cloudflare:index/ruleset:Ruleset",
 };
@@ -52,6 +54,8 @@ function mockArn(type: string, name: string, inputs: Record<string, unknown> = {
     if (type === T.logGroup) return `arn:aws:logs:eu-west-3:${ACCOUNT}:log-group:${String(inputs.name)}`;
     return `arn:aws:${service}:eu-west-3:${ACCOUNT}:${name}`;
 }
+
+const queueUrlOf = (name: string): string => `https://sqs.eu-west-3.amazonaws.com/${ACCOUNT}/${mockName(name)}`;
 
 interface Recorded {
     readonly type: string;
@@ -82,6 +86,7 @@ async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(build: 
                     state.name = a.inputs.name ?? mockName(a.name);
                 }
                 if (a.type === T.url) state.functionUrl = `https://${a.name}-a1b2c3d.lambda-url.eu-west-3.on.aws/`;
+                if (a.type === T.queue) state.url = queueUrlOf(a.name);
                 return { id: `${a.name}-id`, state };
             },
             call: (a) => a.inputs,
@@ -116,7 +121,8 @@ async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(build: 
 }
 
 const baseArgs = (over: Partial<ReleaseControllerArgs> = {}): ReleaseControllerArgs => ({
-    handlerEntry: FIXTURE_ENTRY,
+    intakeEntry: FIXTURE_ENTRY,
+    workerEntry: FIXTURE_ENTRY,
     schedule: { timezone: "Europe/Paris", hour: 7 },
     owners: ["release-owners@acme-saas.example", "cto@acme-saas.example"],
     githubToken: pulumi.secret(SECRET_VALUES.githubToken),
@@ -133,6 +139,8 @@ const baseArgs = (over: Partial<ReleaseControllerArgs> = {}): ReleaseControllerA
 function loadBundle(code: string, stubs: Record<string, unknown>): Record<string, unknown> {
     return evalCommonJs(code, (id) => {
         if (id in stubs) return stubs[id];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Node built-in, as Lambda's runtime provides it
+        if (isBuiltin(id)) return require(id);
         throw new Error(`the bundle required ${id}, which is neither bundled nor provided by the runtime`);
     });
 }
@@ -149,7 +157,7 @@ function archiveText(fn: Recorded): string {
 describe("release controller (AWS)", function () {
     this.timeout(60_000);
     let resources: Recorded[];
-    let outputs: { functionName: unknown; functionUrl: unknown; topicArn: unknown };
+    let outputs: { intake: unknown; worker: unknown; functionUrl: unknown; queueUrl: unknown; topicArn: unknown };
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     const one = (type: string, name: string): Recorded => {
         const found = resources.find((r) => r.type === type && r.name === name);
@@ -157,17 +165,17 @@ describe("release controller (AWS)", function () {
         return found;
     };
     const policyOf = (name: string) => JSON.parse(one(T.rolePolicy, name).inputs.policy) as PolicyDocument;
-    const functionArn = mockArn(T.fn, "release-controller");
     const topicArn = mockArn(T.topic, "release-controller-owners");
-    const queueArn = mockArn(T.queue, "release-controller-dead-letter");
-    const logGroupArn = `arn:aws:logs:eu-west-3:${ACCOUNT}:log-group:/aws/lambda/release-controller`;
+    const queueArn = mockArn(T.queue, "release-controller-queue");
+    const deadLetterArn = mockArn(T.queue, "release-controller-dead-letter");
+    const logGroupArn = (fn: string) => `arn:aws:logs:eu-west-3:${ACCOUNT}:log-group:/aws/lambda/release-controller-${fn}`;
+    const secretArn = (id: string) => mockArn(T.secret, `release-controller-${id}`);
     const secretIds = ["github-token", "circleci-token", "github-webhook-secret", "circleci-webhook-secret"];
-    const secretArns = secretIds.map((id) => mockArn(T.secret, `release-controller-${id}`));
 
     before(async () => {
         const run = await onMocks(() => {
             const rc = new ReleaseController("release-controller", baseArgs());
-            return { functionName: rc.functionName, functionUrl: rc.functionUrl, topicArn: rc.topicArn };
+            return { intake: rc.intakeFunctionName, worker: rc.workerFunctionName, functionUrl: rc.functionUrl, queueUrl: rc.queueUrl, topicArn: rc.topicArn };
         });
         resources = run.resources;
         outputs = run.outputs;
@@ -178,19 +186,20 @@ describe("release controller (AWS)", function () {
         for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
         assert.deepEqual(counts, {
             "conveyor:release-controller:ReleaseController": 1,
-            [T.logGroup]: 1,
+            [T.logGroup]: 2,
             [T.secret]: 4,
             [T.secretVersion]: 4,
-            [T.queue]: 1,
+            [T.queue]: 2,
             [T.topic]: 1,
             [T.subscription]: 2,
-            [T.role]: 2,
-            [T.rolePolicy]: 2,
-            [T.fn]: 1,
+            [T.role]: 3,
+            [T.rolePolicy]: 3,
+            [T.fn]: 2,
             [T.url]: 1,
             [T.permission]: 2,
+            [T.mapping]: 1,
             [T.schedule]: 1,
-            [T.alarm]: 2,
+            [T.alarm]: 4,
         });
         for (const r of resources.filter((x) => x.type !== "conveyor:release-controller:ReleaseController")) {
             assert.equal(r.parent, "conveyor:release-controller:ReleaseController::release-controller", `${r.type} ${r.name}`);
@@ -198,46 +207,96 @@ describe("release controller (AWS)", function () {
         }
     });
 
-    it("runs on a current Node.js runtime with a timeout, memory, one run at a time and a dead-letter queue", () => {
-        const fn = one(T.fn, "release-controller").inputs;
+    it("answers webhooks with a small intake: its own short timeout, no reserved concurrency, on a public function URL granted both ways AWS requires", () => {
+        const fn = one(T.fn, "release-controller-intake").inputs;
         assert.equal(fn.runtime, LAMBDA_RUNTIME);
         assert.equal(fn.runtime, "nodejs24.x");
         assert.equal(fn.handler, "index.handler");
+        assert.equal(fn.timeout, INTAKE_TIMEOUT_SECONDS);
+        assert.equal(fn.reservedConcurrentExecutions, undefined, "webhooks arriving together are each answered");
+        assert.equal(fn.deadLetterConfig, undefined);
+        assert.deepEqual(fn.architectures, ["arm64"]);
+        assert.equal(fn.role, mockArn(T.role, "release-controller-intake"));
+        const url = one(T.url, "release-controller").inputs;
+        assert.equal(url.authorizationType, "NONE");
+        assert.equal(url.functionName, mockName("release-controller-intake"));
+        const grants = ofType(T.permission).map((p) => p.inputs).map((p) => [p.function, p.action, p.principal, p.functionUrlAuthType, p.invokedViaFunctionUrl]);
+        assert.deepEqual(grants.sort(), [
+            [mockName("release-controller-intake"), "lambda:InvokeFunction", "*", undefined, true],
+            [mockName("release-controller-intake"), "lambda:InvokeFunctionUrl", "*", "NONE", undefined],
+        ]);
+        assert.equal(outputs.functionUrl, "https://release-controller-a1b2c3d.lambda-url.eu-west-3.on.aws/");
+        assert.equal(outputs.intake, mockName("release-controller-intake"));
+        assert.equal(outputs.worker, mockName("release-controller-worker"));
+        assert.equal(outputs.topicArn, topicArn);
+    });
+
+    it("queues work on a FIFO queue whose visibility timeout is six times the worker's, handing failed work to a FIFO dead-letter queue after 5 receives", () => {
+        const queue = one(T.queue, "release-controller-queue").inputs;
+        assert.equal(queue.fifoQueue, true);
+        assert.equal(queue.contentBasedDeduplication, true, "EventBridge Scheduler requires it; the intake always sets its own deduplication id");
+        assert.equal(queue.visibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR * 900);
+        assert.equal(queue.visibilityTimeoutSeconds, 5400);
+        assert.equal(queue.sqsManagedSseEnabled, true);
+        assert.deepEqual(JSON.parse(queue.redrivePolicy), { deadLetterTargetArn: deadLetterArn, maxReceiveCount: 5 });
+        const dead = one(T.queue, "release-controller-dead-letter").inputs;
+        assert.equal(dead.fifoQueue, true);
+        assert.equal(dead.messageRetentionSeconds, 14 * 24 * 3600);
+        assert.equal(outputs.queueUrl, queueUrlOf("release-controller-queue"));
+    });
+
+    it("works from the queue with one worker at a time, one message per run, reporting failed messages back", () => {
+        const fn = one(T.fn, "release-controller-worker").inputs;
+        assert.equal(fn.runtime, LAMBDA_RUNTIME);
         assert.equal(fn.timeout, 900);
         assert.equal(fn.memorySize, 512);
         assert.equal(fn.reservedConcurrentExecutions, 1);
-        assert.deepEqual(fn.deadLetterConfig, { targetArn: queueArn });
-        assert.deepEqual(fn.architectures, ["arm64"]);
-        assert.equal(fn.role, mockArn(T.role, "release-controller"));
-        assert.equal(one(T.queue, "release-controller-dead-letter").inputs.messageRetentionSeconds, 14 * 24 * 3600);
+        assert.equal(fn.role, mockArn(T.role, "release-controller-worker"));
+        const mapping = one(T.mapping, "release-controller-worker");
+        assert.equal(mapping.inputs.eventSourceArn, queueArn);
+        assert.equal(mapping.inputs.functionName, mockArn(T.fn, "release-controller-worker"));
+        assert.equal(mapping.inputs.batchSize, 1);
+        assert.deepEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
+        assert.ok(mapping.dependencies.includes(`${T.rolePolicy}::release-controller-worker`), "the role may read the queue before the mapping is created");
     });
 
-    it("logs to its own log group, created with a retention before the function", () => {
-        const group = one(T.logGroup, "release-controller").inputs;
-        assert.equal(group.name, "/aws/lambda/release-controller");
-        assert.equal(group.retentionInDays, 30);
-        const fn = one(T.fn, "release-controller");
-        assert.equal(fn.inputs.loggingConfig.logGroup, "/aws/lambda/release-controller");
-        assert.ok(fn.dependencies.includes(`${T.logGroup}::release-controller`));
+    it("logs each function to its own log group, created with a retention before the function", () => {
+        for (const fn of ["intake", "worker"]) {
+            const group = one(T.logGroup, `release-controller-${fn}`).inputs;
+            assert.equal(group.name, `/aws/lambda/release-controller-${fn}`);
+            assert.equal(group.retentionInDays, 30);
+            const f = one(T.fn, `release-controller-${fn}`);
+            assert.equal(f.inputs.loggingConfig.logGroup, `/aws/lambda/release-controller-${fn}`);
+            assert.ok(f.dependencies.includes(`${T.logGroup}::release-controller-${fn}`));
+        }
     });
 
-    it("creates the function after its permissions and secret values exist", () => {
-        const deps = one(T.fn, "release-controller").dependencies;
-        assert.ok(deps.includes(`${T.rolePolicy}::release-controller`), "CreateFunction checks the role can reach the dead-letter queue");
-        for (const id of secretIds) assert.ok(deps.includes(`${T.secretVersion}::release-controller-${id}`), id);
+    it("creates each function after its permissions and the secret values it reads exist", () => {
+        const deps = (fn: string) => one(T.fn, `release-controller-${fn}`).dependencies;
+        assert.ok(deps("intake").includes(`${T.rolePolicy}::release-controller-intake`));
+        assert.ok(deps("worker").includes(`${T.rolePolicy}::release-controller-worker`));
+        for (const id of ["github-webhook-secret", "circleci-webhook-secret"]) assert.ok(deps("intake").includes(`${T.secretVersion}::release-controller-${id}`), id);
+        for (const id of ["github-token", "circleci-token"]) assert.ok(deps("worker").includes(`${T.secretVersion}::release-controller-${id}`), id);
     });
 
-    it("names the secrets' ARNs in the environment, never their values", () => {
-        const variables = one(T.fn, "release-controller").inputs.environment.variables as Record<string, string>;
-        assert.deepEqual(variables, {
+    it("names in each function's environment only the secrets it reads, by ARN, never their values", () => {
+        const variables = (fn: string) => one(T.fn, `release-controller-${fn}`).inputs.environment.variables as Record<string, string>;
+        const common = {
             GITHUB_API_URL: "https://api.github.com",
             CIRCLECI_API_URL: "https://circleci.com/api/v2",
             OPS_OWNER: "acme-saas",
             OPS_REPO: "ops",
-            [RELEASE_CONTROLLER_ENV.githubTokenSecretArn]: secretArns[0],
-            [RELEASE_CONTROLLER_ENV.circleciTokenSecretArn]: secretArns[1],
-            [RELEASE_CONTROLLER_ENV.githubWebhookSecretArn]: secretArns[2],
-            [RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn]: secretArns[3],
+            [RELEASE_CONTROLLER_ENV.queueUrl]: queueUrlOf("release-controller-queue"),
+        };
+        assert.deepEqual(variables("intake"), {
+            ...common,
+            [RELEASE_CONTROLLER_ENV.githubWebhookSecretArn]: secretArn("github-webhook-secret"),
+            [RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn]: secretArn("circleci-webhook-secret"),
+        });
+        assert.deepEqual(variables("worker"), {
+            ...common,
+            [RELEASE_CONTROLLER_ENV.githubTokenSecretArn]: secretArn("github-token"),
+            [RELEASE_CONTROLLER_ENV.circleciTokenSecretArn]: secretArn("circleci-token"),
             [RELEASE_CONTROLLER_ENV.ownersTopicArn]: topicArn,
         });
     });
@@ -254,47 +313,57 @@ describe("release controller (AWS)", function () {
         for (const value of Object.values(SECRET_VALUES)) assert.ok(!everything.includes(value), "a secret value reached the engine in plain text");
     });
 
-    it("grants the function exactly what it uses, each on its own resource", () => {
-        assert.deepEqual(policyOf("release-controller").Statement, [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
-            { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
-            { Sid: "DeadLetter", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+    it("grants each function exactly what it uses, each on its own resource", () => {
+        assert.deepEqual(policyOf("release-controller-intake").Statement, [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn("intake")}:*`] },
+            { Sid: "ReadWebhookSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn("github-webhook-secret"), secretArn("circleci-webhook-secret")] },
+            { Sid: "QueueWork", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+        ]);
+        assert.deepEqual(policyOf("release-controller-worker").Statement, [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn("worker")}:*`] },
+            { Sid: "ReadTokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn("github-token"), secretArn("circleci-token")] },
+            { Sid: "ConsumeWork", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [queueArn] },
             { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
         ]);
-        const trust = JSON.parse(one(T.role, "release-controller").inputs.assumeRolePolicy) as TrustPolicy;
-        assert.deepEqual(trust.Statement.map((s) => [s.Principal.Service, s.Action]), [["lambda.amazonaws.com", "sts:AssumeRole"]]);
+        for (const fn of ["intake", "worker"]) {
+            const trust = JSON.parse(one(T.role, `release-controller-${fn}`).inputs.assumeRolePolicy) as TrustPolicy;
+            assert.deepEqual(trust.Statement.map((s) => [s.Principal.Service, s.Action]), [["lambda.amazonaws.com", "sts:AssumeRole"]]);
+        }
     });
 
-    it("lists no * action and no * resource in any IAM statement", () => {
-        const statements = ofType(T.rolePolicy).flatMap((p) => (JSON.parse(p.inputs.policy) as PolicyDocument).Statement);
-        assert.ok(statements.length >= 5);
-        for (const s of statements) {
-            for (const action of s.Action) assert.ok(!action.includes("*"), `action ${action}`);
-            for (const resource of s.Resource) {
-                assert.notEqual(resource, "*");
-                // The one wildcard: the log streams of the function's own log group.
-                if (resource.includes("*")) assert.equal(resource, `${logGroupArn}:*`);
+    it("lists no * action and no * resource in any IAM statement of either function or the schedule", () => {
+        const policies = ofType(T.rolePolicy);
+        assert.deepEqual(policies.map((p) => p.name).sort(), ["release-controller-intake", "release-controller-schedule", "release-controller-worker"]);
+        for (const p of policies) {
+            const statements = (JSON.parse(p.inputs.policy) as PolicyDocument).Statement;
+            assert.ok(statements.length >= 1, p.name);
+            for (const s of statements) {
+                for (const action of s.Action) assert.ok(!action.includes("*"), `${p.name}: action ${action}`);
+                for (const resource of s.Resource) {
+                    assert.notEqual(resource, "*", p.name);
+                    // The one wildcard: the log streams of the function's own log group.
+                    if (resource.includes("*")) assert.ok([`${logGroupArn("intake")}:*`, `${logGroupArn("worker")}:*`].includes(resource), `${p.name}: ${resource}`);
+                }
             }
         }
     });
 
-    it("runs the train on weekdays at the configured hour and time zone, through a role that may invoke only this function", () => {
+    it("queues the train on weekdays at the configured hour and time zone, as of the scheduled time, through a role that may only send to the queue", () => {
         const schedule = one(T.schedule, "release-controller").inputs;
         assert.equal(schedule.scheduleExpression, "cron(0 7 ? * MON-FRI *)");
         assert.equal(schedule.scheduleExpressionTimezone, "Europe/Paris");
         assert.deepEqual(schedule.flexibleTimeWindow, { mode: "OFF" });
-        assert.equal(schedule.target.arn, functionArn);
+        assert.equal(schedule.target.arn, queueArn);
+        assert.deepEqual(schedule.target.sqsParameters, { messageGroupId: MESSAGE_GROUP_ID });
         assert.equal(schedule.target.roleArn, mockArn(T.role, "release-controller-schedule"));
-        assert.deepEqual(JSON.parse(schedule.target.input), { source: "conveyor.schedule", action: "release-due" });
-        assert.deepEqual(JSON.parse(schedule.target.input), SCHEDULE_EVENT);
+        assert.deepEqual(JSON.parse(schedule.target.input), { kind: "train", scheduledTime: "<aws.scheduler.scheduled-time>" });
+        assert.deepEqual(JSON.parse(schedule.target.input), TRAIN_MESSAGE);
 
         const trust = JSON.parse(one(T.role, "release-controller-schedule").inputs.assumeRolePolicy) as TrustPolicy;
         assert.deepEqual(trust.Statement, [
             { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
         ]);
-        assert.deepEqual(policyOf("release-controller-schedule").Statement, [
-            { Sid: "InvokeReleaseController", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [functionArn] },
-        ]);
+        assert.deepEqual(policyOf("release-controller-schedule").Statement, [{ Sid: "QueueTrain", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }]);
         assert.ok(one(T.schedule, "release-controller").dependencies.includes(`${T.rolePolicy}::release-controller-schedule`));
     });
 
@@ -302,20 +371,6 @@ describe("release controller (AWS)", function () {
         assert.equal(releaseSchedule(7), "cron(0 7 ? * MON-FRI *)");
         assert.equal(releaseSchedule(0, ["friday", "monday"]), "cron(0 0 ? * MON,FRI *)");
         assert.equal(releaseSchedule(23, ["saturday", "tuesday", "monday", "wednesday", "thursday", "friday"]), "cron(0 23 ? * MON,TUE,WED,THU,FRI,SAT *)");
-    });
-
-    it("serves webhooks on a public function URL, granted both ways AWS requires, and exports it", () => {
-        const url = one(T.url, "release-controller").inputs;
-        assert.equal(url.authorizationType, "NONE");
-        assert.equal(url.functionName, mockName("release-controller"));
-        const grants = ofType(T.permission).map((p) => p.inputs).map((p) => [p.action, p.principal, p.functionUrlAuthType, p.invokedViaFunctionUrl]);
-        assert.deepEqual(grants.sort(), [
-            ["lambda:InvokeFunction", "*", undefined, true],
-            ["lambda:InvokeFunctionUrl", "*", "NONE", undefined],
-        ]);
-        assert.equal(outputs.functionUrl, "https://release-controller-a1b2c3d.lambda-url.eu-west-3.on.aws/");
-        assert.equal(outputs.functionName, mockName("release-controller"));
-        assert.equal(outputs.topicArn, topicArn);
     });
 
     it("subscribes each release owner by e-mail to the owners' topic", () => {
@@ -326,36 +381,56 @@ describe("release controller (AWS)", function () {
         ]);
     });
 
-    it("alarms the owners on any function error within 5 minutes, and on anything in the dead-letter queue", () => {
-        const errors = one(T.alarm, "release-controller-errors").inputs;
-        assert.deepEqual(
-            [errors.namespace, errors.metricName, errors.statistic, errors.period, errors.evaluationPeriods, errors.threshold, errors.comparisonOperator],
-            ["AWS/Lambda", "Errors", "Sum", 300, 1, 0, "GreaterThanThreshold"],
-        );
-        assert.deepEqual(errors.dimensions, { FunctionName: outputs.functionName });
-        assert.deepEqual(errors.alarmActions, [topicArn]);
-        assert.equal(errors.treatMissingData, "notBreaching");
+    it("alarms the owners on either function's errors, on anything in the dead-letter queue, and on work waiting over two hours", () => {
+        for (const fn of ["intake", "worker"]) {
+            const errors = one(T.alarm, `release-controller-${fn}-errors`).inputs;
+            assert.deepEqual(
+                [errors.namespace, errors.metricName, errors.statistic, errors.period, errors.evaluationPeriods, errors.threshold, errors.comparisonOperator],
+                ["AWS/Lambda", "Errors", "Sum", 300, 1, 0, "GreaterThanThreshold"],
+            );
+            assert.deepEqual(errors.dimensions, { FunctionName: mockName(`release-controller-${fn}`) });
+            assert.deepEqual(errors.alarmActions, [topicArn]);
+            assert.equal(errors.treatMissingData, "notBreaching");
+        }
         const dead = one(T.alarm, "release-controller-dead-letters").inputs;
         assert.deepEqual([dead.namespace, dead.metricName, dead.threshold, dead.comparisonOperator], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold"]);
         assert.deepEqual(dead.dimensions, { QueueName: mockName("release-controller-dead-letter") });
         assert.deepEqual(dead.alarmActions, [topicArn]);
+        const age = one(T.alarm, "release-controller-queue-age").inputs;
+        assert.deepEqual([age.metricName, age.threshold, age.dimensions], ["ApproximateAgeOfOldestMessage", 7200, { QueueName: mockName("release-controller-queue") }]);
     });
 
-    it("deploys the handler bundled from source: runnable CommonJS with the fixture's code, the SDK left to the runtime", async () => {
-        const code = archiveText(one(T.fn, "release-controller"));
-        assert.ok(code.includes(FIXTURE_MARKER), "the helper module is bundled");
-        assert.ok(!code.includes("conveyor-fixture-unused-export"), "exports other than handler are dropped");
-        assert.match(code, /require\("@aws-sdk\/client-sns"\)/, "@aws-sdk stays external");
-        const exports = loadBundle(code, { "@aws-sdk/client-sns": { name: "runtime-sdk" } });
-        assert.equal(typeof exports.handler, "function");
-        const answer = await (exports.handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)(SCHEDULE_EVENT);
-        assert.deepEqual(answer, { statusCode: 200, body: `${FIXTURE_MARKER}:conveyor.schedule sdk=runtime-sdk` });
+    it("deploys each handler bundled from source: runnable CommonJS with the fixture's code, the SDK left to the runtime", async () => {
+        for (const fn of ["intake", "worker"]) {
+            const code = archiveText(one(T.fn, `release-controller-${fn}`));
+            assert.ok(code.includes(FIXTURE_MARKER), "the helper module is bundled");
+            assert.ok(!code.includes("conveyor-fixture-unused-export"), "exports other than handler are dropped");
+            assert.match(code, /require\("@aws-sdk\/client-sns"\)/, "@aws-sdk stays external");
+            const exports = loadBundle(code, { "@aws-sdk/client-sns": { name: "runtime-sdk" } });
+            assert.equal(typeof exports.handler, "function");
+            const answer = await (exports.handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)({ source: "conveyor.test" });
+            assert.deepEqual(answer, { statusCode: 200, body: `${FIXTURE_MARKER}:conveyor.test sdk=runtime-sdk` });
+        }
+    });
+
+    it("bundles the real intake small, with no GitHub client, and both real handlers as loadable modules", () => {
+        const intake = bundleHandler(path.join(__dirname, "..", "..", "..", "controller", "intake.ts"));
+        assert.ok(intake.bytes < 100_000, `${intake.bytes} bytes`);
+        assert.deepEqual(Object.keys(intake.bytesByPackage).filter((p) => p.includes("octokit") || p === "yaml"), [], "no octokit, no YAML parser");
+        assert.deepEqual(intake.externalImports, ["@aws-sdk/client-secrets-manager", "@aws-sdk/client-sqs"]);
+        const worker = bundleHandler(path.join(__dirname, "..", "..", "..", "controller", "worker.ts"));
+        assert.ok(worker.bytes < 1_000_000, `${worker.bytes} bytes`);
+        assert.deepEqual(worker.externalImports, ["@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns", "@aws-sdk/client-sqs"]);
+        for (const b of [intake, worker]) {
+            assert.deepEqual(b.warnings, []);
+            assert.equal(typeof loadBundle(b.code, {}).handler, "function", "loads without touching the SDK");
+        }
     });
 
     it("bundles deterministically: same bytes on a second run and from another checkout directory", async () => {
-        const first = archiveText(one(T.fn, "release-controller"));
-        const again = await onMocks(() => ({ name: new ReleaseController("release-controller", baseArgs()).functionName }));
-        assert.equal(archiveText(again.resources.find((r) => r.type === T.fn)!), first);
+        const first = archiveText(one(T.fn, "release-controller-worker"));
+        const again = await onMocks(() => ({ name: new ReleaseController("release-controller", baseArgs()).workerFunctionName }));
+        assert.equal(archiveText(again.resources.find((r) => r.type === T.fn && r.name === "release-controller-worker")!), first);
 
         const direct = bundleHandler(FIXTURE_ENTRY);
         assert.equal(direct.code, first);
@@ -382,17 +457,19 @@ describe("release controller (AWS)", function () {
         assert.throws(() => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "no-such-entry.ts")), /file not found/);
     });
 
-    it("fails at construction when the handler does not bundle, so preview and synth stop with the reason", async () => {
-        let message = "";
-        await onMocks(() => {
-            try {
-                new ReleaseController("rc", baseArgs({ handlerEntry: path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts") }));
-            } catch (e) {
-                message = (e as Error).message;
-            }
-            return {};
-        });
-        assert.match(message, /lambda-no-handler\.ts does not bundle/);
+    it("fails at construction when a handler does not bundle, so preview and synth stop with the reason", async () => {
+        for (const entry of ["intakeEntry", "workerEntry"] as const) {
+            let message = "";
+            await onMocks(() => {
+                try {
+                    new ReleaseController("rc", baseArgs({ [entry]: path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts") }));
+                } catch (e) {
+                    message = (e as Error).message;
+                }
+                return {};
+            });
+            assert.match(message, /lambda-no-handler\.ts does not bundle/, entry);
+        }
     });
 
     it("refuses bad arguments with every problem named", async () => {
@@ -416,9 +493,11 @@ describe("release controller (AWS)", function () {
         assert.match(await problems({ environment: { CIRCLECI_WEBHOOK_SECRET: "x" } }), /looks like a secret/);
         assert.match(await problems({ environment: { AWS_REGION: "eu-west-3" } }), /environment\.AWS_REGION: reserved by Lambda/);
         assert.match(await problems({ environment: { [RELEASE_CONTROLLER_ENV.ownersTopicArn]: "x" } }), /set by the component itself/);
+        assert.match(await problems({ environment: { [RELEASE_CONTROLLER_ENV.queueUrl]: "x" } }), /set by the component itself/);
         assert.match(await problems({ environment: { OPS_REPO: "other" } }), /environment\.OPS_REPO: set by the component itself/);
         assert.match(await problems({ opsRepository: { owner: "acme saas", repo: "" } }), /opsRepository\.owner: expected a GitHub login.*\n.*opsRepository\.repo: expected a repository name/);
         assert.match(await problems({ timeoutSeconds: 901, memoryMb: 64, logRetentionDays: 10 }), /timeoutSeconds: expected 1-900, got 901\n.*memoryMb.*\n.*logRetentionDays/);
+        assert.match(await problems({ maxReceiveCount: 100 }), /maxReceiveCount: expected 2-20, got 100/);
         assert.equal(await problems({}), "");
     });
 

@@ -1,0 +1,129 @@
+// A finished deploy workflow against the fakes: only the environment whose job failed is blamed (CircleCI
+// is asked which job that was), and a later successful deploy resolves the failure notice.
+import * as assert from "node:assert/strict";
+import { CircleCi } from "../../clients/circleci";
+import { envOutcomes, handleDeployFinished, type DeployEventContext } from "../../controller/deploy-events";
+import { FAKE_CIRCLECI_TOKEN, type FakeJobStatus } from "../fakes/circleci";
+import { OWNER, startWorld, type World } from "../release-world";
+
+const WORKFLOW_URL = "https://app.circleci.com/pipelines/github/acme-saas/ops/130/workflows/fda08377";
+
+describe("deploy outcomes by job (pure)", () => {
+    it("blames the environment whose deploy job failed, and says the ones after it did not run", () => {
+        const out = envOutcomes(
+            ["staging", "demo", "prod"],
+            [
+                { name: "build", status: "success", jobNumber: 1 },
+                { name: "deploy-org", status: "success", jobNumber: 2 },
+                { name: "deploy-staging", status: "success", jobNumber: 3 },
+                { name: "deployed-staging", status: "failed", jobNumber: 4 },
+                { name: "deploy-demo", status: "failed", jobNumber: 5 },
+                { name: "deploy-prod", status: "blocked" },
+            ],
+            WORKFLOW_URL,
+        );
+        assert.deepEqual(out.deployed, ["staging"], "a failed post-deploy job does not undo the deploy");
+        const demoJob = { name: "deploy-demo", status: "failed", url: `${WORKFLOW_URL}/jobs/5` };
+        assert.deepEqual(out.failures, [
+            { env: "demo", result: "failed", job: demoJob },
+            { env: "prod", result: "not-run", cause: { name: "deployed-staging", status: "failed", url: `${WORKFLOW_URL}/jobs/4` } },
+        ]);
+        assert.deepEqual(out.failedJobs.map((j) => j.name), ["deployed-staging", "deploy-demo"]);
+    });
+
+    it("blames no environment when a job before every deploy failed", () => {
+        const out = envOutcomes(["staging"], [{ name: "build", status: "failed", jobNumber: 1 }, { name: "deploy-staging", status: "not_run" }], WORKFLOW_URL);
+        assert.deepEqual(out.failures, [{ env: "staging", result: "not-run", cause: { name: "build", status: "failed", url: `${WORKFLOW_URL}/jobs/1` } }]);
+    });
+});
+
+describe("a finished deploy workflow against the fakes", function () {
+    this.timeout(60_000);
+    let w: World;
+    let published: { subject: string; message: string }[];
+    beforeEach(async () => {
+        w = await startWorld({ prsPerComponent: 1 });
+        published = [];
+    });
+    afterEach(() => w.close());
+
+    const ctx = (): DeployEventContext => ({
+        gh: w.deps().gh,
+        ci: new CircleCi({ token: FAKE_CIRCLECI_TOKEN, baseUrl: w.circle.url, retryBaseMs: 1 }),
+        ops: { owner: OWNER, repo: "ops" },
+        workspace: async () => w.workspace,
+        publish: async (subject, message) => void published.push({ subject, message }),
+        gitHubApiUrl: w.github.url,
+        log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+
+    /** A PR labelled for two environments, merged; returns its number and the merge commit. */
+    const mergedForTwo = (): { pr: number; sha: string } => {
+        w.ops.commit("fix-dns", { message: "Fix DNS", files: { "components/dns.ts": "x\n" } });
+        const pr = w.ops.openPull({ head: "fix-dns", title: "Fix DNS", labels: ["deploy/staging", "deploy/demo"] });
+        return { pr: pr.number, sha: w.ops.mergePull(pr.number, { method: "squash" }) };
+    };
+
+    const workflow = (sha: string, status: "success" | "failed", jobs: Record<string, FakeJobStatus>) => {
+        const slug = `gh/${OWNER}/ops`;
+        const p = w.circle.addPipeline(slug, {
+            number: 200 + w.circle.pipelines(slug).length,
+            revision: sha,
+            workflows: [{ name: "deploy", status, jobs: Object.entries(jobs).map(([name, s]) => ({ name, status: s })) }],
+        });
+        return { id: p.workflows[0].id, name: "deploy", status, url: `${WORKFLOW_URL}-${p.number}` };
+    };
+
+    const commentsOn = (pr: number) => w.ops.issueComments(pr).map((c) => c.body);
+
+    it("staging deployed and demo failed: demo alone is blamed, staging is told it deployed", async () => {
+        const { pr, sha } = mergedForTwo();
+        const wf = workflow(sha, "failed", { "deploy-org": "success", "deploy-staging": "success", "deploy-demo": "failed" });
+        const out = await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
+        assert.deepEqual(out, { status: "failure-reported", deployed: ["staging"], failed: ["demo"], notRun: [], pulls: [pr] });
+        const bodies = commentsOn(pr);
+        assert.equal(bodies.length, 2);
+        assert.ok(bodies.some((b) => /^<!-- conveyor:deployed env=staging -->\nDeployed to \*\*staging\*\*/.test(b)));
+        assert.ok(bodies.some((b) => /^<!-- conveyor:deploy-failed env=demo -->\nDeploy of \*\*demo\*\* failed: job \[deploy-demo\]/.test(b)));
+        assert.equal(bodies.some((b) => b.includes("deploy-failed env=staging")), false, "staging is not blamed");
+        assert.equal(published.length, 1);
+        assert.equal(published[0].subject, "conveyor: deploy of demo failed");
+        assert.match(published[0].message, /Failed: demo\./);
+        assert.doesNotMatch(published[0].message, /staging/);
+    });
+
+    it("staging failed: staging is blamed, demo is told it was not deployed because of it", async () => {
+        const { pr, sha } = mergedForTwo();
+        const wf = workflow(sha, "failed", { "deploy-org": "success", "deploy-staging": "failed", "deploy-demo": "blocked" });
+        const out = await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
+        assert.deepEqual(out, { status: "failure-reported", deployed: [], failed: ["staging"], notRun: ["demo"], pulls: [pr] });
+        const demo = commentsOn(pr).find((b) => b.includes("env=demo"))!;
+        assert.match(demo, /^<!-- conveyor:deploy-failed env=demo -->\n\*\*demo\*\* was not deployed: job \[deploy-staging\]\(.+\/jobs\/\d+\) \(failed\) failed before it/);
+        assert.equal(published[0].subject, "conveyor: deploy of staging failed");
+        assert.match(published[0].message, /Not deployed \(an earlier job failed\): demo\./);
+    });
+
+    it("a later successful deploy marks the failure notice resolved, in the same comment", async () => {
+        const { pr, sha } = mergedForTwo();
+        await handleDeployFinished(ctx(), { workflow: workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" }), sha, branch: "main" });
+        assert.equal(commentsOn(pr).length, 2);
+        const rerun = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: rerun, sha, branch: "main" }), { status: "deployed", environments: ["staging", "demo"] });
+        const bodies = commentsOn(pr);
+        assert.equal(bodies.length, 4, "two failure notices, now resolved, and two deploy notices");
+        for (const env of ["staging", "demo"]) {
+            const notice = bodies.find((b) => b.startsWith(`<!-- conveyor:deploy-failed env=${env} -->`))!;
+            assert.match(notice, new RegExp(`^<!-- conveyor:deploy-failed env=${env} -->\\n~~A deploy of \\*\\*${env}\\*\\* failed\\.~~ Resolved: \\*\\*${env}\\*\\* deployed at ${sha.slice(0, 7)} \\(\\[build\\]\\(${rerun.url.replace(/[./]/g, "\\$&")}\\)\\)\\.$`));
+        }
+    });
+
+    it("a replayed failure writes nothing and tells the owners nothing more", async () => {
+        const { sha } = mergedForTwo();
+        const wf = workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" });
+        await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
+        w.github.clearRequests();
+        await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
+        assert.equal(w.github.writes(), 0);
+        assert.equal(published.length, 1);
+    });
+});

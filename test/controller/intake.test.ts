@@ -1,0 +1,213 @@
+// The webhook intake on its own: what it refuses (unread, unqueued), what it queues, with which identity, and
+// replays with a new delivery header. No GitHub or CircleCI here: the intake has no client for either.
+import * as assert from "node:assert/strict";
+import { createIntake, intakeDepsFromEnv, MAX_COMMAND_AGE_MS, MAX_EVENT_AGE_MS, type IntakeDeps } from "../../controller/intake";
+import { MissingSettingError } from "../../controller/lambda";
+import { MAX_BODY_BYTES, NOT_A_STACK_NAME, signCircleCi, signGitHub } from "../../controller/webhooks";
+import { parseWorkItem, type WorkItem } from "../../controller/work-items";
+import { FakeFifoQueue } from "../fakes/fifo-queue";
+import { bodyOf, circleEvent, commentPayload, gitHubEvent, httpEvent, OPS, WEBHOOK_SECRETS, workflowCompleted, type CommentInit } from "../queue-world";
+
+const SHA = "1dc6aa69429bff4806ad6afe58d3d8f57e25973e";
+
+function setup(over: Partial<IntakeDeps> = {}) {
+    const clock = { now: Date.now() };
+    const queue = new FakeFifoQueue({ now: () => clock.now, visibilityTimeoutSeconds: 5400, maxReceiveCount: 5 });
+    const logs: string[] = [];
+    const intake = createIntake({
+        webhookSecrets: async () => WEBHOOK_SECRETS,
+        enqueue: async (item: WorkItem, id: string) => void queue.send(JSON.stringify(item), id),
+        ops: OPS,
+        deployWorkflows: ["deploy"],
+        now: () => new Date(clock.now),
+        log: { info: (m) => void logs.push(m), warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
+        ...over,
+    });
+    const comment = (c: Omit<CommentInit, "createdAt"> & { createdAt?: Date }) => commentPayload({ createdAt: new Date(clock.now - 2_000), ...c });
+    const queued = () => queue.messages.map((m) => parseWorkItem(m.body));
+    return { clock, queue, intake, comment, queued, logs };
+}
+
+describe("the webhook intake", () => {
+    describe("refuses what it cannot trust, queueing nothing", () => {
+        it("answers 401 to bad, missing and replayed-onto-another-body signatures", async () => {
+            const { intake, comment, queue } = setup();
+            const payload = workflowCompleted({ sha: SHA });
+            const other = JSON.stringify(workflowCompleted({ sha: "b".repeat(40) }));
+            const c = comment({ body: "/conveyor release staging", login: "alice", issue: 1 });
+            const refused = [
+                circleEvent(payload, { signature: "" }),
+                circleEvent(payload, { secret: "not-the-secret" }),
+                circleEvent(payload, { signature: signCircleCi(WEBHOOK_SECRETS.circleci, other) }),
+                circleEvent(payload, { signature: "v1=deadbeef" }),
+                circleEvent(payload, { secret: WEBHOOK_SECRETS.github }),
+                gitHubEvent(c, { signature: null }),
+                gitHubEvent(c, { secret: "not-the-secret" }),
+                gitHubEvent(c, { signature: signGitHub(WEBHOOK_SECRETS.github, JSON.stringify({ ...c, action: "edited" })) }),
+                gitHubEvent(c, { secret: WEBHOOK_SECRETS.circleci }),
+                httpEvent({}, JSON.stringify(payload)),
+            ];
+            for (const [i, event] of refused.entries()) {
+                const res = await intake(event);
+                assert.equal(res.statusCode, 401, `case ${i}`);
+                assert.deepEqual(bodyOf(res), { status: "unauthorized" }, `case ${i}`);
+            }
+            const unsigned = circleEvent(payload);
+            delete (unsigned.headers as Record<string, string>)["circleci-signature"];
+            assert.equal((await intake(unsigned)).statusCode, 401);
+            assert.equal(queue.sends, 0);
+        });
+
+        it("answers 405 to other methods, 413 to a body over 1 MiB, 400 to a signed body that is not JSON or lacks fields", async () => {
+            const { intake, queue } = setup();
+            const get = await intake(httpEvent({}, "", { method: "GET" }));
+            assert.equal(get.statusCode, 405);
+            assert.equal(get.headers.allow, "POST");
+            const huge = JSON.stringify({ id: "big", pad: "x".repeat(MAX_BODY_BYTES) });
+            assert.equal((await intake(httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, huge) }, huge))).statusCode, 413);
+            assert.equal((await intake(httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, huge) }, huge, { base64: true }))).statusCode, 413);
+            const notJson = "{not json";
+            assert.equal((await intake(httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, notJson) }, notJson))).statusCode, 400);
+            assert.equal((await intake(httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, notJson) }, notJson))).statusCode, 400);
+            const { workflow: _dropped, ...noWorkflow } = workflowCompleted({ sha: SHA });
+            const missing = await intake(circleEvent(noWorkflow));
+            assert.equal(missing.statusCode, 400);
+            assert.match(String(bodyOf(missing).reason), /workflow/);
+            assert.equal((await intake(gitHubEvent({ action: "created" }))).statusCode, 400);
+            assert.equal(queue.sends, 0);
+        });
+
+        it("ignores unknown event types with 202 and answers GitHub's ping", async () => {
+            const { intake, queue } = setup();
+            assert.equal((await intake(circleEvent({ id: "j1", type: "job-completed" }, { type: "job-completed" }))).statusCode, 202);
+            assert.equal((await intake(gitHubEvent({ ref: "refs/heads/main" }, { event: "push" }))).statusCode, 202);
+            const ping = await intake(gitHubEvent({ zen: "Keep it logically awesome.", hook_id: 1 }, { event: "ping" }));
+            assert.equal(ping.statusCode, 200);
+            assert.equal(bodyOf(ping).status, "pong");
+            assert.equal(queue.sends, 0);
+        });
+
+        it("ignores chat, edits and other repositories; CircleCI's other projects, unfinished and non-deploy workflows", async () => {
+            const { intake, comment, queue } = setup();
+            for (const c of [
+                comment({ body: "LGTM, ship it", login: "alice", issue: 1 }),
+                comment({ body: "/conveyor release staging", login: "alice", issue: 1, action: "edited" }),
+                comment({ body: "/conveyor release staging", login: "alice", issue: 1, repo: `${OPS.owner}/billing` }),
+            ]) {
+                assert.equal(bodyOf(await intake(gitHubEvent(c))).status, "ignored");
+            }
+            for (const w of [{ sha: SHA, slug: `gh/${OPS.owner}/billing` }, { sha: SHA, status: "on_hold" }, { sha: SHA, status: "running" }, { sha: SHA, name: "nightly-drift", status: "failed" }]) {
+                const res = await intake(circleEvent(workflowCompleted(w)));
+                assert.equal(res.statusCode, 202, JSON.stringify(w));
+                assert.equal(bodyOf(res).status, "ignored");
+            }
+            assert.equal(queue.sends, 0);
+        });
+
+        it("refuses an environment argument that is not a stack name, without repeating it", async () => {
+            const { intake, comment, queue } = setup();
+            for (const body of ["/conveyor release `@acme-saas/owners`", "/conveyor release @acme-saas/owners", "/conveyor rollback [prod](https://evil.example)", "/conveyor release org", "/conveyor release <img>"]) {
+                const res = await intake(gitHubEvent(comment({ body, login: "alice", issue: 3 })));
+                assert.equal(res.statusCode, 200);
+                assert.deepEqual(bodyOf(res), { status: "refused", reason: NOT_A_STACK_NAME }, body);
+            }
+            assert.equal(queue.sends, 0);
+        });
+
+        it("refuses commands from bots unless configured", async () => {
+            const { intake, comment, queue, queued } = setup({ commandBots: ["release-bot[bot]"] });
+            const refused = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "renovate[bot]", issue: 4 })));
+            assert.equal(bodyOf(refused).status, "refused");
+            assert.match(String(bodyOf(refused).reason), /bots run only when configured/);
+            assert.equal(queue.sends, 0);
+            assert.equal((await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "release-bot[bot]", issue: 4, commentId: 9 })))).statusCode, 202);
+            assert.deepEqual(queued().map((q) => q.kind === "command" && [q.login, q.allowedBot]), [["release-bot[bot]", true]]);
+        });
+
+        it("refuses a command older than the deduplication window, or dated in the future", async () => {
+            const { intake, comment, clock, queue } = setup();
+            const old = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 5, createdAt: new Date(clock.now - MAX_COMMAND_AGE_MS - 1_000) })));
+            assert.equal(bodyOf(old).status, "refused");
+            assert.match(String(bodyOf(old).reason), /written 24[12] s ago; commands are taken for 4 minutes/);
+            const future = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 5, createdAt: new Date(clock.now + 5 * 60_000) })));
+            assert.equal(bodyOf(future).status, "refused");
+            const stale = await intake(circleEvent(workflowCompleted({ sha: SHA, happenedAt: new Date(clock.now - MAX_EVENT_AGE_MS - 60_000) })));
+            assert.equal(bodyOf(stale).status, "refused");
+            assert.equal(queue.sends, 0);
+        });
+    });
+
+    describe("queues the work, once per signed identity", () => {
+        it("a command: 202, one message in the one group, with the comment's identity and nothing of the body but the command", async () => {
+            const { intake, comment, queue, queued } = setup();
+            const res = await intake(gitHubEvent(comment({ body: "  /conveyor release staging \n", login: "alice", issue: 7, commentId: 4242 })));
+            assert.equal(res.statusCode, 202);
+            assert.equal(bodyOf(res).status, "queued");
+            assert.equal(queue.depth, 1);
+            const [item] = queued();
+            assert.deepEqual({ ...item, createdAt: undefined }, { kind: "command", commentId: 4242, createdAt: undefined, issue: 7, login: "alice", allowedBot: false, mode: "release", env: "staging" });
+            assert.match(queue.messages[0].deduplicationId, /^[0-9a-f]{64}$/);
+        });
+
+        it("the same signed body with a new delivery header is the same message: the queue keeps one", async () => {
+            const { intake, comment, queue } = setup();
+            const c = comment({ body: "/conveyor release staging", login: "alice", issue: 7 });
+            const answers = [];
+            for (let i = 0; i < 5; i++) answers.push(await intake(gitHubEvent(c, { delivery: `replay-${i}` })));
+            assert.deepEqual(answers.map((a) => a.statusCode), [202, 202, 202, 202, 202]);
+            assert.equal(new Set(answers.map((a) => bodyOf(a).id)).size, 1, "one deduplication id whatever the header");
+            assert.equal(queue.sends, 5);
+            assert.equal(queue.depth, 1);
+            // Another comment with the same text is another command.
+            await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 7, commentId: 99 })));
+            assert.equal(queue.depth, 2);
+        });
+
+        it("a CircleCI event: keyed on its event id, so a redelivery is dropped", async () => {
+            const { intake, queue, queued } = setup();
+            const payload = workflowCompleted({ id: "evt-1", sha: SHA, status: "failed" });
+            assert.equal((await intake(circleEvent(payload))).statusCode, 202);
+            assert.equal((await intake(circleEvent(payload, { base64: true }))).statusCode, 202);
+            assert.equal(queue.depth, 1);
+            const [item] = queued();
+            assert.equal(item.kind, "deploy-finished");
+            assert.deepEqual(item.kind === "deploy-finished" && [item.eventId, item.sha, item.branch, item.workflow.status], ["evt-1", SHA, "main", "failed"]);
+        });
+
+        it("answers 503 when the queue does not take the message, so the sender may retry", async () => {
+            const { intake, comment } = setup({ enqueue: async () => Promise.reject(new Error("ServiceUnavailable")) });
+            const res = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 1 })));
+            assert.equal(res.statusCode, 503);
+        });
+
+        it("fails loudly on an event that is not a function URL request", async () => {
+            const { intake } = setup();
+            await assert.rejects(intake({ source: "aws.events" }), /not a function URL request/);
+        });
+    });
+
+    describe("its settings", () => {
+        const env = {
+            GITHUB_WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:eu-west-3:123456789012:secret:github-hook",
+            CIRCLECI_WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:eu-west-3:123456789012:secret:circleci-hook",
+            WORK_QUEUE_URL: "https://sqs.eu-west-3.amazonaws.com/123456789012/release-controller-queue.fifo",
+            OPS_OWNER: OPS.owner,
+            OPS_REPO: "ops",
+            DEPLOY_WORKFLOWS: "deploy, deploy-prod",
+            COMMAND_BOTS: "release-bot[bot]",
+        };
+
+        it("come from the environment, without touching AWS until a request needs a secret", () => {
+            const deps = intakeDepsFromEnv(env);
+            assert.deepEqual(deps.ops, OPS);
+            assert.deepEqual(deps.deployWorkflows, ["deploy", "deploy-prod"]);
+            assert.deepEqual(deps.commandBots, ["release-bot[bot]"]);
+            assert.equal(Object.keys(require.cache).some((k) => k.includes("@aws-sdk")), false);
+        });
+
+        it("name the missing variable", () => {
+            const { WORK_QUEUE_URL: _dropped, ...partial } = env;
+            assert.throws(() => intakeDepsFromEnv(partial), (e: Error) => e instanceof MissingSettingError && /WORK_QUEUE_URL is not set/.test(e.message));
+        });
+    });
+});

@@ -1,0 +1,8 @@
+// Root hooks (loaded by .mocharc.json for every test file, in serial and parallel runs alike).
+import { removeScratchDirs } from "./workspace-fixture";
+
+export const mochaHooks = {
+    afterEach(): void {
+        removeScratchDirs();
+    },
+};
