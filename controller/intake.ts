@@ -1,7 +1,7 @@
 // The release controller's webhook intake: the Lambda behind the function URL that GitHub and CircleCI call.
 // It does no work: it authenticates the request, checks what the payload may ask, and puts one message on the
 // work queue, answering 202 within milliseconds. GitHub gives a webhook 10 s and never retries; CircleCI 5 s.
-// The worker (release/worker.ts) then does the work from the queue, one message at a time.
+// The worker (controller/worker.ts) then does the work from the queue, one message at a time.
 //
 //   non-POST                                   405
 //   body over MAX_BODY_BYTES                   413

@@ -1,4 +1,4 @@
-// What the release controller's two Lambda functions (release/intake.ts, release/worker.ts) share of AWS: their
+// What the release controller's two Lambda functions (controller/intake.ts, controller/worker.ts) share of AWS: their
 // settings from the environment, secrets read from Secrets Manager, and the SQS and SNS calls. Thin I/O only.
 //
 // The AWS SDK v3 comes with Lambda's Node.js runtime and is not a dependency here: these are the few shapes
