@@ -183,17 +183,10 @@ export class ReleaseController extends pulumi.ComponentResource {
         });
 
         // ---- the intake: verify, queue, answer ----
-        const intakeLogs = new aws.cloudwatch.LogGroup(`${name}-intake`, { name: `/aws/lambda/${name}-intake`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
-        const intakeRole = new aws.iam.Role(`${name}-intake`, { description: "conveyor release controller: webhook intake (Lambda execution)", assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")) }, parent);
-        const intakeRolePolicy = new aws.iam.RolePolicy(
-            `${name}-intake`,
-            {
-                role: intakeRole.name,
-                policy: pulumi
-                    .all([intakeLogs.arn, githubWebhookSecret.secret.arn, circleciWebhookSecret.secret.arn, queue.arn])
-                    .apply(([logGroupArn, gh, ci, queueArn]) => JSON.stringify(intakePolicy({ logGroupArn, webhookSecretArns: [gh, ci], queueArn }))),
-            },
-            parent,
+        const { logs: intakeLogs, role: intakeRole, rolePolicy: intakeRolePolicy } = this.execution(`${name}-intake`, "webhook intake", args, (logGroupArn) =>
+            pulumi
+                .all([logGroupArn, githubWebhookSecret.secret.arn, circleciWebhookSecret.secret.arn, queue.arn])
+                .apply(([logArn, gh, ci, queueArn]) => JSON.stringify(intakePolicy({ logGroupArn: logArn, webhookSecretArns: [gh, ci], queueArn }))),
         );
         const intake = new aws.lambda.Function(
             `${name}-intake`,
@@ -221,17 +214,10 @@ export class ReleaseController extends pulumi.ComponentResource {
         new aws.lambda.Permission(`${name}-url-invoke`, { function: intake.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true }, parent);
 
         // ---- the worker: the work, one message at a time ----
-        const workerLogs = new aws.cloudwatch.LogGroup(`${name}-worker`, { name: `/aws/lambda/${name}-worker`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
-        const workerRole = new aws.iam.Role(`${name}-worker`, { description: "conveyor release controller: worker (Lambda execution)", assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")) }, parent);
-        const workerRolePolicy = new aws.iam.RolePolicy(
-            `${name}-worker`,
-            {
-                role: workerRole.name,
-                policy: pulumi
-                    .all([workerLogs.arn, githubToken.secret.arn, circleciToken.secret.arn, queue.arn, topic.arn])
-                    .apply(([logGroupArn, gh, ci, queueArn, topicArn]) => JSON.stringify(workerPolicy({ logGroupArn, tokenSecretArns: [gh, ci], queueArn, topicArn }))),
-            },
-            parent,
+        const { logs: workerLogs, role: workerRole, rolePolicy: workerRolePolicy } = this.execution(`${name}-worker`, "worker", args, (logGroupArn) =>
+            pulumi
+                .all([logGroupArn, githubToken.secret.arn, circleciToken.secret.arn, queue.arn, topic.arn])
+                .apply(([logArn, gh, ci, queueArn, topicArn]) => JSON.stringify(workerPolicy({ logGroupArn: logArn, tokenSecretArns: [gh, ci], queueArn, topicArn }))),
         );
         const worker = new aws.lambda.Function(
             `${name}-worker`,
@@ -359,6 +345,15 @@ export class ReleaseController extends pulumi.ComponentResource {
     }
 
     /** The function's code: `entry` bundled by esbuild, as `index.js`, on the runtime it targets. */
+    /** A function's log group, its execution role and the role's one policy, which `policyOf` writes from the log group's ARN. */
+    private execution(fn: string, what: string, args: ReleaseControllerArgs, policyOf: (logGroupArn: pulumi.Output<string>) => pulumi.Input<string>) {
+        const parent = { parent: this };
+        const logs = new aws.cloudwatch.LogGroup(fn, { name: `/aws/lambda/${fn}`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
+        const role = new aws.iam.Role(fn, { description: `conveyor release controller: ${what} (Lambda execution)`, assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")) }, parent);
+        const rolePolicy = new aws.iam.RolePolicy(fn, { role: role.name, policy: policyOf(logs.arn) }, parent);
+        return { logs, role, rolePolicy };
+    }
+
     private code(entry: string): Pick<aws.lambda.FunctionArgs, "runtime" | "architectures" | "handler" | "code"> {
         const bundle: HandlerBundle = bundleHandler(entry);
         // Fire and forget: a constructor cannot wait, and the engine prints the warning whenever it arrives.

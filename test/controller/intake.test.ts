@@ -64,11 +64,15 @@ describe("the webhook intake", () => {
             assert.equal(get.statusCode, 405);
             assert.equal(get.headers.allow, "POST");
             const huge = JSON.stringify({ id: "big", pad: "x".repeat(MAX_BODY_BYTES) });
-            assert.equal((await intake(httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, huge) }, huge))).statusCode, 413);
-            assert.equal((await intake(httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, huge) }, huge, { base64: true }))).statusCode, 413);
+            // Correctly signed, so only the body's size or shape can be what is refused.
+            const fromCircleCi = (body: string) => httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, body) }, body);
+            const fromGitHub = (body: string, options?: { base64: boolean }) =>
+                httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, body) }, body, options);
+            assert.equal((await intake(fromCircleCi(huge))).statusCode, 413);
+            assert.equal((await intake(fromGitHub(huge, { base64: true }))).statusCode, 413);
             const notJson = "{not json";
-            assert.equal((await intake(httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, notJson) }, notJson))).statusCode, 400);
-            assert.equal((await intake(httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, notJson) }, notJson))).statusCode, 400);
+            assert.equal((await intake(fromCircleCi(notJson))).statusCode, 400);
+            assert.equal((await intake(fromGitHub(notJson))).statusCode, 400);
             const { workflow: _dropped, ...noWorkflow } = workflowCompleted({ sha: SHA });
             const missing = await intake(circleEvent(noWorkflow));
             assert.equal(missing.statusCode, 400);

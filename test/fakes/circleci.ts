@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { WorkflowStatus } from "../../clients/circleci";
+import type { JobStatus, WorkflowStatus } from "../../clients/circleci";
 import { delay, listenOnLoopback, LoopbackFake, lowerCaseKeys, readBody, type FaultResponse, type LoggedRequest } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 
@@ -65,10 +65,8 @@ export interface WorkflowRecord {
     readonly jobs: JobRecord[];
 }
 
-/** A job's status in CircleCI API v2's Job schema. */
-export type FakeJobStatus =
-    | "success" | "running" | "not_run" | "failed" | "retried" | "queued" | "not_running" | "infrastructure_fail"
-    | "timedout" | "on_hold" | "terminated-unknown" | "blocked" | "canceled" | "unauthorized";
+/** A job's status in CircleCI API v2's Job schema: the same statuses the client knows. */
+export type FakeJobStatus = JobStatus;
 
 export interface JobRecord {
     readonly id: string;
