@@ -59,7 +59,11 @@ const orgConfig = z.looseObject({
         owners: z.array(email).min(1),
         // GitHub App bots whose slash commands run; every other bot is refused (a bot cannot be asked who it is).
         commandBots: z
-            .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]$/, { error: withInput("expected a GitHub App bot login like renovate[bot]") }))
+            .array(
+                z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]$/, {
+                    error: withInput("expected a GitHub App bot login like renovate[bot]"),
+                }),
+            )
             .default([]),
     }),
     // The release controller's own credentials, kept in Secrets Manager by the org stack.
