@@ -31,7 +31,10 @@ const pathOf = (name) => (name === "program" || name === "index" ? `^${name}\\.t
 
 const layerRules = OURS.map((from) => {
     const forbidden = OURS.filter((to) => to !== from && !MAY_IMPORT[from].includes(to));
-    const allowed = MAY_IMPORT[from].length > 0 ? `only ${MAY_IMPORT[from].map((l) => pathOf(l).replace(/[\^$\\]/g, "")).join(", ")}` : "nothing of conveyor";
+    const allowed =
+        MAY_IMPORT[from].length > 0
+            ? `only ${MAY_IMPORT[from].map((l) => pathOf(l).replace(/[\^$\\]/g, "")).join(", ")}`
+            : "nothing of conveyor";
     return {
         name: `layer-${from}`,
         comment: `${pathOf(from).replace(/[\^$\\]/g, "")} may import ${allowed} besides itself: this import points up or sideways (README "Layout")`,
@@ -81,6 +84,10 @@ module.exports = {
         // Type-only imports count: a cycle through types is still two files that cannot be read apart.
         tsPreCompilationDeps: true,
         tsConfig: { fileName: "tsconfig.json" },
-        enhancedResolveOptions: { extensions: [".ts", ".js", ".json"], exportsFields: ["exports"], conditionNames: ["require", "import", "node", "default"] },
+        enhancedResolveOptions: {
+            extensions: [".ts", ".js", ".json"],
+            exportsFields: ["exports"],
+            conditionNames: ["require", "import", "node", "default"],
+        },
     },
 };

@@ -73,9 +73,12 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
     }
     const env = ws.environments.find((e) => e.stack === stack);
     if (!env) {
-        throw new ConfigError([`Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`]);
+        throw new ConfigError([
+            `Pulumi.${stack}.yaml: file not found (stacks: ${["org", ...ws.environments.map((e) => e.stack)].join(", ")})`,
+        ]);
     }
-    if (!ws.imageRegistry) throw new ConfigError(["Pulumi.yaml: conveyor:imageRegistry: required: environments run <registry>/<image>:<build>"]);
+    if (!ws.imageRegistry)
+        throw new ConfigError(["Pulumi.yaml: conveyor:imageRegistry: required: environments run <registry>/<image>:<build>"]);
     const environment = new Environment(stack, { env, catalog: ws.catalog, imageRegistry: ws.imageRegistry });
     return { domain: env.domain, urls: environment.urls, versions: environment.versions, loadBalancer: environment.loadBalancerDnsName };
 }

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
         const sha = w.ops.mergePull(w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!.number, { method: "squash" });
         w.github.clearRequests();
         const deps = w.deps({ throttle });
-        const deployed = () => runDeployed(deps.gh, ws, { env: "staging", sha, buildUrl: "https://circleci.example/build/1" }, () => undefined);
+        const deployed = () =>
+            runDeployed(deps.gh, ws, { env: "staging", sha, buildUrl: "https://circleci.example/build/1" }, () => undefined);
         const { value: out, seconds: wall } = await timed(deployed);
         const reads = w.github.reads();
         const writes = w.github.writes();

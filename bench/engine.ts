@@ -71,7 +71,8 @@ function measured(what: string, cmd: string, args: string[], opts: { cwd: string
 
 async function toolchain(fresh: boolean): Promise<Sample[]> {
     const out: Sample[] = [];
-    const npm = (what: string, env: NodeJS.ProcessEnv) => measured(what, "npm", ["run", "-s", "engine:build"], { cwd: REPO, env: { ...process.env, ...env } });
+    const npm = (what: string, env: NodeJS.ProcessEnv) =>
+        measured(what, "npm", ["run", "-s", "engine:build"], { cwd: REPO, env: { ...process.env, ...env } });
     if (fresh) {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-fresh-"));
         const env = { XDG_CACHE_HOME: path.join(tmp, "cache"), GOCACHE: path.join(tmp, "gocache"), GOMODCACHE: path.join(tmp, "gomod") };
@@ -98,8 +99,14 @@ async function stack(label: string, name: string, files: ReadonlyArray<{ name: s
             await p.pulumi(["config", "set", "circleci:apiUrl", circle.url], { stack: name });
             await p.pulumi(["config", "set", "--secret", "circleci:token"], { stack: name, input: FAKE_CIRCLECI_TOKEN });
         }
-        const pulumi = (what: string, args: string[]) => measured(`${label}: pulumi ${what}`, "pulumi", [...args, "--stack", name], { cwd: p.dir, env: p.env });
-        const synth = await measured(`${label}: conveyor synth ${name}`, process.execPath, [path.join(REPO, "cli", "bin.js"), "synth", name, "--out", path.join(path.dirname(p.dir), "out")], { cwd: p.dir, env: process.env });
+        const pulumi = (what: string, args: string[]) =>
+            measured(`${label}: pulumi ${what}`, "pulumi", [...args, "--stack", name], { cwd: p.dir, env: p.env });
+        const synth = await measured(
+            `${label}: conveyor synth ${name}`,
+            process.execPath,
+            [path.join(REPO, "cli", "bin.js"), "synth", name, "--out", path.join(path.dirname(p.dir), "out")],
+            { cwd: p.dir, env: process.env },
+        );
         const preview = await pulumi("preview", ["preview", "--json"]);
         const up = await pulumi("up", ["up", "--yes", "--skip-preview"]);
         return [synth, preview, up];
@@ -117,13 +124,23 @@ function said(samples: Sample[]): Sample[] {
 }
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { repos: { type: "string", multiple: true }, "fresh-toolchain": { type: "boolean" }, json: { type: "boolean" } } });
+    const { values } = parseArgs({
+        options: { repos: { type: "string", multiple: true }, "fresh-toolchain": { type: "boolean" }, json: { type: "boolean" } },
+    });
     const samples: Sample[] = said(await toolchain(values["fresh-toolchain"] ?? false));
     samples.push(...said(await stack(`org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, "org")));
     samples.push(...said(await stack("staging, 6 services", "staging")));
     for (const r of (values.repos ?? []).map(Number)) {
         const w = buildWorkload(r);
-        samples.push(...said(await stack(`org, ${w.repos} repositories`, "org", w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"))));
+        samples.push(
+            ...said(
+                await stack(
+                    `org, ${w.repos} repositories`,
+                    "org",
+                    w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"),
+                ),
+            ),
+        );
     }
     if (values.json) {
         process.stdout.write(`${JSON.stringify(samples)}\n`);

@@ -25,7 +25,9 @@ async function once(components: number): Promise<Record<string, unknown>> {
     const result = await synthesize({ dir: process.cwd(), stack: "staging", workspace: ws, now: new Date("2026-11-30T08:00:00Z") });
     const synthMs = performance.now() - t0;
     const perService = new Map<string, number>();
-    const services = new Set(result.resources.filter((r) => r.type === "conveyor:environment:Service").map((r) => `conveyor:environment:Service::${r.name}`));
+    const services = new Set(
+        result.resources.filter((r) => r.type === "conveyor:environment:Service").map((r) => `conveyor:environment:Service::${r.name}`),
+    );
     for (const r of result.resources) {
         if (r.parent && services.has(r.parent)) perService.set(r.type, (perService.get(r.type) ?? 0) + 1);
     }
@@ -49,16 +51,29 @@ async function main(): Promise<void> {
     }
     const runs = Array.from({ length: Number(values.runs ?? 3) }, () => {
         const t0 = performance.now();
-        const out = execFileSync(process.execPath, [...process.execArgv, __filename, "--once", "--components", String(components)], { encoding: "utf8" });
-        return { ...JSON.parse(out), processMs: performance.now() - t0 } as { synthMs: number; processMs: number; peakRssKiB: number; resources: number; shared: number; perComponent: Record<string, number> };
+        const out = execFileSync(process.execPath, [...process.execArgv, __filename, "--once", "--components", String(components)], {
+            encoding: "utf8",
+        });
+        return { ...JSON.parse(out), processMs: performance.now() - t0 } as {
+            synthMs: number;
+            processMs: number;
+            peakRssKiB: number;
+            resources: number;
+            shared: number;
+            perComponent: Record<string, number>;
+        };
     });
     const median = <T>(xs: T[], f: (x: T) => number) => xs.map(f).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const r = runs[0];
     console.log(`synth of one environment (staging) with ${components} components, ${runs.length} fresh processes (median)`);
-    console.log(`  synthesize     ${(median(runs, (x) => x.synthMs) / 1000).toFixed(2)} s (runs: ${runs.map((x) => (x.synthMs / 1000).toFixed(2)).join(", ")})`);
+    console.log(
+        `  synthesize     ${(median(runs, (x) => x.synthMs) / 1000).toFixed(2)} s (runs: ${runs.map((x) => (x.synthMs / 1000).toFixed(2)).join(", ")})`,
+    );
     console.log(`  whole process  ${(median(runs, (x) => x.processMs) / 1000).toFixed(2)} s`);
     console.log(`  peak RSS       ${Math.round(median(runs, (x) => x.peakRssKiB) / 1024)} MiB`);
-    console.log(`  resources      ${r.resources}: ${r.shared} shared by the environment, ${Object.values(r.perComponent).reduce((a, b) => a + b, 0)} per component`);
+    console.log(
+        `  resources      ${r.resources}: ${r.shared} shared by the environment, ${Object.values(r.perComponent).reduce((a, b) => a + b, 0)} per component`,
+    );
     for (const [type, n] of Object.entries(r.perComponent)) console.log(`    ${n}  ${type}  (${WHY[type] ?? ""})`);
 }
 

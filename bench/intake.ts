@@ -39,8 +39,18 @@ async function warm(deliveries: number): Promise<{ median: number; p99: number; 
     });
     const events = Array.from({ length: deliveries }, (_, i) =>
         i % 2 === 0
-            ? gitHubEvent(commentPayload({ body: "/conveyor release staging", login: "alice", issue: 1 + (i % 50), commentId: 10_000 + i, createdAt: new Date() }))
-            : circleEvent(workflowCompleted({ id: `evt-${i}`, sha: (i % 16).toString(16).repeat(40), status: i % 3 === 0 ? "failed" : "success" })),
+            ? gitHubEvent(
+                  commentPayload({
+                      body: "/conveyor release staging",
+                      login: "alice",
+                      issue: 1 + (i % 50),
+                      commentId: 10_000 + i,
+                      createdAt: new Date(),
+                  }),
+              )
+            : circleEvent(
+                  workflowCompleted({ id: `evt-${i}`, sha: (i % 16).toString(16).repeat(40), status: i % 3 === 0 ? "failed" : "success" }),
+              ),
     );
     // A few rounds first, as a warm function has run before.
     for (const e of events.slice(0, 20)) await intake(e);
@@ -53,7 +63,13 @@ async function warm(deliveries: number): Promise<{ median: number; p99: number; 
         times.push(performance.now() - t0);
         if (res.statusCode !== 202) throw new Error(`delivery answered ${res.statusCode}: ${res.body}`);
     }
-    return { median: quantile(times, 0.5), p99: quantile(times, 0.99), max: Math.max(...times), queued: queue.depth, bodies: bodies / deliveries };
+    return {
+        median: quantile(times, 0.5),
+        p99: quantile(times, 0.99),
+        max: Math.max(...times),
+        queued: queue.depth,
+        bodies: bodies / deliveries,
+    };
 }
 
 /** The deployed bundle in a fresh process: require + the first delivery, timed from inside and outside. */
@@ -67,12 +83,18 @@ function cold(runs: number): { importMs: number; firstMs: number; processMs: num
             fs.mkdirSync(d, { recursive: true });
             fs.writeFileSync(path.join(d, "index.js"), code);
         };
-        stub("@aws-sdk/client-secrets-manager", `class GetSecretValueCommand { constructor(i) { this.input = i; } }
+        stub(
+            "@aws-sdk/client-secrets-manager",
+            `class GetSecretValueCommand { constructor(i) { this.input = i; } }
 class SecretsManagerClient { async send(c) { return { SecretString: c.input.SecretId.endsWith("github") ? ${JSON.stringify(WEBHOOK_SECRETS.github)} : ${JSON.stringify(WEBHOOK_SECRETS.circleci)} }; } }
-module.exports = { SecretsManagerClient, GetSecretValueCommand };`);
-        stub("@aws-sdk/client-sqs", `class SendMessageCommand { constructor(i) { this.input = i; } }
+module.exports = { SecretsManagerClient, GetSecretValueCommand };`,
+        );
+        stub(
+            "@aws-sdk/client-sqs",
+            `class SendMessageCommand { constructor(i) { this.input = i; } }
 class SQSClient { async send() { return { MessageId: "m-1" }; } }
-module.exports = { SQSClient, SendMessageCommand, ChangeMessageVisibilityCommand: SendMessageCommand };`);
+module.exports = { SQSClient, SendMessageCommand, ChangeMessageVisibilityCommand: SendMessageCommand };`,
+        );
         const event = gitHubEvent(commentPayload({ body: "/conveyor release staging", login: "alice", issue: 7, createdAt: new Date() }));
         fs.writeFileSync(path.join(dir, "event.json"), JSON.stringify(event));
         const script = [
@@ -112,9 +134,18 @@ module.exports = { SQSClient, SendMessageCommand, ChangeMessageVisibilityCommand
             return performance.now() - t0;
         });
         return {
-            importMs: quantile(samples.map((s) => s.importMs), 0.5),
-            firstMs: quantile(samples.map((s) => s.firstMs), 0.5),
-            processMs: quantile(samples.map((s) => s.processMs), 0.5),
+            importMs: quantile(
+                samples.map((s) => s.importMs),
+                0.5,
+            ),
+            firstMs: quantile(
+                samples.map((s) => s.firstMs),
+                0.5,
+            ),
+            processMs: quantile(
+                samples.map((s) => s.processMs),
+                0.5,
+            ),
             emptyMs: quantile(empty, 0.5),
             bytes: bundle.bytes,
         };

@@ -92,7 +92,6 @@ function main(): void {
 }
 
 function measure(entry: string, runs: number, json: boolean): void {
-
     const bundleMs: number[] = [];
     const hashes = new Set<string>();
     let bundle: HandlerBundle | undefined;
@@ -150,16 +149,26 @@ function measure(entry: string, runs: number, json: boolean): void {
     }
     const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
     console.log(`Lambda bundle of ${report.entry} (${LAMBDA_RUNTIME}, esbuild target ${BUNDLE_TARGET}, minified CommonJS)`);
-    console.log(`  size           ${kb(b.bytes)} (${b.bytes} bytes; goal under ${kb(GOAL_BYTES)}: ${report.underGoal ? "met" : "NOT met"}), gzip -9 ${kb(gzipBytes)}`);
-    console.log(`  deterministic  ${report.deterministic ? "yes" : "NO"} (3 builds, sha256 ${b.sha256.slice(0, 16)}…), bundling ${report.bundleMsMedian.toFixed(0)} ms median`);
-    console.log(`  runtime-provided  ${b.externalImports.join(", ") || "none"}${externals.stubbed.length ? ` (stubbed here: ${externals.stubbed.join(", ")}; their load time is not counted)` : ""}`);
+    console.log(
+        `  size           ${kb(b.bytes)} (${b.bytes} bytes; goal under ${kb(GOAL_BYTES)}: ${report.underGoal ? "met" : "NOT met"}), gzip -9 ${kb(gzipBytes)}`,
+    );
+    console.log(
+        `  deterministic  ${report.deterministic ? "yes" : "NO"} (3 builds, sha256 ${b.sha256.slice(0, 16)}…), bundling ${report.bundleMsMedian.toFixed(0)} ms median`,
+    );
+    console.log(
+        `  runtime-provided  ${b.externalImports.join(", ") || "none"}${externals.stubbed.length ? ` (stubbed here: ${externals.stubbed.join(", ")}; their load time is not counted)` : ""}`,
+    );
     if (b.warnings.length) console.log(`  warnings       ${b.warnings.join("\n                 ")}`);
     console.log("  by package:");
     for (const [pkg, bytes] of Object.entries(b.bytesByPackage).slice(0, 12)) {
         console.log(`    ${pkg.padEnd(44)} ${kb(bytes).padStart(9)}  ${((100 * bytes) / b.bytes).toFixed(1).padStart(5)}%`);
     }
-    console.log(`  cold import    ${report.importMsMedian.toFixed(1)} ms median of ${runs} fresh processes (min ${report.importMsMin.toFixed(1)}, max ${report.importMsMax.toFixed(1)}), heap after ${report.heapUsedMiBMedian.toFixed(1)} MiB`);
-    console.log(`  whole process  ${report.processMsMedian.toFixed(0)} ms median (an empty node -e: ${report.emptyProcessMsMedian.toFixed(0)} ms)`);
+    console.log(
+        `  cold import    ${report.importMsMedian.toFixed(1)} ms median of ${runs} fresh processes (min ${report.importMsMin.toFixed(1)}, max ${report.importMsMax.toFixed(1)}), heap after ${report.heapUsedMiBMedian.toFixed(1)} MiB`,
+    );
+    console.log(
+        `  whole process  ${report.processMsMedian.toFixed(0)} ms median (an empty node -e: ${report.emptyProcessMsMedian.toFixed(0)} ms)`,
+    );
     console.log(`  node ${process.version} on this machine (Lambda runs ${LAMBDA_RUNTIME}); load average ${report.loadAverage.toFixed(1)}`);
     console.log("");
 }

@@ -79,7 +79,10 @@ const SHAPES: readonly { kind: string; ecosystems: Ecosystem[]; service?: { port
     { kind: "Container image", ecosystems: [{ ecosystem: "docker", directory: "/docker" }, { ecosystem: "github-actions" }] },
     {
         kind: "Java worker (Maven, /worker)",
-        ecosystems: [{ ecosystem: "maven", directory: "/worker", registries: ["maven-internal"] }, { ecosystem: "docker", directory: "/worker" }],
+        ecosystems: [
+            { ecosystem: "maven", directory: "/worker", registries: ["maven-internal"] },
+            { ecosystem: "docker", directory: "/worker" },
+        ],
         service: { port: 8081, health: "/actuator/health" },
     },
 ];
@@ -90,7 +93,10 @@ const OVERRIDES: readonly Record<string, unknown>[] = [
     { dependabot: { openPullRequestsLimit: 10, schedule: { interval: "daily" } } },
     { stale: { daysBeforeClose: 30 }, milestones: { weeks: 2 } },
     { visibility: "internal", description: "Shared across the organisation" },
-    { branchRule: { statusChecks: ["ci/circleci: build", "ci/circleci: e2e"] }, dependabot: { groups: { spring: { patterns: ["org.springframework*"] } } } },
+    {
+        branchRule: { statusChecks: ["ci/circleci: build", "ci/circleci: e2e"] },
+        dependabot: { groups: { spring: { patterns: ["org.springframework*"] } } },
+    },
 ];
 
 function pad(i: number, n: number): string {
@@ -135,11 +141,7 @@ export function buildWorkload(repos: number): Workload {
         .filter((n) => /^Pulumi\..+\.yaml$/.test(n) && n !== "Pulumi.org.yaml")
         .sort()
         .map((n) => ({ name: n, text: read(n) }));
-    const files = [
-        { name: PROJECT_FILE, text: stringify(project) },
-        { name: "Pulumi.org.yaml", text: stringify(org) },
-        ...envFiles,
-    ];
+    const files = [{ name: PROJECT_FILE, text: stringify(project) }, { name: "Pulumi.org.yaml", text: stringify(org) }, ...envFiles];
     const services = Object.values(catalog).filter((c) => c.port !== undefined).length;
     return { files, repos: Object.keys(catalog).length, services, overrides: Object.keys(overrides).length };
 }
@@ -354,14 +356,15 @@ async function main(): Promise<void> {
     // Each run in a fresh process: the Pulumi runtime keeps global state, and peak RSS is per process.
     const results: Measurement[] = [];
     for (let i = 0; i < runs; i++) {
-        const child = spawnSync(
-            process.execPath,
-            [...process.execArgv, __filename, "--once", "--json", "--repos", String(repos)],
-            { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-        );
+        const child = spawnSync(process.execPath, [...process.execArgv, __filename, "--once", "--json", "--repos", String(repos)], {
+            cwd: process.cwd(),
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
         if (child.status !== 0) throw new Error(`run ${i + 1} failed (exit ${child.status}):\n${child.stderr}`);
         results.push(JSON.parse(child.stdout.trim().split("\n").pop()!) as Measurement);
-        if (!values.json) process.stderr.write(`run ${i + 1}/${runs}: synthesize ${secs(results[i].synthMs)}, peak RSS ${mib(results[i].peakRssKiB)}\n`);
+        if (!values.json)
+            process.stderr.write(`run ${i + 1}/${runs}: synthesize ${secs(results[i].synthMs)}, peak RSS ${mib(results[i].peakRssKiB)}\n`);
     }
     if (values.json) {
         const med = (f: (x: Measurement) => number): number => median(results.map(f));
@@ -370,7 +373,13 @@ async function main(): Promise<void> {
             runs,
             node: process.version,
             cpus: os.cpus().length,
-            median: { synthMs: med((x) => x.synthMs), synthCpuMs: med((x) => x.synthCpuMs), processMs: med((x) => x.processMs), peakRssKiB: med((x) => x.peakRssKiB), parseMs: med((x) => x.parseMs) },
+            median: {
+                synthMs: med((x) => x.synthMs),
+                synthCpuMs: med((x) => x.synthCpuMs),
+                processMs: med((x) => x.processMs),
+                peakRssKiB: med((x) => x.peakRssKiB),
+                parseMs: med((x) => x.parseMs),
+            },
             githubPerRepository: medianRun(results).github.perRepository,
             githubReadsPerRefresh: medianRun(results).github.readsPerRefresh,
             runsDetail: results,

@@ -11,19 +11,44 @@ export function syntheticWorkspace(components: number) {
     const versions: Record<string, number> = {};
     for (let i = 1; i <= components; i++) {
         const name = `svc-${String(i).padStart(2, "0")}`;
-        catalog[name] = { repo: `${name}-service`, description: `Service ${i}`, ecosystems: [{ ecosystem: "docker" }], port: 8080 + (i % 5), health: "/health", database: i % 3 === 0 };
+        catalog[name] = {
+            repo: `${name}-service`,
+            description: `Service ${i}`,
+            ecosystems: [{ ecosystem: "docker" }],
+            port: 8080 + (i % 5),
+            health: "/health",
+            database: i % 3 === 0,
+        };
         versions[name] = 100 + i;
     }
     catalog.ops = { repo: "ops", description: "ops", ecosystems: [{ ecosystem: "npm" }] };
-    const projectText = stringify({ name: "conveyor", runtime: "nodejs", config: { "conveyor:imageRegistry": { value: "123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme" }, "conveyor:catalog": { value: catalog } } });
+    const projectText = stringify({
+        name: "conveyor",
+        runtime: "nodejs",
+        config: {
+            "conveyor:imageRegistry": { value: "123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme" },
+            "conveyor:catalog": { value: catalog },
+        },
+    });
     const staging = stringify({
         config: {
             "aws:region": "eu-west-3",
-            "conveyor:environment": { tier: "main", domain: "staging.acme.example", dns: { zoneId: "0".repeat(32) }, release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] } },
+            "conveyor:environment": {
+                tier: "main",
+                domain: "staging.acme.example",
+                dns: { zoneId: "0".repeat(32) },
+                release: { source: "ci", days: ["monday"], owners: ["a@acme.example"] },
+            },
             "conveyor:versions": versions,
         },
     });
-    const org = files.find((f) => f.name === "Pulumi.org.yaml")!.text.replace(/conveyor:repositories:[\s\S]*?(?=\n {2}conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
-    const ws = parseWorkspace([{ ...project, text: projectText }, { name: "Pulumi.org.yaml", text: org }, { name: "Pulumi.staging.yaml", text: staging }]);
+    const org = files
+        .find((f) => f.name === "Pulumi.org.yaml")!
+        .text.replace(/conveyor:repositories:[\s\S]*?(?=\n {2}conveyor:dependabotRegistries)/, "conveyor:repositories: {}");
+    const ws = parseWorkspace([
+        { ...project, text: projectText },
+        { name: "Pulumi.org.yaml", text: org },
+        { name: "Pulumi.staging.yaml", text: staging },
+    ]);
     return { ws, staging };
 }

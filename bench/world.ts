@@ -17,7 +17,9 @@ export interface WorldSize {
 /** `--components N --prs N --latency MS`, plus the boolean `flags` a benchmark takes; unset ones default. */
 export function sizeFromArgs<F extends string>(defaults: WorldSize, flags: readonly F[] = []): WorldSize & Record<F, boolean> {
     const booleans = Object.fromEntries(flags.map((f) => [f, { type: "boolean" as const }]));
-    const { values } = parseArgs({ options: { components: { type: "string" }, prs: { type: "string" }, latency: { type: "string" }, ...booleans } });
+    const { values } = parseArgs({
+        options: { components: { type: "string" }, prs: { type: "string" }, latency: { type: "string" }, ...booleans },
+    });
     const given = values as Record<string, string | boolean | undefined>;
     return {
         components: Number(given.components ?? defaults.components),
@@ -30,7 +32,12 @@ export function sizeFromArgs<F extends string>(defaults: WorldSize, flags: reado
 /** A release world whose staging runs `size.components` synthetic services. */
 export async function syntheticWorld(size: WorldSize): Promise<{ world: World; ws: Workspace }> {
     const { ws, staging } = syntheticWorkspace(size.components);
-    const world = await startWorld({ workspace: ws, stackFiles: { "Pulumi.staging.yaml": staging }, prsPerComponent: size.prs, latencyMs: size.latencyMs });
+    const world = await startWorld({
+        workspace: ws,
+        stackFiles: { "Pulumi.staging.yaml": staging },
+        prsPerComponent: size.prs,
+        latencyMs: size.latencyMs,
+    });
     return { world, ws };
 }
 

@@ -38,10 +38,15 @@ exit codes: 0 done or nothing to do, 1 failure, 2 bad input
 `;
 
 async function synthCommand(args: string[], io: Io): Promise<number> {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" }, now: { type: "string" } } });
+    const { positionals, values } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { out: { type: "string" }, now: { type: "string" } },
+    });
     const [stack] = positionals;
     if (!stack || positionals.length > 1) throw new UsageError("synth takes exactly one stack name, e.g. `conveyor synth staging`");
-    if (!stackRole(stack)) throw new UsageError(`"${stack}" is not a stack name: expected org, staging, demo, prod, <client>-staging or <client>-prod`);
+    if (!stackRole(stack))
+        throw new UsageError(`"${stack}" is not a stack name: expected org, staging, demo, prod, <client>-staging or <client>-prod`);
     const now = values.now === undefined ? new Date() : new Date(values.now);
     if (Number.isNaN(now.getTime())) throw new UsageError(`--now: expected an ISO date-time, got "${values.now}"`);
     const result = await synthesize({ dir: io.cwd, stack, now });

@@ -20,7 +20,12 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
     const names = fs.readdirSync(io.cwd).filter((n) => n === PROJECT_FILE || /^Pulumi\..+\.yaml$/.test(n));
     const files = new Map(names.map((n) => [n, fs.readFileSync(path.join(io.cwd, n), "utf8")]));
     if (fs.existsSync(path.join(io.cwd, CI_CONFIG))) files.set(CI_CONFIG, fs.readFileSync(path.join(io.cwd, CI_CONFIG), "utf8"));
-    const edits = planNewEnv(workspace, files, { client, stagingDay: values["staging-day"], prodDay: values["prod-day"], domain: values.domain });
+    const edits = planNewEnv(workspace, files, {
+        client,
+        stagingDay: values["staging-day"],
+        prodDay: values["prod-day"],
+        domain: values.domain,
+    });
     if (edits.length === 0) {
         io.out(`${client}: already set up, nothing to change`);
         return 0;
@@ -46,4 +51,3 @@ export async function newEnvCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
 }
-

@@ -8,7 +8,13 @@ import { loadWorkspace, stackRole } from "../config";
 import { InputError } from "../config/input-error";
 import { judgeDrift, reconcileDriftIssue } from "../pipeline/drift";
 import { gitHubFromEnv, MissingCredentialError } from "../clients/github";
-import { blocksMerge, renderPreviewComment, summarizePreview, upsertPreviewComment, type PreviewSummary } from "../pipeline/preview-comment";
+import {
+    blocksMerge,
+    renderPreviewComment,
+    summarizePreview,
+    upsertPreviewComment,
+    type PreviewSummary,
+} from "../pipeline/preview-comment";
 import { ReleaseInputError, requireOrg } from "../release/release";
 import type { Io } from "./io";
 import { UsageError } from "./release";
@@ -23,7 +29,8 @@ function gitHub(io: Io) {
 }
 
 function requireStack(stack: string): string {
-    if (!stackRole(stack)) throw new UsageError(`"${stack}" is not a stack name: expected org, staging, demo, prod, <client>-staging or <client>-prod`);
+    if (!stackRole(stack))
+        throw new UsageError(`"${stack}" is not a stack name: expected org, staging, demo, prod, <client>-staging or <client>-prod`);
     return stack;
 }
 
@@ -59,7 +66,8 @@ export async function previewCommentCommand(args: string[], io: Io): Promise<num
     }
     const notPreviewed = (values["not-previewed"] ?? []).map(requireStack);
     const pr = Number(values.pr);
-    if (!values.pr || !Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr: expected a pull request number, got ${values.pr === undefined ? "nothing" : `"${values.pr}"`}`);
+    if (!values.pr || !Number.isInteger(pr) || pr <= 0)
+        throw new UsageError(`--pr: expected a pull request number, got ${values.pr === undefined ? "nothing" : `"${values.pr}"`}`);
     const summaries: PreviewSummary[] = positionals.map((p) => {
         const m = /^([^=]+)=(.+)$/.exec(p);
         if (!m) throw new UsageError(`expected <stack>=<preview.json>, got "${p}"`);
@@ -72,7 +80,13 @@ export async function previewCommentCommand(args: string[], io: Io): Promise<num
         return blocking.length > 0 ? 1 : 0;
     }
     const org = requireOrg(loadWorkspace(io.cwd));
-    const writes = await upsertPreviewComment(gitHub(io), { owner: org.owner, repo: org.opsRepo, number: pr }, summaries, buildUrlOf(io, values["build-url"]), notPreviewed);
+    const writes = await upsertPreviewComment(
+        gitHub(io),
+        { owner: org.owner, repo: org.opsRepo, number: pr },
+        summaries,
+        buildUrlOf(io, values["build-url"]),
+        notPreviewed,
+    );
     io.out(`PR #${pr}: preview comment ${writes ? "written" : "already up to date"} (${summaries.length} stacks)`);
     return blocking.length > 0 ? 1 : 0;
 }
@@ -82,9 +96,14 @@ export async function previewCommentCommand(args: string[], io: Io): Promise<num
  * that stays red for as long as an issue is open would teach people to ignore red. A failed preview exits 1.
  */
 export async function driftCommand(args: string[], io: Io): Promise<number> {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { preview: { type: "string" }, "build-url": { type: "string" } } });
+    const { positionals, values } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { preview: { type: "string" }, "build-url": { type: "string" } },
+    });
     const [stack] = positionals;
-    if (!stack || positionals.length > 1) throw new UsageError("drift takes exactly one stack, e.g. `conveyor drift staging --preview previews/staging.json`");
+    if (!stack || positionals.length > 1)
+        throw new UsageError("drift takes exactly one stack, e.g. `conveyor drift staging --preview previews/staging.json`");
     requireStack(stack);
     if (!values.preview) throw new UsageError("--preview: expected the file `pulumi preview --expect-no-changes --json` wrote");
     const verdict = judgeDrift(stack, readPreview(io, values.preview));
@@ -94,7 +113,12 @@ export async function driftCommand(args: string[], io: Io): Promise<number> {
         return 1;
     }
     const org = requireOrg(loadWorkspace(io.cwd));
-    const result = await reconcileDriftIssue(gitHub(io), { owner: org.owner, repo: org.opsRepo }, verdict, buildUrlOf(io, values["build-url"]));
+    const result = await reconcileDriftIssue(
+        gitHub(io),
+        { owner: org.owner, repo: org.opsRepo },
+        verdict,
+        buildUrlOf(io, values["build-url"]),
+    );
     io.out(`${stack}: ${verdict.kind}; drift issue ${result.action}${result.number ? ` #${result.number}` : ""}`);
     return 0;
 }

@@ -32,7 +32,8 @@ function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean } = { 
             progress: io.err,
         };
     } catch (e) {
-        if (e instanceof MissingCredentialError || /TOKEN is not set/.test((e as Error).message)) throw new ReleaseInputError((e as Error).message);
+        if (e instanceof MissingCredentialError || /TOKEN is not set/.test((e as Error).message))
+            throw new ReleaseInputError((e as Error).message);
         throw e;
     }
 }
@@ -60,7 +61,9 @@ function report(io: Io, outcome: ReleaseOutcome): number {
             return 0;
         }
         default:
-            io.out(`${outcome.plan.env}: ${outcome.status === "unchanged" ? "release PR already up to date" : `release PR ${outcome.status}`}: ${outcome.pr.url}`);
+            io.out(
+                `${outcome.plan.env}: ${outcome.status === "unchanged" ? "release PR already up to date" : `release PR ${outcome.status}`}: ${outcome.pr.url}`,
+            );
             return 0;
     }
 }
@@ -73,7 +76,8 @@ export async function releaseCommand(args: string[], io: Io, mode: ReleaseReques
     });
     const dryRun = values["dry-run"] === true;
     if (values.due) {
-        if (mode === "rollback" || positionals.length > 0) throw new UsageError("--due takes no environment: it releases every environment due now");
+        if (mode === "rollback" || positionals.length > 0)
+            throw new UsageError("--due takes no environment: it releases every environment due now");
         return train(io, parseNow(values.now), dryRun);
     }
     if (values.now !== undefined) throw new UsageError("--now only goes with --due");
@@ -108,7 +112,8 @@ async function train(io: Io, now: Date, dryRun: boolean): Promise<number> {
 const SHA = /^[0-9a-f]{7,40}$/;
 
 function requireSha(value: string | undefined): string {
-    if (!value || !SHA.test(value)) throw new UsageError(`--sha: expected a commit sha, got ${value === undefined ? "nothing" : `"${value}"`}`);
+    if (!value || !SHA.test(value))
+        throw new UsageError(`--sha: expected a commit sha, got ${value === undefined ? "nothing" : `"${value}"`}`);
     return value;
 }
 
@@ -126,12 +131,20 @@ export async function targetsCommand(args: string[], io: Io): Promise<number> {
 }
 
 export async function deployedCommand(args: string[], io: Io): Promise<number> {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { sha: { type: "string" }, "build-url": { type: "string" } } });
+    const { positionals, values } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { sha: { type: "string" }, "build-url": { type: "string" } },
+    });
     const [env] = positionals;
-    if (!env || positionals.length > 1) throw new UsageError("deployed takes exactly one environment, e.g. `conveyor deployed staging --sha <sha> --build-url <url>`");
+    if (!env || positionals.length > 1)
+        throw new UsageError("deployed takes exactly one environment, e.g. `conveyor deployed staging --sha <sha> --build-url <url>`");
     const sha = requireSha(values.sha);
     const buildUrl = values["build-url"];
-    if (!buildUrl || !/^https?:\/\/\S+$/.test(buildUrl)) throw new UsageError(`--build-url: expected the URL of the deploy's CI build, got ${buildUrl === undefined ? "nothing" : `"${buildUrl}"`}`);
+    if (!buildUrl || !/^https?:\/\/\S+$/.test(buildUrl))
+        throw new UsageError(
+            `--build-url: expected the URL of the deploy's CI build, got ${buildUrl === undefined ? "nothing" : `"${buildUrl}"`}`,
+        );
     const workspace = loadWorkspace(io.cwd);
     const { gh } = depsFrom(io, workspace, { circleci: false });
     const outcome = await runDeployed(gh, workspace, { env, sha, buildUrl }, io.err);

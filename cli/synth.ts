@@ -72,7 +72,8 @@ export function cleanWireValue(v: unknown): unknown {
                 return o.secret ? SECRET_PLACEHOLDER : "value" in o ? cleanWireValue(o.value) : "[unknown]";
             case ASSET_SIG:
                 // The Lambda bundle is ~750 kB of minified code: its size and digest say what a reviewer needs.
-                if (typeof o.text === "string") return `[asset ${Buffer.byteLength(o.text)} bytes, sha256 ${createHash("sha256").update(o.text).digest("hex")}]`;
+                if (typeof o.text === "string")
+                    return `[asset ${Buffer.byteLength(o.text)} bytes, sha256 ${createHash("sha256").update(o.text).digest("hex")}]`;
                 break;
         }
         return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, cleanWireValue(x)]));
@@ -85,16 +86,34 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     const id = stableNumber(`${type}::${name}`);
     if (type === "github:index/repository:Repository") {
         const repo = typeof inputs.name === "string" ? inputs.name : name;
-        return { ...inputs, fullName: `${owner}/${repo}`, htmlUrl: `https://github.com/${owner}/${repo}`, repoId: stableNumber(repo), nodeId: `R_${id}` };
+        return {
+            ...inputs,
+            fullName: `${owner}/${repo}`,
+            htmlUrl: `https://github.com/${owner}/${repo}`,
+            repoId: stableNumber(repo),
+            nodeId: `R_${id}`,
+        };
     }
     if (type.startsWith("aws:")) {
         const service = type.split(":")[1].split("/")[0];
-        const state: Record<string, unknown> = { ...inputs, arn: `arn:aws:${service}:region:123456789012:${name}`, name: inputs.name ?? `${name}-${id.toString(16).slice(0, 7)}` };
+        const state: Record<string, unknown> = {
+            ...inputs,
+            arn: `arn:aws:${service}:region:123456789012:${name}`,
+            name: inputs.name ?? `${name}-${id.toString(16).slice(0, 7)}`,
+        };
         if (type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${name}-${id}.elb.amazonaws.example`;
         if (type === "aws:lambda/functionUrl:FunctionUrl") state.functionUrl = `https://${id.toString(16)}.lambda-url.region.on.aws/`;
-        if (type === "aws:sqs/queue:Queue") state.url = `https://sqs.region.amazonaws.com/123456789012/${String(state.name)}${inputs.fifoQueue === true ? ".fifo" : ""}`;
+        if (type === "aws:sqs/queue:Queue")
+            state.url = `https://sqs.region.amazonaws.com/123456789012/${String(state.name)}${inputs.fifoQueue === true ? ".fifo" : ""}`;
         if (type === "aws:acm/certificate:Certificate") {
-            state.domainValidationOptions = [{ domainName: inputs.domainName, resourceRecordName: `_${id.toString(16)}.${String(inputs.domainName).replace(/^\*\./, "")}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${id.toString(16)}.acm-validations.aws.` }];
+            state.domainValidationOptions = [
+                {
+                    domainName: inputs.domainName,
+                    resourceRecordName: `_${id.toString(16)}.${String(inputs.domainName).replace(/^\*\./, "")}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: `_${id.toString(16)}.acm-validations.aws.`,
+                },
+            ];
         }
         return state;
     }
@@ -111,7 +130,8 @@ function stableNumber(text: string): number {
 /** Offline answers to the data sources the program reads. */
 function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
     // Documentation ranges stand in for Cloudflare's published ones, which a real preview fetches.
-    if (token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: ["192.0.2.0/24", "198.51.100.0/24"], ipv6Cidrs: ["2001:db8::/32"], etag: "mock" };
+    if (token === "cloudflare:index/getIpRanges:getIpRanges")
+        return { ipv4Cidrs: ["192.0.2.0/24", "198.51.100.0/24"], ipv6Cidrs: ["2001:db8::/32"], etag: "mock" };
     return inputs;
 }
 
@@ -209,7 +229,12 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
     const files = resources
         .filter((r) => r.type === "github:index/repositoryFile:RepositoryFile")
         .map((r) => ({ path: `${owner}/${String(r.inputs.repository)}/${String(r.inputs.file)}`, content: String(r.inputs.content) }));
-    return { stack: opts.stack, resources: treeOrder(resources), files, outputs: cleanWireValue(await resolveOutputs(outputs)) as Record<string, unknown> };
+    return {
+        stack: opts.stack,
+        resources: treeOrder(resources),
+        files,
+        outputs: cleanWireValue(await resolveOutputs(outputs)) as Record<string, unknown>,
+    };
 }
 
 async function resolveOutputs(v: unknown): Promise<unknown> {

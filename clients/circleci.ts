@@ -63,16 +63,7 @@ export function projectSlug(owner: string, repo: string): string {
     return `gh/${owner}/${repo}`;
 }
 
-export type WorkflowStatus =
-    | "success"
-    | "running"
-    | "not_run"
-    | "failed"
-    | "error"
-    | "failing"
-    | "on_hold"
-    | "canceled"
-    | "unauthorized";
+export type WorkflowStatus = "success" | "running" | "not_run" | "failed" | "error" | "failing" | "on_hold" | "canceled" | "unauthorized";
 
 export interface Pipeline {
     readonly id: string;
@@ -310,7 +301,11 @@ export class CircleCi {
     /** Every job of a workflow, in CircleCI's order (GET /workflow/{id}/job). */
     async workflowJobs(workflowId: string): Promise<WorkflowJob[]> {
         const items = await this.listAll<ApiJob>(`/workflow/${enc(workflowId)}/job`);
-        return items.map((j) => ({ name: j.name, status: j.status, ...(typeof j.job_number === "number" ? { jobNumber: j.job_number } : {}) }));
+        return items.map((j) => ({
+            name: j.name,
+            status: j.status,
+            ...(typeof j.job_number === "number" ? { jobNumber: j.job_number } : {}),
+        }));
     }
 
     /** Green means at least one workflow and every one a success; stops reading at the first that is not. */
@@ -413,7 +408,13 @@ export class CircleCi {
             yield page.items;
             pageToken = page.next_page_token ?? undefined;
             if (pageToken !== undefined && (seen.has(pageToken) || seen.size >= MAX_LIST_PAGES)) {
-                throw new CircleCiError(undefined, "GET", path, undefined, `CircleCI GET ${path} kept paging (token repeated or over ${MAX_LIST_PAGES} pages)`);
+                throw new CircleCiError(
+                    undefined,
+                    "GET",
+                    path,
+                    undefined,
+                    `CircleCI GET ${path} kept paging (token repeated or over ${MAX_LIST_PAGES} pages)`,
+                );
             }
             if (pageToken !== undefined) seen.add(pageToken);
         } while (pageToken);
@@ -464,7 +465,13 @@ export class CircleCi {
         const body = parseJson(text);
         if (!response.ok) throw this.httpError(method, path, response, body, text);
         if (text !== "" && body === undefined) {
-            throw new CircleCiError(response.status, method, path, undefined, `CircleCI ${method} ${path} answered ${response.status} with a body that is not JSON`);
+            throw new CircleCiError(
+                response.status,
+                method,
+                path,
+                undefined,
+                `CircleCI ${method} ${path} answered ${response.status} with a body that is not JSON`,
+            );
         }
         return body as T;
     }
@@ -481,12 +488,21 @@ export class CircleCi {
         const afterMs = retryAfterMs(response.status, response.headers.get("retry-after"));
         const retryAt = afterMs === undefined ? undefined : new Date(Date.now() + afterMs);
         const wait = retryAt ? ` (try again after ${retryAt.toISOString()}, in ${Math.ceil(afterMs! / 1000)} s)` : "";
-        return new CircleCiError(response.status, method, path, apiMessage, `CircleCI answered ${where}${wait}: ${detail}`, retryAt ? { retryAt } : undefined);
+        return new CircleCiError(
+            response.status,
+            method,
+            path,
+            apiMessage,
+            `CircleCI answered ${where}${wait}: ${detail}`,
+            retryAt ? { retryAt } : undefined,
+        );
     }
 
     private networkError(method: string, path: string, err: unknown): CircleCiError {
         const reason = err instanceof Error ? describeNetworkError(err) : String(err);
-        return new CircleCiError(undefined, method, path, undefined, `CircleCI ${method} ${path} failed: ${this.redact(reason)}`, { cause: err });
+        return new CircleCiError(undefined, method, path, undefined, `CircleCI ${method} ${path} failed: ${this.redact(reason)}`, {
+            cause: err,
+        });
     }
 
     /** CircleCI does not echo tokens, but an error message is the last place one may leak from. */

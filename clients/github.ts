@@ -96,7 +96,8 @@ export function createGitHub(opts: GitHubOptions): Octokit {
     const budgetMs = (): number => Math.max(0, typeof maxWaitMs === "function" ? maxWaitMs() : maxWaitMs);
     // A rate-limit answer means GitHub did not act on the request, so waiting and repeating it is safe even
     // for a POST; wait at most twice, and only as long as the budget allows.
-    const worthWaiting = (afterSeconds: number, _o: object, _k: unknown, count: number): boolean => count < 2 && afterSeconds * 1000 <= budgetMs();
+    const worthWaiting = (afterSeconds: number, _o: object, _k: unknown, count: number): boolean =>
+        count < 2 && afterSeconds * 1000 <= budgetMs();
     const octokit = new Client({
         auth: opts.token,
         baseUrl: opts.baseUrl.replace(/\/+$/, ""),
@@ -132,7 +133,10 @@ export function createGitHub(opts: GitHubOptions): Octokit {
 /** Reads GITHUB_TOKEN and GITHUB_API_URL, the same in the CLI and the Lambda. */
 export function gitHubFromEnv(env: NodeJS.ProcessEnv = process.env): Octokit {
     const token = env.GITHUB_TOKEN;
-    if (!token) throw new MissingCredentialError("GITHUB_TOKEN is not set: export a token with repo scope on the ops repository and the component repositories");
+    if (!token)
+        throw new MissingCredentialError(
+            "GITHUB_TOKEN is not set: export a token with repo scope on the ops repository and the component repositories",
+        );
     return createGitHub({ token, baseUrl: env.GITHUB_API_URL ?? "https://api.github.com" });
 }
 

@@ -13,14 +13,22 @@ export function checkReleaseSources(envs: readonly EnvironmentConfig[], stackNam
         if (src === "ci") continue;
         if (src === e.stack) problems.add(e.file, "conveyor:environment.release.source", "an environment cannot release from itself");
         else if (!byStack.has(src) && !stackNames.includes(src)) {
-            problems.add(e.file, "conveyor:environment.release.source", `expected "ci" or an environment stack (${[...byStack.keys()].join(", ")}), got "${src}"`);
+            problems.add(
+                e.file,
+                "conveyor:environment.release.source",
+                `expected "ci" or an environment stack (${[...byStack.keys()].join(", ")}), got "${src}"`,
+            );
         }
     }
     for (const e of envs) {
         const seen = new Set<string>([e.stack]);
         for (let s = byStack.get(e.release.source); s && s.release.source !== "ci"; s = byStack.get(s.release.source)) {
             if (seen.has(s.stack)) {
-                problems.add(e.file, "conveyor:environment.release.source", `release sources form a cycle: ${[...seen, s.stack].join(" -> ")}`);
+                problems.add(
+                    e.file,
+                    "conveyor:environment.release.source",
+                    `release sources form a cycle: ${[...seen, s.stack].join(" -> ")}`,
+                );
                 break;
             }
             seen.add(s.stack);
@@ -33,7 +41,8 @@ export function checkLabelReferences(org: OrgConfig, envs: readonly EnvironmentC
     const taxonomy = labelTaxonomy({ ...org.labels, environments: envs.map((e) => e.stack) });
     const known = new Set(taxonomy.map((l) => l.name));
     for (const target of Object.keys(org.labels.renamedFrom)) {
-        if (!known.has(target)) problems.add(org.file, `conveyor:labels.renamedFrom.${target}`, `label "${target}" is not in the label taxonomy`);
+        if (!known.has(target))
+            problems.add(org.file, `conveyor:labels.renamedFrom.${target}`, `label "${target}" is not in the label taxonomy`);
     }
     const claimedBy = new Map<string, string>();
     const lowerKnown = new Set([...known].map((n) => n.toLowerCase()));
@@ -41,7 +50,8 @@ export function checkLabelReferences(org: OrgConfig, envs: readonly EnvironmentC
         for (const old of l.renamedFrom) {
             const key = old.toLowerCase();
             const where = renameLocation(org, l.name, old);
-            if (lowerKnown.has(key)) problems.add(org.file, where, `"${old}" is itself a label of the taxonomy; it cannot also be renamed to ${l.name}`);
+            if (lowerKnown.has(key))
+                problems.add(org.file, where, `"${old}" is itself a label of the taxonomy; it cannot also be renamed to ${l.name}`);
             else if (claimedBy.has(key)) problems.add(org.file, where, `"${old}" is already renamed to ${claimedBy.get(key)}`);
             claimedBy.set(key, l.name);
         }

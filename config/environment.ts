@@ -13,7 +13,8 @@ const freezeWindow = z
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, {
     error: withInput("expected an IPv4 CIDR block from /16 to /24, like 10.20.0.0/16"),
 });
-const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: withInput(`expected an AWS id like ${prefix}-0123456789abcdef0`) });
+const awsId = (prefix: string) =>
+    z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: withInput(`expected an AWS id like ${prefix}-0123456789abcdef0`) });
 const network = z
     .strictObject({
         /** A VPC the stack creates: public and private subnets in two zones. */
@@ -29,12 +30,26 @@ const network = z
     })
     .refine((n) => !(n.cidr && n.existing), { error: "give either cidr (a new VPC) or existing (a VPC of yours), not both" });
 const sizing = z.strictObject({
-    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: withInput("expected Fargate CPU units: 256, 512, 1024, 2048 or 4096") }).optional(),
+    cpu: z
+        .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
+            error: withInput("expected Fargate CPU units: 256, 512, 1024, 2048 or 4096"),
+        })
+        .optional(),
     memory: z.number().int().min(512).max(30720).optional(),
     desiredCount: z.number().int().min(1).max(100).optional(),
-    logRetentionDays: z.union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653].map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>], {
-        error: withInput("expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827 or 3653 days"),
-    }).optional(),
+    logRetentionDays: z
+        .union(
+            [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653].map((d) => z.literal(d)) as unknown as [
+                z.ZodLiteral<number>,
+                z.ZodLiteral<number>,
+            ],
+            {
+                error: withInput(
+                    "expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827 or 3653 days",
+                ),
+            },
+        )
+        .optional(),
 });
 
 const environmentConfig = z.looseObject({
@@ -102,9 +117,17 @@ export function parseEnvironment(
         const comp = byName.get(cname);
         if (catalog.length === 0) break;
         if (!comp) {
-            problems.add(file, `conveyor:versions.${cname}`, `component "${cname}" is not in the catalog (${PROJECT_FILE}); known: ${[...byName.keys()].join(", ")}`);
+            problems.add(
+                file,
+                `conveyor:versions.${cname}`,
+                `component "${cname}" is not in the catalog (${PROJECT_FILE}); known: ${[...byName.keys()].join(", ")}`,
+            );
         } else if (comp.port === undefined) {
-            problems.add(file, `conveyor:versions.${cname}`, `component "${cname}" is a repository, not a service (no port in the catalog)`);
+            problems.add(
+                file,
+                `conveyor:versions.${cname}`,
+                `component "${cname}" is a repository, not a service (no port in the catalog)`,
+            );
         }
     }
     return {

@@ -34,10 +34,12 @@ export const ghLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
 export const topic = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
     error: withInput("expected a GitHub topic (lower-case letters, digits, hyphens; at most 50)"),
 });
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: withInput("expected a date YYYY-MM-DD") }).refine(
-    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    { error: withInput("expected a real calendar date") },
-);
+export const isoDate = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: withInput("expected a date YYYY-MM-DD") })
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
+        error: withInput("expected a real calendar date"),
+    });
 export const timezone = z.string().refine(
     (tz) => {
         try {

@@ -37,7 +37,9 @@ function hslHex(h: number, s: number, l: number): string {
     const f = (n: number): string => {
         const k = (n + h / 30) % 12;
         const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-        return Math.round(c * 255).toString(16).padStart(2, "0");
+        return Math.round(c * 255)
+            .toString(16)
+            .padStart(2, "0");
     };
     return `${f(0)}${f(8)}${f(4)}`.toUpperCase();
 }

@@ -7,8 +7,18 @@ import { PROJECT_FILE, type Component } from "./project";
 import { mergeRepositorySettings, repositoryOverride, repositorySettings, type ManagedRepositoryConfig } from "./repository";
 
 export const REGISTRY_TYPES = [
-    "cargo-registry", "composer-repository", "docker-registry", "git", "goproxy-server", "helm-registry",
-    "hex-organization", "maven-repository", "npm-registry", "nuget-feed", "python-index", "rubygems-server",
+    "cargo-registry",
+    "composer-repository",
+    "docker-registry",
+    "git",
+    "goproxy-server",
+    "helm-registry",
+    "hex-organization",
+    "maven-repository",
+    "npm-registry",
+    "nuget-feed",
+    "python-index",
+    "rubygems-server",
     "terraform-registry",
 ] as const;
 const secretName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, {
@@ -78,10 +88,14 @@ const orgConfig = z.looseObject({
     "conveyor:circleci": z
         .strictObject({
             organizationId: z.uuid({ error: withInput("expected the CircleCI organisation id (a UUID)") }),
-            deploy: z.record(envVarName, secretName).refine((v) => Object.keys(v).length > 0, { error: "a deploy context needs variables" }),
+            deploy: z
+                .record(envVarName, secretName)
+                .refine((v) => Object.keys(v).length > 0, { error: "a deploy context needs variables" }),
             /** Replaces deploy variables in production stacks (prod, <client>-prod): their own cloud credentials. */
             prodDeploy: z.record(envVarName, secretName).default({}),
-            release: z.record(envVarName, secretName).refine((v) => Object.keys(v).length > 0, { error: "the release context needs variables" }),
+            release: z
+                .record(envVarName, secretName)
+                .refine((v) => Object.keys(v).length > 0, { error: "the release context needs variables" }),
             /** CircleCI project ids allowed to use the contexts (the ops repository's project); none = any. */
             projectRestrictions: z.array(z.uuid({ error: withInput("expected a CircleCI project id (a UUID)") })).default([]),
         })
@@ -116,7 +130,12 @@ function collectSecrets(file: string, key: string, value: unknown, out: Map<stri
     }
 }
 
-export function parseOrg(file: string, config: Record<string, unknown>, catalog: readonly Component[], problems: Problems): OrgConfig | undefined {
+export function parseOrg(
+    file: string,
+    config: Record<string, unknown>,
+    catalog: readonly Component[],
+    problems: Problems,
+): OrgConfig | undefined {
     const c = parseStackConfig(orgConfig, file, config, problems);
     if (!c) return undefined;
     const byRepo = new Map(catalog.map((x) => [x.repo, x]));
@@ -138,7 +157,8 @@ export function parseOrg(file: string, config: Record<string, unknown>, catalog:
     const ci = c["conveyor:circleci"];
     for (const block of ["deploy", "prodDeploy", "release"] as const) {
         for (const [variable, secret] of Object.entries(ci?.[block] ?? {})) {
-            if (!circleciSecrets.has(secret)) problems.add(file, `conveyor:circleci.${block}.${variable}`, `secret "${secret}" has no value in conveyor:circleciSecrets`);
+            if (!circleciSecrets.has(secret))
+                problems.add(file, `conveyor:circleci.${block}.${variable}`, `secret "${secret}" has no value in conveyor:circleciSecrets`);
         }
     }
     const registries = Object.entries(c["conveyor:dependabotRegistries"]).map(([rname, r]) => ({ name: rname, ...r }));
@@ -146,7 +166,11 @@ export function parseOrg(file: string, config: Record<string, unknown>, catalog:
         for (const field of ["username", "password", "token", "key"] as const) {
             const s = r[field];
             if (s !== undefined && !secrets.has(s)) {
-                problems.add(file, `conveyor:dependabotRegistries.${r.name}.${field}`, `secret "${s}" has no value in conveyor:dependabotSecrets`);
+                problems.add(
+                    file,
+                    `conveyor:dependabotRegistries.${r.name}.${field}`,
+                    `secret "${s}" has no value in conveyor:dependabotSecrets`,
+                );
             }
         }
     }
@@ -173,7 +197,12 @@ export function parseOrg(file: string, config: Record<string, unknown>, catalog:
     const defaults = c["conveyor:repositoryDefaults"];
     const repositories = catalog.map((comp): ManagedRepositoryConfig => {
         const o = c["conveyor:repositories"][comp.repo] ?? {};
-        return { name: comp.repo, description: o.description ?? comp.description, ecosystems: comp.ecosystems, settings: mergeRepositorySettings(defaults, o) };
+        return {
+            name: comp.repo,
+            description: o.description ?? comp.description,
+            ecosystems: comp.ecosystems,
+            settings: mergeRepositorySettings(defaults, o),
+        };
     });
     return {
         file,

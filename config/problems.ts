@@ -29,7 +29,8 @@ function keyPath(configKey: string | undefined, p: readonly PropertyKey[]): stri
 function zodReason(iss: z.core.$ZodIssue, secret: boolean): string {
     if (secret) {
         // The shape is named, the value is not: an unknown key by its name, anything else by what a secret is.
-        if (iss.code === "unrecognized_keys") return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
+        if (iss.code === "unrecognized_keys")
+            return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
         // The secure schema's own message names only the kind of value; anything deeper says nothing of it.
         return iss.message.startsWith(SECURE_EXPECTED) ? iss.message : `${SECURE_EXPECTED}; the value is not shown`;
     }
@@ -100,7 +101,17 @@ function unknownConveyorKeys(file: string, config: Record<string, unknown>, allo
 }
 
 /** A stack file's `config:` block parsed with `schema`; a conveyor: key the schema does not know is a problem too. */
-export function parseStackConfig<T>(schema: z.ZodType<T> & { readonly shape: object }, file: string, config: Record<string, unknown>, problems: Problems): T | undefined {
-    unknownConveyorKeys(file, config, Object.keys(schema.shape).filter((k) => k.startsWith("conveyor:")), problems);
+export function parseStackConfig<T>(
+    schema: z.ZodType<T> & { readonly shape: object },
+    file: string,
+    config: Record<string, unknown>,
+    problems: Problems,
+): T | undefined {
+    unknownConveyorKeys(
+        file,
+        config,
+        Object.keys(schema.shape).filter((k) => k.startsWith("conveyor:")),
+        problems,
+    );
     return parseWith(schema, config, file, problems, configRoot);
 }

@@ -6,8 +6,21 @@ import { parseWith, readYaml, type Problems } from "./problems";
 export const PROJECT_FILE = "Pulumi.yaml";
 
 export const ECOSYSTEMS = [
-    "bundler", "cargo", "composer", "docker", "github-actions", "gomod", "gradle", "maven", "mix", "npm",
-    "nuget", "pip", "pub", "swift", "terraform",
+    "bundler",
+    "cargo",
+    "composer",
+    "docker",
+    "github-actions",
+    "gomod",
+    "gradle",
+    "maven",
+    "mix",
+    "npm",
+    "nuget",
+    "pip",
+    "pub",
+    "swift",
+    "terraform",
 ] as const;
 
 const ecosystemEntry = z.strictObject({
@@ -82,7 +95,8 @@ export function parseProject(text: string, problems: Problems): { catalog: Compo
             const seen = new Set<string>();
             c.ecosystems.forEach((e, i) => {
                 const id = `${e.ecosystem} ${e.directory}`;
-                if (seen.has(id)) problems.add(PROJECT_FILE, `${key}.ecosystems.${i}`, `duplicate update for ${e.ecosystem} in ${e.directory}`);
+                if (seen.has(id))
+                    problems.add(PROJECT_FILE, `${key}.ecosystems.${i}`, `duplicate update for ${e.ecosystem} in ${e.directory}`);
                 seen.add(id);
             });
             catalog.push({ name: cname, ...c, image: c.image ?? cname });

@@ -46,13 +46,20 @@ const staleSettings = z.strictObject({
     daysBeforeClose: z.number().int().min(1),
     exemptLabels: z.array(z.string().min(1)).default(DEFAULT_EXEMPT),
     operationsPerRun: z.number().int().min(1).max(5000).default(100),
-    cron: z.string().regex(/^(\S+\s+){4}\S+$/, { error: withInput("expected a 5-field cron expression") }).default("30 1 * * *"),
-    staleIssueMessage: z.string().min(1).default(
-        "This issue has had no activity for {days} days. It will be closed in {close} days unless someone comments or removes the stale label.",
-    ),
-    stalePrMessage: z.string().min(1).default(
-        "This pull request has had no activity for {days} days. It will be closed in {close} days unless it is updated.",
-    ),
+    cron: z
+        .string()
+        .regex(/^(\S+\s+){4}\S+$/, { error: withInput("expected a 5-field cron expression") })
+        .default("30 1 * * *"),
+    staleIssueMessage: z
+        .string()
+        .min(1)
+        .default(
+            "This issue has had no activity for {days} days. It will be closed in {close} days unless someone comments or removes the stale label.",
+        ),
+    stalePrMessage: z
+        .string()
+        .min(1)
+        .default("This pull request has had no activity for {days} days. It will be closed in {close} days unless it is updated."),
     closeIssueMessage: z.string().min(1).default("Closed after {close} more days without activity. Reopen it if it still matters."),
     closePrMessage: z.string().min(1).default("Closed after {close} more days without activity. Reopen it to continue."),
 });

@@ -4,7 +4,8 @@
 
 export const MAIN_ENVIRONMENTS = ["staging", "demo", "prod"] as const;
 
-export type EnvironmentRole = { readonly tier: "main" } | { readonly tier: "client"; readonly client: string; readonly stage: "staging" | "prod" };
+export type EnvironmentRole =
+    { readonly tier: "main" } | { readonly tier: "client"; readonly client: string; readonly stage: "staging" | "prod" };
 
 /** The longest stack name accepted: a client name of a DNS label and its stage. */
 export const MAX_STACK_NAME = 72;

@@ -72,7 +72,9 @@ export function setVersions(file: string, text: string, changes: ReadonlyMap<str
 function appendEntry(file: string, versions: YAMLMap, component: string, version: number): void {
     const block = versions.srcToken;
     if (!block || block.type !== "block-map") {
-        throw new StackFileError(`${file}: ${VERSIONS_KEY}: write it as a block map (one "component: build" per line) so components can be added`);
+        throw new StackFileError(
+            `${file}: ${VERSIONS_KEY}: write it as a block map (one "component: build" per line) so components can be added`,
+        );
     }
     const last = block.items[block.items.length - 1];
     const value = last?.value;
@@ -88,6 +90,12 @@ function appendEntry(file: string, versions: YAMLMap, component: string, version
             { type: "map-value-ind", offset: 0, indent: block.indent, source: ":" },
             { type: "space", offset: 0, indent: block.indent, source: " " },
         ],
-        value: { type: "scalar", offset: 0, indent: block.indent, source: String(version), end: [{ type: "newline", offset: 0, indent: 0, source: "\n" }] },
+        value: {
+            type: "scalar",
+            offset: 0,
+            indent: block.indent,
+            source: String(version),
+            end: [{ type: "newline", offset: 0, indent: 0, source: "\n" }],
+        },
     });
 }

@@ -41,7 +41,9 @@ export const ECHO_LIMIT = 40;
 export function echo(value: unknown): string {
     if (value === undefined) return "nothing";
     if (typeof value === "string") {
-        return value.length > ECHO_LIMIT ? `${JSON.stringify(value.slice(0, ECHO_LIMIT)).slice(0, -1)}..." (${value.length} characters)` : JSON.stringify(value);
+        return value.length > ECHO_LIMIT
+            ? `${JSON.stringify(value.slice(0, ECHO_LIMIT)).slice(0, -1)}..." (${value.length} characters)`
+            : JSON.stringify(value);
     }
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no object gets past the test: a YAML scalar
     if (value === null || typeof value !== "object") return String(value).slice(0, ECHO_LIMIT);
@@ -61,7 +63,9 @@ export function kindOf(value: unknown): string {
 export function sizeProblem(text: string): string | undefined {
     // UTF-8 never takes fewer bytes than UTF-16 code units: a long string is too large without encoding it.
     const bytes = text.length > MAX_CONFIG_BYTES ? text.length : Buffer.byteLength(text, "utf8");
-    return bytes > MAX_CONFIG_BYTES ? `the file is ${bytes} bytes, more than the ${MAX_CONFIG_BYTES / 1024} KiB a config file may have` : undefined;
+    return bytes > MAX_CONFIG_BYTES
+        ? `the file is ${bytes} bytes, more than the ${MAX_CONFIG_BYTES / 1024} KiB a config file may have`
+        : undefined;
 }
 
 /** yaml's errors, one line each, with the position; the message never quotes the source. */
@@ -70,7 +74,10 @@ export function yamlErrors(doc: Document.Parsed, lines: LineCounter | undefined)
         const pos = lines?.linePos(e.pos[0]);
         const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
         // "... at line 2, column 1:" is yaml's own suffix on some messages; ours says it once.
-        const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").slice(0, 200);
+        const message = e.message
+            .split("\n")[0]
+            .replace(/ at line \d+, column \d+:?$/, "")
+            .slice(0, 200);
         return `invalid YAML${where}: ${message}`;
     });
 }
@@ -84,7 +91,10 @@ export function resolve(doc: Document.Parsed): Resolved {
     } catch (e) {
         // yaml throws a ReferenceError for the alias count and for an alias to an anchor it cannot find.
         if (e instanceof ReferenceError) {
-            return { ok: false, reason: `YAML aliases expand too much or point nowhere (at most ${MAX_ALIAS_COUNT} alias uses): ${e.message.slice(0, 120)}` };
+            return {
+                ok: false,
+                reason: `YAML aliases expand too much or point nowhere (at most ${MAX_ALIAS_COUNT} alias uses): ${e.message.slice(0, 120)}`,
+            };
         }
         throw e;
     }

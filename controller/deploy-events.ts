@@ -10,7 +10,15 @@ import { runDeployed } from "../deploy/deployed";
 import { webUrlOf } from "../clients/github";
 import type { Logger } from "./log";
 import { listComments, upsertMarkedComment } from "../clients/marked-comment";
-import { failureCommentText, failureMarker, failureMessage, pullsToTell, type DeployJob, type EnvFailure, type FailedDeploy } from "../deploy/notices";
+import {
+    failureCommentText,
+    failureMarker,
+    failureMessage,
+    pullsToTell,
+    type DeployJob,
+    type EnvFailure,
+    type FailedDeploy,
+} from "../deploy/notices";
 import { opsRefOf, requireOrg } from "../release/release";
 import type { RepoRef } from "./remote-workspace";
 import { deployTargets, type MergedPull } from "../deploy/targets";
@@ -37,7 +45,13 @@ export interface DeployEventContext {
 export type DeployEventResult =
     | { readonly status: "ignored"; readonly reason: string }
     | { readonly status: "deployed"; readonly environments: readonly string[] }
-    | { readonly status: "failure-reported"; readonly deployed: readonly string[]; readonly failed: readonly string[]; readonly notRun: readonly string[]; readonly pulls: readonly number[] };
+    | {
+          readonly status: "failure-reported";
+          readonly deployed: readonly string[];
+          readonly failed: readonly string[];
+          readonly notRun: readonly string[];
+          readonly pulls: readonly number[];
+      };
 
 /** Statuses of a job that ran and did not succeed. */
 const FAILED_JOB = ["failed", "infrastructure_fail", "timedout", "terminated-unknown", "canceled", "unauthorized"];
@@ -50,7 +64,11 @@ export interface EnvOutcomes {
 
 /** Pure: what a failed workflow's jobs say of each environment it was to deploy. */
 export function envOutcomes(envs: readonly string[], jobs: readonly WorkflowJob[], workflowUrl: string): EnvOutcomes {
-    const link = (j: WorkflowJob): DeployJob => ({ name: j.name, status: j.status, url: j.jobNumber === undefined ? workflowUrl : `${workflowUrl}/jobs/${j.jobNumber}` });
+    const link = (j: WorkflowJob): DeployJob => ({
+        name: j.name,
+        status: j.status,
+        url: j.jobNumber === undefined ? workflowUrl : `${workflowUrl}/jobs/${j.jobNumber}`,
+    });
     const failedJobs = jobs.filter((j) => FAILED_JOB.includes(j.status)).map(link);
     const deployed: string[] = [];
     const failures: EnvFailure[] = [];
@@ -74,13 +92,21 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
     if (targets.stacks.length === 0) return { status: "ignored", reason: `commit ${e.sha} deploys nothing` };
     const envs = targets.stacks.filter((s) => s !== "org");
 
-    const outcomes: EnvOutcomes = result === "succeeded" ? { deployed: envs, failures: [], failedJobs: [] } : envOutcomes(envs, await ctx.ci.workflowJobs(e.workflow.id), e.workflow.url);
+    const outcomes: EnvOutcomes =
+        result === "succeeded"
+            ? { deployed: envs, failures: [], failedJobs: [] }
+            : envOutcomes(envs, await ctx.ci.workflowJobs(e.workflow.id), e.workflow.url);
     const problems: string[] = [];
     // Every environment is told even when one fails; then the failure is thrown, for the queue to retry.
     for (const env of outcomes.deployed) {
         try {
-            const out = await runDeployed(ctx.gh, workspace, { env, sha: e.sha, buildUrl: e.workflow.url, pulls: targets.pulls }, (line) => ctx.log.info(line, { env }));
-            ctx.log.info(`deployed ${env} at ${e.sha.slice(0, 7)}: release PR ${out.releasePr ?? "none"}, ${out.issues.length} issues, ${out.writes} writes`, { env });
+            const out = await runDeployed(ctx.gh, workspace, { env, sha: e.sha, buildUrl: e.workflow.url, pulls: targets.pulls }, (line) =>
+                ctx.log.info(line, { env }),
+            );
+            ctx.log.info(
+                `deployed ${env} at ${e.sha.slice(0, 7)}: release PR ${out.releasePr ?? "none"}, ${out.issues.length} issues, ${out.writes} writes`,
+                { env },
+            );
         } catch (err) {
             ctx.log.error(`deployed ${env} at ${e.sha.slice(0, 7)} failed: ${(err as Error).message}`, { env });
             problems.push(`${env}: ${(err as Error).message}`);
@@ -88,7 +114,14 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
     }
     let told: number[] = [];
     if (result === "failed") {
-        const failure: FailedDeploy = { repo: `${ctx.ops.owner}/${ctx.ops.repo}`, sha: e.sha, workflow: e.workflow, envs: outcomes.failures, failedJobs: outcomes.failedJobs, pulls: targets.pulls };
+        const failure: FailedDeploy = {
+            repo: `${ctx.ops.owner}/${ctx.ops.repo}`,
+            sha: e.sha,
+            workflow: e.workflow,
+            envs: outcomes.failures,
+            failedJobs: outcomes.failedJobs,
+            pulls: targets.pulls,
+        };
         told = await reportFailure(ctx, failure);
     }
     if (problems.length > 0) throw new Error(`post-deploy actions failed: ${problems.join("; ")}`);
@@ -107,7 +140,13 @@ async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy): Pr
     const tell = pullsToTell(failure);
     const target = (pull: MergedPull) => ({ ...ctx.ops, number: pull.number });
     const current = await Promise.all(tell.map(({ pull }) => listComments(ctx.gh, target(pull))));
-    const bodies = tell.map(({ env }) => `${failureMarker(env)}\n${failureCommentText(failure.envs.find((f) => f.env === env)!, failure)}`);
+    const bodies = tell.map(
+        ({ env }) =>
+            `${failureMarker(env)}\n${failureCommentText(
+                failure.envs.find((f) => f.env === env)!,
+                failure,
+            )}`,
+    );
     const pending = tell.filter((_, i) => !current[i].some((c) => c.body === bodies[i]));
     if (pending.length > 0 || tell.length === 0) {
         const { subject, message } = failureMessage(failure, webUrlOf(ctx.gitHubApiUrl));
@@ -117,6 +156,8 @@ async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy): Pr
         await upsertMarkedComment(ctx.gh, target(pull), failureMarker(env), bodies[i].slice(failureMarker(env).length + 1), current[i]);
     }
     const told = [...new Set(tell.map(({ pull }) => pull.number))];
-    ctx.log.warn(`deploy at ${failure.sha.slice(0, 7)} ${failure.workflow.status}: ${failure.envs.map((f) => `${f.env} ${f.result}`).join(", ")}; told PRs ${told.join(", ") || "none"}`);
+    ctx.log.warn(
+        `deploy at ${failure.sha.slice(0, 7)} ${failure.workflow.status}: ${failure.envs.map((f) => `${f.env} ${f.result}`).join(", ")}; told PRs ${told.join(", ") || "none"}`,
+    );
     return told;
 }

@@ -117,7 +117,8 @@ export function senderOf(headers: Headers): "github" | "circleci" | undefined {
     return undefined;
 }
 
-const sameRepo = (a: RepoRef, owner: string, repo: string): boolean => a.owner.toLowerCase() === owner.toLowerCase() && a.repo.toLowerCase() === repo.toLowerCase();
+const sameRepo = (a: RepoRef, owner: string, repo: string): boolean =>
+    a.owner.toLowerCase() === owner.toLowerCase() && a.repo.toLowerCase() === repo.toLowerCase();
 
 export function createIntake(deps: IntakeDeps): (event: unknown) => Promise<HttpResponse> {
     async function queue(item: CommandItem | DeployFinishedItem): Promise<Answer> {
@@ -152,12 +153,24 @@ export function createIntake(deps: IntakeDeps): (event: unknown) => Promise<Http
         if (isRefused(command)) return refused(command.refused);
         const age = deps.now().getTime() - Date.parse(p.comment.created_at);
         if (age > MAX_COMMAND_AGE_MS || age < -MAX_CLOCK_SKEW_MS) {
-            return refused(`the comment was written ${Math.round(age / 1000)} s ago; commands are taken for ${MAX_COMMAND_AGE_MS / 60_000} minutes (a replay is refused)`);
+            return refused(
+                `the comment was written ${Math.round(age / 1000)} s ago; commands are taken for ${MAX_COMMAND_AGE_MS / 60_000} minutes (a replay is refused)`,
+            );
         }
         const user = p.comment.user;
         const allowedBot = isBot(user) && (deps.commandBots ?? []).includes(user.login);
-        if (isBot(user) && !allowedBot) return refused("commands from bots run only when configured (conveyor:releaseController.commandBots)");
-        return queue({ kind: "command", commentId: p.comment.id, createdAt: p.comment.created_at, issue: p.issue.number, login: user.login, allowedBot, mode: command.mode, env: command.env });
+        if (isBot(user) && !allowedBot)
+            return refused("commands from bots run only when configured (conveyor:releaseController.commandBots)");
+        return queue({
+            kind: "command",
+            commentId: p.comment.id,
+            createdAt: p.comment.created_at,
+            issue: p.issue.number,
+            login: user.login,
+            allowedBot,
+            mode: command.mode,
+            env: command.env,
+        });
     }
 
     function circleCi(headers: Headers, raw: Buffer, secret: string): Promise<Answer> | Answer {
@@ -172,28 +185,47 @@ export function createIntake(deps: IntakeDeps): (event: unknown) => Promise<Http
     }
 
     function workflowCompleted(p: WorkflowCompleted): Promise<Answer> | Answer {
-        if (p.project.slug.toLowerCase() !== projectSlug(deps.ops.owner, deps.ops.repo).toLowerCase()) return ignored("not the ops repository's project");
+        if (p.project.slug.toLowerCase() !== projectSlug(deps.ops.owner, deps.ops.repo).toLowerCase())
+            return ignored("not the ops repository's project");
         if (!deployResultOf(p.workflow.status)) return ignored(`workflow status ${p.workflow.status.slice(0, 40)} is not a deploy's end`);
-        if (deps.deployWorkflows && !deps.deployWorkflows.includes(p.workflow.name)) return ignored(`workflow ${p.workflow.name.slice(0, 80)} does not deploy`);
+        if (deps.deployWorkflows && !deps.deployWorkflows.includes(p.workflow.name))
+            return ignored(`workflow ${p.workflow.name.slice(0, 80)} does not deploy`);
         const vcs = p.pipeline.vcs;
         if (!vcs) return ignored("the pipeline names no commit (not a GitHub OAuth project)");
         const age = deps.now().getTime() - Date.parse(p.happened_at);
-        if (age > MAX_EVENT_AGE_MS) return refused(`the event happened ${Math.round(age / 60_000)} minutes ago; events are taken for ${MAX_EVENT_AGE_MS / 60_000} minutes (a replay is refused)`);
+        if (age > MAX_EVENT_AGE_MS)
+            return refused(
+                `the event happened ${Math.round(age / 60_000)} minutes ago; events are taken for ${MAX_EVENT_AGE_MS / 60_000} minutes (a replay is refused)`,
+            );
         const { id, name, status, url } = p.workflow;
-        return queue({ kind: "deploy-finished", eventId: p.id, workflow: { id, name, status, url }, sha: vcs.revision, ...(vcs.branch === undefined ? {} : { branch: vcs.branch }) });
+        return queue({
+            kind: "deploy-finished",
+            eventId: p.id,
+            workflow: { id, name, status, url },
+            sha: vcs.revision,
+            ...(vcs.branch === undefined ? {} : { branch: vcs.branch }),
+        });
     }
 
     return async (event: unknown): Promise<HttpResponse> => {
-        if (!isFunctionUrlEvent(event)) throw new Error("webhook intake: not a function URL request; only the function URL invokes this function");
-        if (event.requestContext.http.method.toUpperCase() !== "POST") return respond({ statusCode: 405, status: "method-not-allowed" }, { allow: "POST" });
+        if (!isFunctionUrlEvent(event))
+            throw new Error("webhook intake: not a function URL request; only the function URL invokes this function");
+        if (event.requestContext.http.method.toUpperCase() !== "POST")
+            return respond({ statusCode: 405, status: "method-not-allowed" }, { allow: "POST" });
         const raw = rawBodyOf(event.body, event.isBase64Encoded);
         if (!raw.ok) return respond({ statusCode: 413, status: "too-large", limit: "1 MiB" });
         const headers = event.headers ?? {};
         const sender = senderOf(headers);
         if (!sender) return respond(UNAUTHORIZED);
         const secrets = await deps.webhookSecrets();
-        const answer = await (sender === "github" ? gitHub(headers, raw.bytes, secrets.github) : circleCi(headers, raw.bytes, secrets.circleci));
-        deps.log.info(`${sender} webhook: ${answer.statusCode} ${answer.status}`, { sender, statusCode: answer.statusCode, status: answer.status });
+        const answer = await (sender === "github"
+            ? gitHub(headers, raw.bytes, secrets.github)
+            : circleCi(headers, raw.bytes, secrets.circleci));
+        deps.log.info(`${sender} webhook: ${answer.statusCode} ${answer.status}`, {
+            sender,
+            statusCode: answer.statusCode,
+            status: answer.status,
+        });
         return respond(answer);
     };
 }
@@ -202,7 +234,10 @@ export function createIntake(deps: IntakeDeps): (event: unknown) => Promise<Http
 export function intakeDepsFromEnv(env: NodeJS.ProcessEnv): IntakeDeps {
     const workflows = listSetting(env, "DEPLOY_WORKFLOWS");
     return {
-        webhookSecrets: secretsFrom(env, { github: RELEASE_CONTROLLER_ENV.githubWebhookSecretArn, circleci: RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn }),
+        webhookSecrets: secretsFrom(env, {
+            github: RELEASE_CONTROLLER_ENV.githubWebhookSecretArn,
+            circleci: RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn,
+        }),
         enqueue: sqsSender(setting(env, RELEASE_CONTROLLER_ENV.queueUrl)),
         ops: { owner: setting(env, RELEASE_CONTROLLER_ENV.opsOwner), repo: setting(env, RELEASE_CONTROLLER_ENV.opsRepo) },
         ...(workflows.length > 0 ? { deployWorkflows: workflows } : {}),

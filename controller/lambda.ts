@@ -20,7 +20,12 @@ interface SnsModule {
 }
 interface SqsModule {
     SQSClient: new (config: object) => AwsClient;
-    SendMessageCommand: new (input: { QueueUrl: string; MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string }) => unknown;
+    SendMessageCommand: new (input: {
+        QueueUrl: string;
+        MessageBody: string;
+        MessageGroupId: string;
+        MessageDeduplicationId: string;
+    }) => unknown;
     ChangeMessageVisibilityCommand: new (input: { QueueUrl: string; ReceiptHandle: string; VisibilityTimeout: number }) => unknown;
 }
 
@@ -28,7 +33,8 @@ export class MissingSettingError extends Error {}
 
 export function setting(env: NodeJS.ProcessEnv, name: string): string {
     const value = env[name];
-    if (!value) throw new MissingSettingError(`${name} is not set: the release controller's deployment sets it (components/release-controller)`);
+    if (!value)
+        throw new MissingSettingError(`${name} is not set: the release controller's deployment sets it (components/release-controller)`);
     return value;
 }
 
@@ -53,7 +59,10 @@ export function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 /** Reads the secrets whose ARNs the given variables hold, once per cold start. */
-export function secretsFrom<K extends string>(env: NodeJS.ProcessEnv, variables: Readonly<Record<K, string>>): () => Promise<Record<K, string>> {
+export function secretsFrom<K extends string>(
+    env: NodeJS.ProcessEnv,
+    variables: Readonly<Record<K, string>>,
+): () => Promise<Record<K, string>> {
     return once(async () => {
         const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager") as SecretsManagerModule;
         const client = new SecretsManagerClient({});
@@ -95,7 +104,14 @@ function sqsClient(): { client: AwsClient; module: SqsModule } {
 export function sqsSender(queueUrl: string): (item: WorkItem, deduplicationId: string) => Promise<void> {
     return async (item, deduplicationId) => {
         const { client, module } = sqsClient();
-        await client.send(new module.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(item), MessageGroupId: MESSAGE_GROUP_ID, MessageDeduplicationId: deduplicationId }));
+        await client.send(
+            new module.SendMessageCommand({
+                QueueUrl: queueUrl,
+                MessageBody: JSON.stringify(item),
+                MessageGroupId: MESSAGE_GROUP_ID,
+                MessageDeduplicationId: deduplicationId,
+            }),
+        );
     };
 }
 
@@ -103,6 +119,8 @@ export function sqsSender(queueUrl: string): (item: WorkItem, deduplicationId: s
 export function sqsDelayer(queueUrl: string): (receiptHandle: string, seconds: number) => Promise<void> {
     return async (receiptHandle, seconds) => {
         const { client, module } = sqsClient();
-        await client.send(new module.ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+        await client.send(
+            new module.ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+        );
     };
 }

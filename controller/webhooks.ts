@@ -70,8 +70,10 @@ export function verifyGitHubSignature(secret: string, raw: Buffer, header: strin
 }
 
 /** How a test (or a sender) signs a body; the handler never calls these. */
-export const signCircleCi = (secret: string, raw: Buffer | string): string => `v1=${createHmac("sha256", secret).update(raw).digest("hex")}`;
-export const signGitHub = (secret: string, raw: Buffer | string): string => `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
+export const signCircleCi = (secret: string, raw: Buffer | string): string =>
+    `v1=${createHmac("sha256", secret).update(raw).digest("hex")}`;
+export const signGitHub = (secret: string, raw: Buffer | string): string =>
+    `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -97,7 +99,12 @@ const workflowCompleted = z.object({
     id: z.string().check(z.minLength(1), z.maxLength(100)),
     happened_at: z.iso.datetime({ offset: true }),
     // The link goes into comments as Markdown: a web address, or nothing.
-    workflow: z.object({ id: z.string().check(z.minLength(1), z.maxLength(100)), name: z.string(), status: z.string(), url: z.string().check(z.regex(/^https?:\/\/[^\s()<>]+$/)) }),
+    workflow: z.object({
+        id: z.string().check(z.minLength(1), z.maxLength(100)),
+        name: z.string(),
+        status: z.string(),
+        url: z.string().check(z.regex(/^https?:\/\/[^\s()<>]+$/)),
+    }),
     pipeline: z.object({
         id: z.string(),
         number: z.number(),
@@ -157,7 +164,8 @@ export interface RefusedCommand {
     readonly refused: string;
 }
 
-export const NOT_A_STACK_NAME = "the environment argument is not an environment stack name (staging, demo, prod, <client>-staging, <client>-prod)";
+export const NOT_A_STACK_NAME =
+    "the environment argument is not an environment stack name (staging, demo, prod, <client>-staging, <client>-prod)";
 
 /**
  * `/conveyor release <env>` or `/conveyor rollback <env>`, alone on its one line; anything else is chat. The

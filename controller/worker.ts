@@ -113,7 +113,13 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                 const { mode, env } = item;
                 const out = await runCommand(
                     { gh, ci, ops: deps.ops, workspace, gitHubApiUrl: deps.gitHubApiUrl, log: deps.log },
-                    { commentId: item.commentId, issue: item.issue, login: item.login, allowedBot: item.allowedBot, command: { mode, env } },
+                    {
+                        commentId: item.commentId,
+                        issue: item.issue,
+                        login: item.login,
+                        allowedBot: item.allowedBot,
+                        command: { mode, env },
+                    },
                 );
                 return `/conveyor ${mode} ${env} from ${item.login}: ${out.status}`;
             }
@@ -125,13 +131,22 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                 return `deploy workflow ${item.workflow.name} ${item.workflow.status} at ${item.sha.slice(0, 7)}: ${out.status}${out.status === "ignored" ? ` (${out.reason})` : ""}`;
             }
             case "train": {
-                const releaseDeps: ReleaseDeps = { gh, ci, workspace: await workspace(), gitHubApiUrl: deps.gitHubApiUrl, progress: (line) => deps.log.info(line) };
+                const releaseDeps: ReleaseDeps = {
+                    gh,
+                    ci,
+                    workspace: await workspace(),
+                    gitHubApiUrl: deps.gitHubApiUrl,
+                    progress: (line) => deps.log.info(line),
+                };
                 // The time the run was scheduled for, not now: a run that waited behind another still
                 // releases what was due then.
                 const runs = await runTrain(releaseDeps, new Date(item.scheduledTime), false);
                 for (const run of runs) deps.log.info(`release train: ${run.env}: ${describeRun(run)}`, { env: run.env });
                 const failed = runs.filter((r) => r.error);
-                if (failed.length > 0) throw new Error(`release train of ${item.scheduledTime}: ${failed.map((r) => `${r.env} failed: ${r.error!.message}`).join("; ")}`);
+                if (failed.length > 0)
+                    throw new Error(
+                        `release train of ${item.scheduledTime}: ${failed.map((r) => `${r.env} failed: ${r.error!.message}`).join("; ")}`,
+                    );
                 return `release train of ${item.scheduledTime}: ${runs.filter((r) => r.outcome).length} environments released or up to date`;
             }
         }
@@ -149,9 +164,14 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                 // FIFO: this message and every one after it stay on the queue, to come back in order.
                 const seconds = retryDelaySeconds(e, receives, deps.now());
                 const rest = records.slice(i);
-                deps.log.error(`message ${record.messageId} failed (receive ${receives}), retried in ${seconds} s: ${(e as Error).message}`, { messageId: record.messageId, retryInSeconds: seconds });
+                deps.log.error(
+                    `message ${record.messageId} failed (receive ${receives}), retried in ${seconds} s: ${(e as Error).message}`,
+                    { messageId: record.messageId, retryInSeconds: seconds },
+                );
                 for (const r of rest) {
-                    await deps.delay(r.receiptHandle, seconds).catch((err: unknown) => deps.log.warn(`could not delay message ${r.messageId}: ${(err as Error).message}`));
+                    await deps
+                        .delay(r.receiptHandle, seconds)
+                        .catch((err: unknown) => deps.log.warn(`could not delay message ${r.messageId}: ${(err as Error).message}`));
                 }
                 return { batchItemFailures: rest.map((r) => ({ itemIdentifier: r.messageId })) };
             }
@@ -165,7 +185,10 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv): WorkerDeps {
     const gitHubApiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
     const queueUrl = setting(env, RELEASE_CONTROLLER_ENV.queueUrl);
     return {
-        tokens: secretsFrom(env, { github: RELEASE_CONTROLLER_ENV.githubTokenSecretArn, circleci: RELEASE_CONTROLLER_ENV.circleciTokenSecretArn }),
+        tokens: secretsFrom(env, {
+            github: RELEASE_CONTROLLER_ENV.githubTokenSecretArn,
+            circleci: RELEASE_CONTROLLER_ENV.circleciTokenSecretArn,
+        }),
         gitHub: (token, maxWaitMs) => createGitHub({ token, baseUrl: gitHubApiUrl, maxWaitMs }),
         circleCi: (token, maxWaitMs) => new CircleCi({ token, baseUrl: env.CIRCLECI_API_URL, maxRetryAfterMs: Math.max(0, maxWaitMs) }),
         ops: { owner: setting(env, RELEASE_CONTROLLER_ENV.opsOwner), repo: setting(env, RELEASE_CONTROLLER_ENV.opsRepo) },

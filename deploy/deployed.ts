@@ -73,9 +73,13 @@ export interface DeployedOutcome {
     readonly writes: number;
 }
 
-
 /** Writes are sequential: GitHub's content-creation limits punish bursts, and octokit spaces them. */
-export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedRequest, progress: (s: string) => void): Promise<DeployedOutcome> {
+export async function runDeployed(
+    gh: Octokit,
+    ws: Workspace,
+    req: DeployedRequest,
+    progress: (s: string) => void,
+): Promise<DeployedOutcome> {
     const env = requireEnv(ws, req.env);
     const ops = opsRefOf(requireOrg(ws));
     const pulls = req.pulls ?? (await mergedPullsOf(gh, ws, req.sha));
@@ -117,9 +121,16 @@ export async function runDeployed(gh: Octokit, ws: Workspace, req: DeployedReque
 /** "Deployed to <env>" on a PR that asked for the deploy, and an earlier failure notice marked resolved. */
 async function tellPull(gh: Octokit, pr: IssueTarget, env: string, req: DeployedRequest): Promise<number> {
     const comments = await listComments(gh, pr);
-    let writes = await upsertMarkedComment(gh, pr, commentMarker("deployed", env), `Deployed to **${env}** ([build](${req.buildUrl})).`, comments);
+    let writes = await upsertMarkedComment(
+        gh,
+        pr,
+        commentMarker("deployed", env),
+        `Deployed to **${env}** ([build](${req.buildUrl})).`,
+        comments,
+    );
     const failed = failureMarker(env);
-    if (comments.some((c) => c.body?.startsWith(failed))) writes += await upsertMarkedComment(gh, pr, failed, resolvedText(env, req.sha, req.buildUrl), comments);
+    if (comments.some((c) => c.body?.startsWith(failed)))
+        writes += await upsertMarkedComment(gh, pr, failed, resolvedText(env, req.sha, req.buildUrl), comments);
     return writes;
 }
 
@@ -140,7 +151,10 @@ interface LiveIssue extends IssueState {
 
 async function readIssue(gh: Octokit, ref: IssueRef): Promise<LiveIssue> {
     const target = { owner: ref.owner, repo: ref.repo, issue_number: ref.number };
-    const [issue, comments] = await Promise.all([gh.rest.issues.get(target), gh.paginate(gh.rest.issues.listComments, { ...target, per_page: 100 })]);
+    const [issue, comments] = await Promise.all([
+        gh.rest.issues.get(target),
+        gh.paginate(gh.rest.issues.listComments, { ...target, per_page: 100 }),
+    ]);
     return {
         labels: issue.data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
         state: issue.data.state === "closed" ? "closed" : "open",

@@ -36,8 +36,13 @@ export interface FailedDeploy {
 }
 
 /** Pure: which merged PRs asked for which of the given environments (release branch or deploy/<env> label). */
-export function pullsAskingFor(envs: readonly string[], pulls: readonly MergedPull[]): { readonly pull: MergedPull; readonly env: string }[] {
-    return pulls.flatMap((pull) => envs.filter((env) => pull.head === releaseBranch(env) || pull.labels.includes(`deploy/${env}`)).map((env) => ({ pull, env })));
+export function pullsAskingFor(
+    envs: readonly string[],
+    pulls: readonly MergedPull[],
+): { readonly pull: MergedPull; readonly env: string }[] {
+    return pulls.flatMap((pull) =>
+        envs.filter((env) => pull.head === releaseBranch(env) || pull.labels.includes(`deploy/${env}`)).map((env) => ({ pull, env })),
+    );
 }
 
 export function pullsToTell(f: Pick<FailedDeploy, "envs" | "pulls">): { readonly pull: MergedPull; readonly env: string }[] {
@@ -67,7 +72,10 @@ const SUBJECT_LIMIT = 100;
 export function failureMessage(f: FailedDeploy, webUrl: string): { subject: string; message: string } {
     const blamed = f.envs.filter((e) => e.result === "failed").map((e) => e.env);
     const notRun = f.envs.filter((e) => e.result === "not-run").map((e) => e.env);
-    const what = blamed.length > 0 ? `deploy of ${blamed.join(", ")} failed` : `deploy workflow failed${f.failedJobs[0] ? ` at ${f.failedJobs[0].name}` : ""}`;
+    const what =
+        blamed.length > 0
+            ? `deploy of ${blamed.join(", ")} failed`
+            : `deploy workflow failed${f.failedJobs[0] ? ` at ${f.failedJobs[0].name}` : ""}`;
     const subject = `conveyor: ${what}`.replace(/[^\x20-\x7e]/g, "?");
     const pulls = pullsToTell(f).map(({ pull, env }) => `- ${env}: ${webUrl}/${f.repo}/pull/${pull.number}`);
     const message = [

@@ -36,14 +36,21 @@ interface Ran {
 }
 
 function run(cmd: string, args: string[], opts: SpawnSyncOptions & { quiet?: boolean } = {}): Ran {
-    const res = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts, stdio: opts.quiet === false ? ["ignore", "inherit", "inherit"] : "pipe" });
-    if (res.error && (res.error as NodeJS.ErrnoException).code === "ENOENT") throw new StepError(`\`${cmd}\` is not installed or not on PATH`);
+    const res = spawnSync(cmd, args, {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        ...opts,
+        stdio: opts.quiet === false ? ["ignore", "inherit", "inherit"] : "pipe",
+    });
+    if (res.error && (res.error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new StepError(`\`${cmd}\` is not installed or not on PATH`);
     return { status: res.status ?? 1, stdout: String(res.stdout ?? ""), stderr: String(res.stderr ?? "") };
 }
 
 function must(what: string, cmd: string, args: string[], opts: SpawnSyncOptions & { quiet?: boolean } = {}): string {
     const r = run(cmd, args, opts);
-    if (r.status !== 0) throw new StepError(`${what}: \`${cmd} ${args.join(" ")}\` failed (exit ${r.status})\n${(r.stderr || r.stdout).trim()}`);
+    if (r.status !== 0)
+        throw new StepError(`${what}: \`${cmd} ${args.join(" ")}\` failed (exit ${r.status})\n${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
 }
 
@@ -119,7 +126,8 @@ function checkToolchains(ctx: Ctx): string {
     const go = run("go", ["version"]);
     if (go.status !== 0) throw new StepError("`go version` failed: install Go 1.26 or newer (the CLI is built from its Go modules)");
     const m = /go(\d+)\.(\d+)/.exec(go.stdout);
-    if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25)) throw new StepError(`Go 1.25 or newer is needed, found: ${go.stdout.trim()}`);
+    if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25))
+        throw new StepError(`Go 1.25 or newer is needed, found: ${go.stdout.trim()}`);
     const proxy = must("go env", "go", ["env", "GOPROXY"]).trim();
     if (proxy === "off") throw new StepError("GOPROXY=off: the toolchain is built from the Go module proxy");
     ctx.manifest.go = go.stdout.trim();
@@ -130,9 +138,11 @@ function checkToolchains(ctx: Ctx): string {
 function buildCli(ctx: Ctx): string {
     const version = `v${ctx.v.pulumi}`;
     const bin = path.join(ctx.l.libexec, "pulumi");
-    if (fs.existsSync(bin) && run(bin, ["version"]).stdout.trim() === version && ctx.manifest.cli?.version === version) return `cached (${version})`;
+    if (fs.existsSync(bin) && run(bin, ["version"]).stdout.trim() === version && ctx.manifest.cli?.version === version)
+        return `cached (${version})`;
     const info = download(CLI_MODULE, version);
-    if (info.Error || !info.GoMod) throw new StepError(`the Go module proxy did not serve ${CLI_MODULE}@${version}: ${info.Error ?? "no go.mod"}`);
+    if (info.Error || !info.GoMod)
+        throw new StepError(`the Go module proxy did not serve ${CLI_MODULE}@${version}: ${info.Error ?? "no go.mod"}`);
     const dir = path.join(ctx.l.work, "cli");
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -145,7 +155,11 @@ function buildCli(ctx: Ctx): string {
     must(`go get ${CLI_MODULE}/cmd/pulumi@${version}`, "go", ["get", "-tool", `${CLI_MODULE}/cmd/pulumi@${version}`], { cwd: dir, env });
     const ldflags = `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
     log(`    go build ${CLI_MODULE}/cmd/pulumi (several minutes on 2 cores the first time)`);
-    must("go build pulumi", "go", ["build", ...GO_BUILD_FLAGS, "-ldflags", ldflags, "-o", bin, `${CLI_MODULE}/cmd/pulumi`], { cwd: dir, env, quiet: false });
+    must("go build pulumi", "go", ["build", ...GO_BUILD_FLAGS, "-ldflags", ldflags, "-o", bin, `${CLI_MODULE}/cmd/pulumi`], {
+        cwd: dir,
+        env,
+        quiet: false,
+    });
     const built = run(bin, ["version"]).stdout.trim();
     if (built !== version) throw new StepError(`built pulumi reports "${built}", expected ${version}`);
     ctx.manifest.cli = { module: CLI_MODULE, version, sum: info.Sum, replaces };
@@ -161,7 +175,9 @@ function buildLanguageHost(ctx: Ctx): string {
     if (fs.existsSync(bin) && ctx.manifest.languageHost?.stamp === stamp) return `cached (${ctx.manifest.languageHost.kind}'s, ${version})`;
     // Pulumi's own host is a module of its own, untagged; ask for it once and say why it is not used.
     const ours = download(PULUMI_LANGHOST_MODULE, "latest");
-    const why = ours.Error ? `${PULUMI_LANGHOST_MODULE} is not served by the Go module proxy: ${ours.Error.split("\n")[0]}` : `${PULUMI_LANGHOST_MODULE} is served (${ours.Version}) but not wired in yet`;
+    const why = ours.Error
+        ? `${PULUMI_LANGHOST_MODULE} is not served by the Go module proxy: ${ours.Error.split("\n")[0]}`
+        : `${PULUMI_LANGHOST_MODULE} is served (${ours.Version}) but not wired in yet`;
     const sdk = download(SDK_MODULE, version);
     if (sdk.Error) throw new StepError(`the Go module proxy did not serve ${SDK_MODULE}@${version}: ${sdk.Error}`);
     const dir = path.join(ctx.l.work, "langhost");
@@ -174,8 +190,20 @@ function buildLanguageHost(ctx: Ctx): string {
         must(`go get ${SDK_MODULE}@${version}`, "go", ["get", `${SDK_MODULE}@${version}`], { cwd: dir, env });
         must("go mod tidy", "go", ["mod", "tidy"], { cwd: dir, env });
     }
-    must("go build pulumi-language-nodejs", "go", ["build", ...GO_BUILD_FLAGS, "-ldflags", `-X main.version=${ctx.v.pulumi}`, "-o", bin, "."], { cwd: dir, env, quiet: false });
-    ctx.manifest.languageHost = { kind: "conveyor", module: "conveyor.local/engine/langhost", sdk: `${SDK_MODULE}@${version}`, sdkSum: sdk.Sum, why, stamp };
+    must(
+        "go build pulumi-language-nodejs",
+        "go",
+        ["build", ...GO_BUILD_FLAGS, "-ldflags", `-X main.version=${ctx.v.pulumi}`, "-o", bin, "."],
+        { cwd: dir, env, quiet: false },
+    );
+    ctx.manifest.languageHost = {
+        kind: "conveyor",
+        module: "conveyor.local/engine/langhost",
+        sdk: `${SDK_MODULE}@${version}`,
+        sdkSum: sdk.Sum,
+        why,
+        stamp,
+    };
     return `built conveyor's on ${SDK_MODULE}@${version} (${why})`;
 }
 
@@ -201,14 +229,18 @@ function standInReason(name: ProviderName, version: string): string {
     }
     const probe = run("go", ["list", "-m", "-versions", module(version)], { env: goEnv(), cwd: REPO });
     const said = (probe.stderr || probe.stdout).trim().split("\n").pop() ?? "";
-    return probe.status === 0 ? `${module(version)} is served but building it is not wired in yet` : `${module(version)} is not served by the Go module proxy: ${said}`;
+    return probe.status === 0
+        ? `${module(version)} is served but building it is not wired in yet`
+        : `${module(version)} is not served by the Go module proxy: ${said}`;
 }
 
 function installProviders(ctx: Ctx): string {
     const done: string[] = [];
     ctx.manifest.providers ??= {};
     const pulumi = path.join(ctx.l.libexec, "pulumi");
-    const sources = ["stand-in.ts", ...PROVIDERS.map((p) => `${p}.ts`)].map((f) => fs.readFileSync(path.join(REPO, "engine", "providers", f)));
+    const sources = ["stand-in.ts", ...PROVIDERS.map((p) => `${p}.ts`)].map((f) =>
+        fs.readFileSync(path.join(REPO, "engine", "providers", f)),
+    );
     for (const name of PROVIDERS) {
         const version = ctx.v.providers[name];
         const stamp = digestOf(name, version, ...sources);
@@ -235,10 +267,19 @@ function installProviders(ctx: Ctx): string {
         });
         if (result.errors.length > 0) throw new StepError(`bundling the ${name} stand-in: ${result.errors.map((e) => e.text).join("; ")}`);
         const launcher = path.join(dir, `pulumi-resource-${name}`);
-        fs.writeFileSync(launcher, `#!/bin/sh\n# conveyor's stand-in for the ${name} provider ${version} (engine/providers/${name}.ts)\nCONVEYOR_STAND_IN_VERSION=${version} exec node "$(dirname "$0")/index.js" "$@"\n`, { mode: 0o755 });
-        must(`pulumi plugin install resource ${name} ${version}`, pulumi, ["plugin", "install", "resource", name, version, "--file", dir, "--reinstall"], {
-            env: { ...process.env, PULUMI_HOME: ctx.l.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" },
-        });
+        fs.writeFileSync(
+            launcher,
+            `#!/bin/sh\n# conveyor's stand-in for the ${name} provider ${version} (engine/providers/${name}.ts)\nCONVEYOR_STAND_IN_VERSION=${version} exec node "$(dirname "$0")/index.js" "$@"\n`,
+            { mode: 0o755 },
+        );
+        must(
+            `pulumi plugin install resource ${name} ${version}`,
+            pulumi,
+            ["plugin", "install", "resource", name, version, "--file", dir, "--reinstall"],
+            {
+                env: { ...process.env, PULUMI_HOME: ctx.l.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" },
+            },
+        );
         if (!fs.existsSync(installed)) throw new StepError(`pulumi plugin install did not put ${installed} in place`);
         ctx.manifest.providers[name] = { kind: "stand-in", version, why, stamp };
         done.push(`${name} ${version} stand-in installed (${why})`);

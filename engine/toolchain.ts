@@ -31,8 +31,7 @@ export function lockedVersions(repo = REPO): Versions {
     };
 }
 
-export const versionsKey = (v: Versions): string =>
-    [`pulumi-${v.pulumi}`, ...PROVIDERS.map((p) => `${p}-${v.providers[p]}`)].join("_");
+export const versionsKey = (v: Versions): string => [`pulumi-${v.pulumi}`, ...PROVIDERS.map((p) => `${p}-${v.providers[p]}`)].join("_");
 
 export interface Layout {
     /** ${XDG_CACHE_HOME:-~/.cache}/conveyor/engine */

@@ -15,7 +15,8 @@ type Invocation = { job: string; name: string; params: YAMLMap };
 
 function jobsOf(doc: Document, workflow: string): YAMLSeq {
     const jobs = doc.getIn(["workflows", workflow, "jobs"], true);
-    if (!isSeq(jobs)) throw new CiConfigError(`${CI_CONFIG}: workflows.${workflow}.jobs: not found; add the jobs of the new stacks by hand`);
+    if (!isSeq(jobs))
+        throw new CiConfigError(`${CI_CONFIG}: workflows.${workflow}.jobs: not found; add the jobs of the new stacks by hand`);
     return jobs;
 }
 
@@ -50,7 +51,9 @@ export function withStackJobs(text: string, stacks: readonly string[]): string {
     if (doc.errors.length > 0) {
         const [e] = doc.errors;
         const { line, col } = lineCounter.linePos(e.pos[0]);
-        throw new CiConfigError(`${CI_CONFIG}: invalid YAML at line ${line}, column ${col}: ${e.message.split("\n")[0]}; fix it, then run new-env again`);
+        throw new CiConfigError(
+            `${CI_CONFIG}: invalid YAML at line ${line}, column ${col}: ${e.message.split("\n")[0]}; fix it, then run new-env again`,
+        );
     }
     const pr = jobsOf(doc, "pull-request");
     const deploy = jobsOf(doc, "deploy");
@@ -59,13 +62,21 @@ export function withStackJobs(text: string, stacks: readonly string[]): string {
         if (invocations(deploy).some((i) => i.name === deployJobName(stack))) continue;
         const context = `deploy-${stack}`;
         add(doc, pr, "preview", { name: `preview-${stack}`, stack, context, requires: ["build"] });
-        addRequirement(invocations(pr).find((i) => i.job === "preview-comment"), `preview-${stack}`);
+        addRequirement(
+            invocations(pr).find((i) => i.job === "preview-comment"),
+            `preview-${stack}`,
+        );
         // The chain keeps train order: the new stack deploys after the last one, and only if it succeeded.
-        const lastDeploy = invocations(deploy).filter((i) => i.job === "deploy").pop();
+        const lastDeploy = invocations(deploy)
+            .filter((i) => i.job === "deploy")
+            .pop();
         add(doc, deploy, "deploy", { name: deployJobName(stack), stack, context, requires: [lastDeploy?.name ?? "deploy-plan"] });
         add(doc, deploy, "deployed", { name: `deployed-${stack}`, stack, context: "release", requires: [deployJobName(stack)] });
         add(doc, drift, "drift-preview", { name: `drift-preview-${stack}`, stack, context });
-        addRequirement(invocations(drift).find((i) => i.job === "drift-report"), `drift-preview-${stack}`);
+        addRequirement(
+            invocations(drift).find((i) => i.job === "drift-report"),
+            `drift-preview-${stack}`,
+        );
     }
     return doc.toString(YAML_OUT);
 }

@@ -56,7 +56,13 @@ export async function reconcileDriftIssue(
 ): Promise<{ action: DriftAction; number?: number }> {
     if (verdict.kind === "unknown") return { action: "skipped" };
     const title = driftTitle(verdict.summary.stack);
-    const open = await gh.paginate(gh.rest.issues.listForRepo, { owner: ops.owner, repo: ops.repo, state: "open", labels: DRIFT_LABEL, per_page: 100 });
+    const open = await gh.paginate(gh.rest.issues.listForRepo, {
+        owner: ops.owner,
+        repo: ops.repo,
+        state: "open",
+        labels: DRIFT_LABEL,
+        per_page: 100,
+    });
     const existing = open.find((i) => i.title === title && !i.pull_request);
     if (verdict.kind === "clean") {
         if (!existing) return { action: "none" };
@@ -66,13 +72,20 @@ export async function reconcileDriftIssue(
             issue_number: existing.number,
             body: `The stack is clean again${buildUrl ? ` ([build](${buildUrl}))` : ""}; closing.`,
         });
-        await gh.rest.issues.update({ owner: ops.owner, repo: ops.repo, issue_number: existing.number, state: "closed", state_reason: "completed" });
+        await gh.rest.issues.update({
+            owner: ops.owner,
+            repo: ops.repo,
+            issue_number: existing.number,
+            state: "closed",
+            state_reason: "completed",
+        });
         return { action: "closed", number: existing.number };
     }
     // The build link changes every night; leaving it out of the comparison keeps a steady drift quiet.
     const body = renderDriftBody(verdict.summary, buildUrl);
     if (existing) {
-        if (renderDriftBody(verdict.summary) === stripBuildLine(existing.body ?? "")) return { action: "unchanged", number: existing.number };
+        if (renderDriftBody(verdict.summary) === stripBuildLine(existing.body ?? ""))
+            return { action: "unchanged", number: existing.number };
         await gh.rest.issues.update({ owner: ops.owner, repo: ops.repo, issue_number: existing.number, body });
         return { action: "updated", number: existing.number };
     }

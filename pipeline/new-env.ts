@@ -30,7 +30,8 @@ const YAML_OUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 function day(value: string | undefined, flag: string): Weekday | undefined {
     if (value === undefined) return undefined;
     const d = value.toLowerCase();
-    if (!(WEEKDAYS as readonly string[]).includes(d)) throw new NewEnvError(`${flag}: expected a weekday (${WEEKDAYS.join(", ")}), got "${value}"`);
+    if (!(WEEKDAYS as readonly string[]).includes(d))
+        throw new NewEnvError(`${flag}: expected a weekday (${WEEKDAYS.join(", ")}), got "${value}"`);
     return d as Weekday;
 }
 
@@ -45,8 +46,12 @@ function pickDays(ws: Workspace, req: NewEnvRequest): { staging: Weekday; prod: 
     const free = WORKDAYS.filter((d) => !usedClientDays(ws.environments, req.client).has(d));
     const stagingDay = staging ?? free.find((d) => d !== prod);
     // Prod a day or more after staging when possible, so a client's build is tested before it ships.
-    const prodDay = prod ?? free.find((d) => d !== stagingDay && WORKDAYS.indexOf(d) > WORKDAYS.indexOf(stagingDay!)) ?? free.find((d) => d !== stagingDay);
-    if (!stagingDay || !prodDay) throw new NewEnvError("every weekday already has a client train: choose days with --staging-day and --prod-day");
+    const prodDay =
+        prod ??
+        free.find((d) => d !== stagingDay && WORKDAYS.indexOf(d) > WORKDAYS.indexOf(stagingDay!)) ??
+        free.find((d) => d !== stagingDay);
+    if (!stagingDay || !prodDay)
+        throw new NewEnvError("every weekday already has a client train: choose days with --staging-day and --prod-day");
     return { staging: stagingDay, prod: prodDay };
 }
 
@@ -79,7 +84,9 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
     const { client } = req;
     const role = stackRole(`${client}-prod`);
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(client) || !role || role === "org" || role.tier !== "client" || client.length > 40) {
-        throw new NewEnvError(`"${client}" is not a client name: lower-case letters, digits and hyphens, starting with a letter (and not staging, demo or prod)`);
+        throw new NewEnvError(
+            `"${client}" is not a client name: lower-case letters, digits and hyphens, starting with a letter (and not staging, demo or prod)`,
+        );
     }
     const prod = ws.environments.find((e) => e.stack === "prod");
     const prodText = files.get(stackFileName("prod"));
@@ -89,7 +96,8 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
     if (!org || !orgText) throw new NewEnvError("Pulumi.org.yaml: not found: the client's customer label is registered there");
     const apex = prod.domain.split(".").slice(1).join(".");
     const domain = req.domain ?? `${client}.${apex}`;
-    if (!DOMAIN.test(domain)) throw new NewEnvError(`--domain: expected a lower-case DNS domain like ${client}.example.com, got "${domain}"`);
+    if (!DOMAIN.test(domain))
+        throw new NewEnvError(`--domain: expected a lower-case DNS domain like ${client}.example.com, got "${domain}"`);
     const days = pickDays(ws, req);
     const existingDays = ws.environments.find((e) => e.stack === `${client}-staging`)?.release.days;
     const cidrs = freeCidrs(ws, client);
@@ -102,7 +110,9 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
             source: tier === "prod" ? `${client}-staging` : "prod",
             days: [tier === "prod" ? days.prod : days.staging],
             owners: [...prod.release.owners],
-            ...(prod.release.freeze.length > 0 ? { freeze: prod.release.freeze.map((f) => ({ ...f, from: quoted(f.from), to: quoted(f.to) })) } : {}),
+            ...(prod.release.freeze.length > 0
+                ? { freeze: prod.release.freeze.map((f) => ({ ...f, from: quoted(f.from), to: quoted(f.to) })) }
+                : {}),
         },
     });
     const versions = Object.fromEntries(readVersions(stackFileName("prod"), prodText));
@@ -127,12 +137,16 @@ export function planNewEnv(ws: Workspace, files: ReadonlyMap<string, string>, re
         },
         { name: stackFileName("org"), after: withCustomer(orgText, client) },
         // CircleCI binds contexts to jobs: the new stacks need their own preview, deploy and drift jobs.
-        ...(files.has(CI_CONFIG) ? [{ name: CI_CONFIG, after: withStackJobs(files.get(CI_CONFIG)!, [`${client}-staging`, `${client}-prod`]) }] : []),
+        ...(files.has(CI_CONFIG)
+            ? [{ name: CI_CONFIG, after: withStackJobs(files.get(CI_CONFIG)!, [`${client}-staging`, `${client}-prod`]) }]
+            : []),
     ].map((e) => ({ ...e, before: files.get(e.name) }));
     for (const e of edits.filter((x) => x.name !== stackFileName("org") && x.name !== CI_CONFIG)) {
         // A client that exists already: the same command again is a no-op, anything else is refused.
         if (e.before !== undefined && e.before !== e.after) {
-            throw new NewEnvError(`${e.name}: client "${client}" exists already${existingDays ? ` (staging on ${existingDays.join(", ")})` : ""}; edit its stack files instead`);
+            throw new NewEnvError(
+                `${e.name}: client "${client}" exists already${existingDays ? ` (staging on ${existingDays.join(", ")})` : ""}; edit its stack files instead`,
+            );
         }
     }
     return edits.filter((e) => e.before !== e.after);
@@ -154,6 +168,9 @@ export function withCustomer(text: string, client: string): string {
     const before = text.split("\n");
     let i = 0;
     for (const line of out.split("\n")) if (line === before[i]) i++;
-    if (i !== before.length) throw new NewEnvError("Pulumi.org.yaml: cannot add the customer label without reformatting the file; add it under conveyor:labels.customers by hand");
+    if (i !== before.length)
+        throw new NewEnvError(
+            "Pulumi.org.yaml: cannot add the customer label without reformatting the file; add it under conveyor:labels.customers by hand",
+        );
     return out;
 }

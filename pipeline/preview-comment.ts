@@ -50,7 +50,11 @@ const QUIET_OPS = new Set(["same", "read", "refresh", "discard", "read-discard"]
 // pulumi prints ANSI colour codes into diagnostic messages unless told not to; they are noise in Markdown.
 // eslint-disable-next-line no-control-regex -- an ANSI code starts with the ESC control character
 const ANSI_CODE = /\u001b\[[0-9;]*m/g;
-const plain = (s: string): string => s.replace(ANSI_CODE, "").replace(/<\{%[^%]*%\}>/g, "").trim();
+const plain = (s: string): string =>
+    s
+        .replace(ANSI_CODE, "")
+        .replace(/<\{%[^%]*%\}>/g, "")
+        .trim();
 
 // What the CLI says when it stops because of something this summary already holds: "preview failed" after a
 // mandatory policy violation, and the --expect-no-changes refusal after changes. Anything else is an error.
@@ -73,8 +77,18 @@ export function policyViolations(eventLog: string): PolicyViolation[] {
         }
         const e = event.policyEvent;
         if (!e || /^can't run policy /.test(e.message ?? "")) continue;
-        const level = e.enforcementLevel === "mandatory" || e.enforcementLevel === "remediate" ? "mandatory" : e.enforcementLevel === "advisory" ? "advisory" : undefined;
-        if (level) out.push({ level, message: plain(`${e.policyName ? `${e.policyName}: ` : ""}${(e.message ?? "").replace(/\n+/g, " ")}`), urn: e.resourceUrn });
+        const level =
+            e.enforcementLevel === "mandatory" || e.enforcementLevel === "remediate"
+                ? "mandatory"
+                : e.enforcementLevel === "advisory"
+                  ? "advisory"
+                  : undefined;
+        if (level)
+            out.push({
+                level,
+                message: plain(`${e.policyName ? `${e.policyName}: ` : ""}${(e.message ?? "").replace(/\n+/g, " ")}`),
+                urn: e.resourceUrn,
+            });
     }
     return out;
 }
@@ -92,7 +106,14 @@ export function summarizePreview(stack: string, text: string, eventLog = ""): Pr
         if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error("not an object");
     } catch {
         const first = text.trim().split("\n")[0] ?? "";
-        return { stack, ok: false, counts: empty, changes: [], violations: [], errors: [first ? `no preview JSON: ${first.slice(0, 200)}` : "no preview JSON (empty output)"] };
+        return {
+            stack,
+            ok: false,
+            counts: empty,
+            changes: [],
+            violations: [],
+            errors: [first ? `no preview JSON: ${first.slice(0, 200)}` : "no preview JSON (empty output)"],
+        };
     }
     const steps = (doc.steps ?? []).filter((s): s is { op: string; urn: string } => typeof s.op === "string" && typeof s.urn === "string");
     const changes = steps.filter((s) => !QUIET_OPS.has(s.op)).map((s) => ({ op: s.op, urn: s.urn }));
@@ -118,7 +139,11 @@ export function blocksMerge(s: PreviewSummary): boolean {
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 
 /** The comment's Markdown (without the marker). Pure, so a rerun with the same previews changes nothing. */
-export function renderPreviewComment(summaries: readonly PreviewSummary[], buildUrl?: string, notPreviewed: readonly string[] = []): string {
+export function renderPreviewComment(
+    summaries: readonly PreviewSummary[],
+    buildUrl?: string,
+    notPreviewed: readonly string[] = [],
+): string {
     const lines = ["### `pulumi preview` of the stacks this PR can affect", ""];
     if (summaries.length === 0 && notPreviewed.length === 0) {
         lines.push("No stack is affected by this PR.");
@@ -127,15 +152,28 @@ export function renderPreviewComment(summaries: readonly PreviewSummary[], build
         for (const s of summaries) {
             const mandatory = s.violations.filter((v) => v.level === "mandatory").length;
             const advisory = s.violations.length - mandatory;
-            const policy = s.violations.length === 0 ? "none" : [mandatory && `${mandatory} mandatory`, advisory && `${advisory} advisory`].filter(Boolean).join(", ");
-            const verdict = !s.ok ? "❌ preview failed" : mandatory > 0 ? "❌ blocked by policy" : COUNTED_OPS.some((op) => s.counts[op] > 0) ? "changes" : "no changes";
+            const policy =
+                s.violations.length === 0
+                    ? "none"
+                    : [mandatory && `${mandatory} mandatory`, advisory && `${advisory} advisory`].filter(Boolean).join(", ");
+            const verdict = !s.ok
+                ? "❌ preview failed"
+                : mandatory > 0
+                  ? "❌ blocked by policy"
+                  : COUNTED_OPS.some((op) => s.counts[op] > 0)
+                    ? "changes"
+                    : "no changes";
             const counts = s.ok ? COUNTED_OPS.map((op) => String(s.counts[op])) : ["–", "–", "–", "–"];
             lines.push(`| \`${s.stack}\` | ${counts.join(" | ")} | ${policy} | ${verdict} |`);
         }
         // Said out loud, so a reviewer never reads a missing row as "no changes".
         for (const stack of notPreviewed) lines.push(`| \`${stack}\` | – | – | – | – | – | ⚠️ not previewed in CI: preview it by hand |`);
         for (const s of summaries.filter((x) => x.errors.length > 0 || x.violations.length > 0)) {
-            lines.push("", `<details><summary><code>${s.stack}</code>: ${s.errors.length} errors, ${s.violations.length} policy violations</summary>`, "");
+            lines.push(
+                "",
+                `<details><summary><code>${s.stack}</code>: ${s.errors.length} errors, ${s.violations.length} policy violations</summary>`,
+                "",
+            );
             for (const e of s.errors) lines.push(`- error: ${cell(e)}`);
             for (const v of s.violations) lines.push(`- ${v.level}: ${cell(v.message)}${v.urn ? ` (\`${v.urn}\`)` : ""}`);
             lines.push("", "</details>");

@@ -123,13 +123,16 @@ export const releaseControllerLambda: ResourceValidationPolicy = {
             if (p.fifoQueue !== true) reportViolation(`${args.name} must be a FIFO queue: work is done in the order it arrived`);
             const redrive = redriveOf(p.redrivePolicy);
             const receives = redrive?.maxReceiveCount;
-            if (!redrive?.deadLetterTargetArn) reportViolation(`${args.name} must set a redrivePolicy with a dead-letter queue, so failed work is kept`);
+            if (!redrive?.deadLetterTargetArn)
+                reportViolation(`${args.name} must set a redrivePolicy with a dead-letter queue, so failed work is kept`);
             else if (typeof receives !== "number" || !Number.isInteger(receives) || receives < 1 || receives > MAX_RECEIVE_COUNT) {
                 reportViolation(`${args.name} redrivePolicy.maxReceiveCount must be 1-${MAX_RECEIVE_COUNT} (got ${String(receives)})`);
             }
         }
         if (args.type === EVENT_SOURCE_MAPPING && !((p.functionResponseTypes ?? []) as string[]).includes("ReportBatchItemFailures")) {
-            reportViolation(`${args.name} must report batch item failures (functionResponseTypes: ["ReportBatchItemFailures"]), or one failed message fails its whole batch`);
+            reportViolation(
+                `${args.name} must report batch item failures (functionResponseTypes: ["ReportBatchItemFailures"]), or one failed message fails its whole batch`,
+            );
         }
     },
 };
@@ -196,7 +199,10 @@ export const loadBalancerWebPortsOnly: ResourceValidationPolicy = {
                 // Protocol -1 means every protocol on every port, whatever fromPort/toPort say.
                 const open = rule.protocol === "-1" || rule.protocol === "all";
                 const ok = !open && rule.fromPort === rule.toPort && WEB_PORTS.has(Number(rule.fromPort));
-                if (!ok) reportViolation(`${args.name} ingress ${rule.protocol ?? "?"} ${rule.fromPort ?? "?"}-${rule.toPort ?? "?"} is not 443 or 80`);
+                if (!ok)
+                    reportViolation(
+                        `${args.name} ingress ${rule.protocol ?? "?"} ${rule.fromPort ?? "?"}-${rule.toPort ?? "?"} is not 443 or 80`,
+                    );
             }
         }
         if (args.type === LISTENER && !WEB_PORTS.has(Number(args.props.port))) {

@@ -19,7 +19,7 @@ interface StackFile {
 export function readStackFile(dir: string, stack: string): StackFile | undefined {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) return undefined;
-    const config = ((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {});
+    const config = (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
     const env = config["conveyor:environment"] as { release?: { source?: string } } | undefined;
     return { source: env?.release?.source, versions: (config["conveyor:versions"] ?? {}) as Record<string, number> };
 }
@@ -50,7 +50,14 @@ export const notAheadOfSource: StackValidationPolicy = {
     name: "environment-not-ahead-of-release-source",
     description: "An environment (prod above all) never runs a component build newer than its release source's stack file names.",
     enforcementLevel: "advisory",
-    configSchema: { properties: { projectDir: { type: "string", description: "Directory of Pulumi.yaml (default: the working directory or the pack's parent, whichever has Pulumi.yaml)." } } },
+    configSchema: {
+        properties: {
+            projectDir: {
+                type: "string",
+                description: "Directory of Pulumi.yaml (default: the working directory or the pack's parent, whichever has Pulumi.yaml).",
+            },
+        },
+    },
     validateStack: (args, reportViolation) => {
         const stackResource = args.resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? args.resources[0];
         if (!stackResource) return;

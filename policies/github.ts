@@ -41,7 +41,11 @@ const requiredChildren: ReadonlyArray<{ what: string; matches: (r: PolicyResourc
     { what: "label set (IssueLabels)", matches: (r) => r.type === ISSUE_LABELS },
     {
         what: "default-branch ruleset",
-        matches: (r) => r.type === RULESET && JSON.stringify(known(() => (r.props.conditions as { refName?: { includes?: unknown } } | undefined)?.refName?.includes) ?? []).includes("~DEFAULT_BRANCH"),
+        matches: (r) =>
+            r.type === RULESET &&
+            JSON.stringify(
+                known(() => (r.props.conditions as { refName?: { includes?: unknown } } | undefined)?.refName?.includes) ?? [],
+            ).includes("~DEFAULT_BRANCH"),
     },
 ];
 

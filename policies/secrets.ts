@@ -8,14 +8,39 @@
 // which the engine encrypts — the invariant holds by construction instead of failing the update.
 import { Secret, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
 
-const SECRET_NOUNS = new Set(["token", "tokens", "password", "passwords", "passwd", "secret", "secrets", "key", "keys", "passphrase", "credential", "credentials"]);
+const SECRET_NOUNS = new Set([
+    "token",
+    "tokens",
+    "password",
+    "passwords",
+    "passwd",
+    "secret",
+    "secrets",
+    "key",
+    "keys",
+    "passphrase",
+    "credential",
+    "credentials",
+]);
 /** Secret-looking first words whose last word names the payload (`secretString`, `secretBinary`). */
 const PAYLOAD_WORDS = new Set(["string", "binary", "value", "text"]);
 /**
  * Words that make a `…key` name an identifier rather than a credential: `publicKey` is public, `hashKey`
  * and `sortKey` are DynamoDB attribute names, `cacheKey`/`objectKey` are lookup keys.
  */
-const NOT_CREDENTIAL_QUALIFIERS = new Set(["public", "hash", "range", "sort", "partition", "cache", "object", "idempotency", "lookup", "primary", "foreign"]);
+const NOT_CREDENTIAL_QUALIFIERS = new Set([
+    "public",
+    "hash",
+    "range",
+    "sort",
+    "partition",
+    "cache",
+    "object",
+    "idempotency",
+    "lookup",
+    "primary",
+    "foreign",
+]);
 
 /** `kmsKeyId` -> [kms, key, id]; `GITHUB_TOKEN_SECRET_ARN` -> [github, token, secret, arn]. */
 export function nameWords(name: string): string[] {

@@ -168,7 +168,10 @@ function changelogSections(ctx: BodyContext): string[] {
 function versionTable(ctx: BodyContext): string[] {
     const rows = ctx.changes.map((c) => {
         const { bump, fromSha, toSha } = c;
-        const compare = fromSha && toSha ? `[${pullsOf(c).numbers.length} PRs, ${c.commits.length} commits](${ctx.webUrl}/${c.repo.owner}/${c.repo.repo}/compare/${fromSha}...${toSha})` : "—";
+        const compare =
+            fromSha && toSha
+                ? `[${pullsOf(c).numbers.length} PRs, ${c.commits.length} commits](${ctx.webUrl}/${c.repo.owner}/${c.repo.repo}/compare/${fromSha}...${toSha})`
+                : "—";
         return `| ${bump.component} | ${bump.from ?? "new"} | ${bump.to} | ${compare} |`;
     });
     return ["### Versions", "", "| component | running | new | changes |", "|---|---:|---:|---|", ...rows, ""];
@@ -180,14 +183,26 @@ function notReleased(plan: ReleasePlan): string[] {
 }
 
 function header(ctx: BodyContext): string[] {
-    const from = ctx.plan.source === "ci" ? "the latest green CI build of each component" : ctx.plan.source === "rollback" ? "the previous deployed release (rollback)" : `**${ctx.plan.source}**`;
+    const from =
+        ctx.plan.source === "ci"
+            ? "the latest green CI build of each component"
+            : ctx.plan.source === "rollback"
+              ? "the previous deployed release (rollback)"
+              : `**${ctx.plan.source}**`;
     // No timestamp: the same release must render the same body, or every rerun would rewrite the PR.
     return [`Promotes ${ctx.plan.env} to ${from}. Merging this PR deploys it.`, ""];
 }
 
 /** The full changelog, as committed next to the release when the body must be cut. */
 export function renderChangelog(ctx: BodyContext): string {
-    return [`## ${releaseTitle(ctx.plan)}`, "", ...header(ctx), ...changelogSections(ctx), ...versionTable(ctx), ...notReleased(ctx.plan)].join("\n");
+    return [
+        `## ${releaseTitle(ctx.plan)}`,
+        "",
+        ...header(ctx),
+        ...changelogSections(ctx),
+        ...versionTable(ctx),
+        ...notReleased(ctx.plan),
+    ].join("\n");
 }
 
 /** The PR body: marker, changelog, versions; cut to GitHub's limit with a link to the full text. */

@@ -70,7 +70,12 @@ async function compare(gh: Octokit, repo: RepoRef, base: string, head: string): 
     const commits: Commit[] = [];
     let total = 0;
     for (let page = 1; commits.length < COMPARE_MAX; page++) {
-        const res = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: COMPARE_PAGE, page });
+        const res = await gh.rest.repos.compareCommitsWithBasehead({
+            ...repo,
+            basehead: `${base}...${head}`,
+            per_page: COMPARE_PAGE,
+            page,
+        });
         total = res.data.total_commits;
         for (const c of res.data.commits) {
             commits.push({ sha: c.sha, message: c.commit.message, author: c.author?.login ?? c.commit.author?.name ?? "unknown" });

@@ -55,7 +55,10 @@ export function planRelease(input: PlanInput): ReleasePlan {
         } else if (from === to) {
             unchanged.push(component);
         } else if (from !== undefined && to < from && !input.allowLower) {
-            skipped.push({ component, reason: `${input.source} has ${to}, older than the running ${from}; a release never lowers a version (use rollback)` });
+            skipped.push({
+                component,
+                reason: `${input.source} has ${to}, older than the running ${from}; a release never lowers a version (use rollback)`,
+            });
         } else {
             bumps.push({ component, repo: byName.get(component)!.repo, from, to });
         }

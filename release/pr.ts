@@ -24,7 +24,15 @@ export interface ReleasePrs {
     readonly lastMerged?: PullSummary;
 }
 
-function summary(p: { number: number; html_url: string; title: string; body: string | null; labels: { name?: string }[]; state: string; merged_at: string | null }): PullSummary {
+function summary(p: {
+    number: number;
+    html_url: string;
+    title: string;
+    body: string | null;
+    labels: { name?: string }[];
+    state: string;
+    merged_at: string | null;
+}): PullSummary {
     return {
         number: p.number,
         url: p.html_url,
@@ -38,7 +46,13 @@ function summary(p: { number: number; html_url: string; title: string; body: str
 
 /** One read: the environment's release PRs, newest first, open and closed. */
 export async function findReleasePrs(gh: Octokit, ops: OpsRef, env: string): Promise<ReleasePrs> {
-    const res = await gh.rest.pulls.list({ owner: ops.owner, repo: ops.repo, head: `${ops.owner}:${releaseBranch(env)}`, state: "all", per_page: 20 });
+    const res = await gh.rest.pulls.list({
+        owner: ops.owner,
+        repo: ops.repo,
+        head: `${ops.owner}:${releaseBranch(env)}`,
+        state: "all",
+        per_page: 20,
+    });
     const pulls = res.data.map(summary);
     return { open: pulls.find((p) => p.state === "open"), lastMerged: pulls.find((p) => p.merged) };
 }
@@ -75,7 +89,14 @@ const status = (e: unknown): number | undefined => (e as { status?: number }).st
  * Brings the branch and the PR to the wanted content. Reads the branch only when a PR is open; every
  * write is sequential; a rerun with the same content writes nothing.
  */
-export async function upsertReleasePr(gh: Octokit, ops: OpsRef, mainSha: string, prs: ReleasePrs, want: ReleaseContent, progress: (s: string) => void): Promise<Upsert> {
+export async function upsertReleasePr(
+    gh: Octokit,
+    ops: OpsRef,
+    mainSha: string,
+    prs: ReleasePrs,
+    want: ReleaseContent,
+    progress: (s: string) => void,
+): Promise<Upsert> {
     const branch = releaseBranch(want.env);
     let wrote = false;
     const onBranch = prs.open ? await branchMatches(gh, ops, branch, want.files) : false;
@@ -117,7 +138,14 @@ async function branchMatches(gh: Octokit, ops: OpsRef, branch: string, files: Re
  * branch that already holds the wanted files is left alone: a concurrent run got there first, and
  * resetting it would take its commit away under it.
  */
-async function prepareBranch(gh: Octokit, ops: OpsRef, branch: string, sha: string, files: ReadonlyMap<string, string>, progress: (s: string) => void): Promise<boolean> {
+async function prepareBranch(
+    gh: Octokit,
+    ops: OpsRef,
+    branch: string,
+    sha: string,
+    files: ReadonlyMap<string, string>,
+    progress: (s: string) => void,
+): Promise<boolean> {
     try {
         await gh.rest.git.createRef({ owner: ops.owner, repo: ops.repo, ref: `refs/heads/${branch}`, sha });
         progress(`created branch ${branch} at ${sha.slice(0, 7)}`);
@@ -132,7 +160,15 @@ async function prepareBranch(gh: Octokit, ops: OpsRef, branch: string, sha: stri
 }
 
 /** Contents API write with the blob sha as compare-and-swap: on 409, read again and retry, bounded. */
-async function commitFile(gh: Octokit, ops: OpsRef, branch: string, path: string, text: string, message: string, knownSha?: string): Promise<void> {
+async function commitFile(
+    gh: Octokit,
+    ops: OpsRef,
+    branch: string,
+    path: string,
+    text: string,
+    message: string,
+    knownSha?: string,
+): Promise<void> {
     for (let attempt = 1; ; attempt++) {
         const current = attempt === 1 && knownSha ? { text: undefined, sha: knownSha } : await readFile(gh, ops, path, branch);
         if (current?.text === text) return; // a concurrent run already wrote it
@@ -162,7 +198,14 @@ const answer = (e: unknown): string => JSON.stringify((e as { response?: { data?
 async function openPr(gh: Octokit, ops: OpsRef, branch: string, want: ReleaseContent): Promise<PullSummary> {
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await gh.rest.pulls.create({ owner: ops.owner, repo: ops.repo, head: branch, base: ops.branch, title: want.title, body: want.body });
+            const res = await gh.rest.pulls.create({
+                owner: ops.owner,
+                repo: ops.repo,
+                head: branch,
+                base: ops.branch,
+                title: want.title,
+                body: want.body,
+            });
             return summary({ ...res.data, labels: [] });
         } catch (e) {
             if (status(e) !== 422) throw e;
@@ -177,7 +220,13 @@ async function adopt(gh: Octokit, ops: OpsRef, want: ReleaseContent, cause: unkn
     const again = await findReleasePrs(gh, ops, want.env);
     if (!again.open) throw cause;
     if (again.open.title !== want.title || again.open.body !== want.body) {
-        await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: again.open.number, title: want.title, body: want.body });
+        await gh.rest.pulls.update({
+            owner: ops.owner,
+            repo: ops.repo,
+            pull_number: again.open.number,
+            title: want.title,
+            body: want.body,
+        });
     }
     return again.open;
 }

@@ -12,7 +12,17 @@ import { collectChanges } from "./changes";
 import { webUrlOf } from "../clients/github";
 import { planRelease, versionChanges, type ReleasePlan } from "./plan";
 import { blockedBy, findReleasePrs, releaseBranch, upsertReleasePr, type Upsert } from "./pr";
-import { offerFromCi, offerFromVersions, prefetchRunning, previousRelease, readFile, withRevisionCache, type CiBuilds, type Offer, type OpsRef } from "./sources";
+import {
+    offerFromCi,
+    offerFromVersions,
+    prefetchRunning,
+    previousRelease,
+    readFile,
+    withRevisionCache,
+    type CiBuilds,
+    type Offer,
+    type OpsRef,
+} from "./sources";
 import { readVersions, setVersions } from "../config/stackfile";
 
 /** Bad input: exit code 2, nothing written. */
@@ -75,7 +85,10 @@ export async function runRelease(given: ReleaseDeps, req: ReleaseRequest): Promi
     const blocked = blockedBy(prs);
     if (blocked && !req.dryRun) return { status: "blocked", reason: blocked };
 
-    const [offer] = await Promise.all([offerFor(deps, org, ops, env, req.mode, mainSha, running), prefetchRunning(deps.ci, org, ws, running)]);
+    const [offer] = await Promise.all([
+        offerFor(deps, org, ops, env, req.mode, mainSha, running),
+        prefetchRunning(deps.ci, org, ws, running),
+    ]);
     const plan = planRelease({
         target: { ...env, versions: running },
         catalog: ws.catalog,
@@ -90,7 +103,14 @@ export async function runRelease(given: ReleaseDeps, req: ReleaseRequest): Promi
         return { status: "nothing-to-release", plan };
     }
 
-    const changes = await collectChanges({ gh, ci: deps.ci, owner: org.owner, bumps: plan.bumps, knownRevisions: offer.revisions, progress });
+    const changes = await collectChanges({
+        gh,
+        ci: deps.ci,
+        owner: org.owner,
+        bumps: plan.bumps,
+        knownRevisions: offer.revisions,
+        progress,
+    });
     const webUrl = webUrlOf(deps.gitHubApiUrl);
     const ctx: BodyContext = {
         plan,
@@ -111,7 +131,15 @@ export async function runRelease(given: ReleaseDeps, req: ReleaseRequest): Promi
     return { status: pr.action, plan, pr };
 }
 
-async function offerFor(deps: ReleaseDeps, org: OrgConfig, ops: OpsRef, env: EnvironmentConfig, mode: ReleaseRequest["mode"], mainSha: string, running: Map<string, number>): Promise<Offer> {
+async function offerFor(
+    deps: ReleaseDeps,
+    org: OrgConfig,
+    ops: OpsRef,
+    env: EnvironmentConfig,
+    mode: ReleaseRequest["mode"],
+    mainSha: string,
+    running: Map<string, number>,
+): Promise<Offer> {
     if (mode === "rollback") {
         const file = stackFileName(env.stack);
         const previous = await previousRelease(deps.gh, ops, file, running);
@@ -122,6 +150,7 @@ async function offerFor(deps: ReleaseDeps, org: OrgConfig, ops: OpsRef, env: Env
     if (env.release.source === "ci") return offerFromCi(deps.workspace, org, deps.ci, deps.progress);
     const sourceFile = stackFileName(env.release.source);
     const source = await readFile(deps.gh, ops, sourceFile, mainSha);
-    if (!source) throw new ReleaseInputError(`${sourceFile}: the release source of ${env.stack} is not on ${ops.owner}/${ops.repo}@${ops.branch}`);
+    if (!source)
+        throw new ReleaseInputError(`${sourceFile}: the release source of ${env.stack} is not on ${ops.owner}/${ops.repo}@${ops.branch}`);
     return offerFromVersions(readVersions(sourceFile, source.text));
 }

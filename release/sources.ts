@@ -93,8 +93,20 @@ export function offerFromVersions(versions: Map<string, number>): Offer {
  * The versions of the environment's previous release: walking back the stack file's history on the
  * default branch, the first state whose versions differ from today's.
  */
-export async function previousRelease(gh: Octokit, ops: OpsRef, file: string, current: Map<string, number>, maxCommits = 20): Promise<{ versions: Map<string, number>; sha: string } | undefined> {
-    const history = await gh.rest.repos.listCommits({ owner: ops.owner, repo: ops.repo, sha: ops.branch, path: file, per_page: maxCommits });
+export async function previousRelease(
+    gh: Octokit,
+    ops: OpsRef,
+    file: string,
+    current: Map<string, number>,
+    maxCommits = 20,
+): Promise<{ versions: Map<string, number>; sha: string } | undefined> {
+    const history = await gh.rest.repos.listCommits({
+        owner: ops.owner,
+        repo: ops.repo,
+        sha: ops.branch,
+        path: file,
+        per_page: maxCommits,
+    });
     const same = (a: Map<string, number>, b: Map<string, number>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
     for (const commit of history.data.slice(1)) {
         const at = await readFile(gh, ops, file, commit.sha);

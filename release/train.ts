@@ -20,7 +20,8 @@ export function localDay(now: Date, timeZone: string): { weekday: Weekday; date:
 export function trainAt(envs: readonly EnvironmentConfig[], now: Date, timeZone: string): TrainDecision[] {
     const { weekday, date } = localDay(now, timeZone);
     return envs.map((e): TrainDecision => {
-        if (!e.release.days.includes(weekday)) return { env: e.stack, due: false, reason: `releases on ${e.release.days.join(", ")}, not ${weekday}` };
+        if (!e.release.days.includes(weekday))
+            return { env: e.stack, due: false, reason: `releases on ${e.release.days.join(", ")}, not ${weekday}` };
         const freeze = e.release.freeze.find((f) => f.from <= date && date <= f.to);
         if (freeze) return { env: e.stack, due: false, reason: `frozen from ${freeze.from} to ${freeze.to}: ${freeze.reason}` };
         return { env: e.stack, due: true };

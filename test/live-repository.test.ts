@@ -49,7 +49,9 @@ describe("the repository's live config files", function () {
             ws = parseWorkspace(live);
             // The ops repository holds a copy of the live stack files on main; CircleCI's newest green build of
             // each component is 4 above the newest any stack runs (3 merged PRs, then the build).
-            const stackFiles = Object.fromEntries(live.filter((f) => envStacks.some((s) => f.name === stackFileName(s))).map((f) => [f.name, f.text]));
+            const stackFiles = Object.fromEntries(
+                live.filter((f) => envStacks.some((s) => f.name === stackFileName(s))).map((f) => [f.name, f.text]),
+            );
             w = await startWorld({ workspace: ws, stackFiles, prsPerComponent: 3 });
         });
         afterEach(() => w.close());
@@ -63,7 +65,11 @@ describe("the repository's live config files", function () {
                 const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
                 if (outcome.status === "nothing-to-release") {
                     // The product opens no PR: the environment already runs its source's builds.
-                    assert.notEqual(ws.environments.find((e) => e.stack === env)!.release.source, "ci", "CI always has a newer build in this world");
+                    assert.notEqual(
+                        ws.environments.find((e) => e.stack === env)!.release.source,
+                        "ci",
+                        "CI always has a newer build in this world",
+                    );
                     return;
                 }
                 assert.equal(outcome.status, "opened");
@@ -73,14 +79,20 @@ describe("the repository's live config files", function () {
                 // What the PR changes: the stack file's bumped lines, and at most the full changelog.
                 const [mainTree, branchTree] = ["main", branch].map((b) => w.ops.commitRecord(w.ops.head(b)).tree);
                 const changed = Object.keys({ ...mainTree, ...branchTree }).filter((p) => mainTree[p] !== branchTree[p]);
-                assert.deepEqual(changed.filter((p) => p !== changelogPath(env)), [file]);
+                assert.deepEqual(
+                    changed.filter((p) => p !== changelogPath(env)),
+                    [file],
+                );
                 const [before, after] = [w.ops.file("main", file)!, w.ops.file(branch, file)!];
                 const [beforeLines, afterLines] = [before.split("\n"), after.split("\n")];
                 assert.equal(afterLines.length, beforeLines.length, "no line added or removed");
                 const bumps = outcome.plan.bumps;
                 assert.ok(bumps.length > 0);
                 assert.equal(afterLines.filter((l, i) => l !== beforeLines[i]).length, bumps.length, "one line per bumped component");
-                const expected = { ...Object.fromEntries(readVersions(file, before)), ...Object.fromEntries(bumps.map((b) => [b.component, b.to])) };
+                const expected = {
+                    ...Object.fromEntries(readVersions(file, before)),
+                    ...Object.fromEntries(bumps.map((b) => [b.component, b.to])),
+                };
                 assert.deepEqual(Object.fromEntries(readVersions(file, after)), expected);
 
                 // CI on the PR: `npm test` (the other tests read frozen copies), then every stack's config is
@@ -89,10 +101,16 @@ describe("the repository's live config files", function () {
                 const onBranch = loadWorkspace(dir);
                 const versions = onBranch.environments.find((e) => e.stack === env)!.versions;
                 for (const b of bumps) assert.equal(versions.get(b.component), b.to);
-                const [mainSynth, branchSynth] = [await synthesize({ dir: checkout("main"), stack: env, now: NOW }), await synthesize({ dir, stack: env, now: NOW })];
+                const [mainSynth, branchSynth] = [
+                    await synthesize({ dir: checkout("main"), stack: env, now: NOW }),
+                    await synthesize({ dir, stack: env, now: NOW }),
+                ];
                 assert.deepEqual(await packProblems(branchSynth, dir), []);
                 // The preview a reviewer reads: exactly the bumped components' task definitions change.
-                assert.deepEqual(changedResources(mainSynth, branchSynth), bumps.map((b) => `aws:ecs/taskDefinition:TaskDefinition::${env}-${b.component}`).sort());
+                assert.deepEqual(
+                    changedResources(mainSynth, branchSynth),
+                    bumps.map((b) => `aws:ecs/taskDefinition:TaskDefinition::${env}-${b.component}`).sort(),
+                );
 
                 // On merge, `conveyor targets` deploys exactly this environment.
                 const sha = w.ops.mergePull(w.ops.pulls.find((p) => p.head === branch)!.number, { method: "squash" });
@@ -106,5 +124,8 @@ function changedResources(a: SynthResult, b: SynthResult): string[] {
     const key = (r: SynthResult["resources"][number]) => `${r.type}::${r.name}`;
     const before = new Map(a.resources.map((r) => [key(r), JSON.stringify(r)]));
     assert.equal(b.resources.length, a.resources.length, "no resource added or removed");
-    return b.resources.filter((r) => before.get(key(r)) !== JSON.stringify(r)).map(key).sort();
+    return b.resources
+        .filter((r) => before.get(key(r)) !== JSON.stringify(r))
+        .map(key)
+        .sort();
 }

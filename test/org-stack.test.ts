@@ -86,7 +86,10 @@ describe("org stack", function () {
             }
         }
         assert.deepEqual(
-            result.files.map((f) => f.path).filter((p) => p.startsWith("acme-saas/ops/")).sort(),
+            result.files
+                .map((f) => f.path)
+                .filter((p) => p.startsWith("acme-saas/ops/"))
+                .sort(),
             ["acme-saas/ops/.github/dependabot.yml", "acme-saas/ops/.github/workflows/stale.yml"],
         );
         assert.equal(result.files.length, repos.length * 2);
@@ -97,14 +100,37 @@ describe("org stack", function () {
         const labels = inRepo(T.labels, "ops")[0].inputs.labels as { name: string; color: string; description: string }[];
         const names = labels.map((l) => l.name);
         const expected = [
-            "type/bug", "type/new-feature", "type/change-feature", "type/operations", "type/devops",
-            "priority/P1", "priority/P2", "priority/P3", "priority/P4",
-            "effort/light", "effort/medium", "effort/high", "effort/epic",
-            "workflow/in-progress", "workflow/ready-for-staging", "workflow/test", "workflow/ready", "workflow/awaiting-feedback", "workflow/blocked",
-            "topic/ui-ux", "topic/billing", "topic/erp", "topic/api",
-            "customer/globex", "customer/initech",
-            "release", "deployed", "drift",
-            "deploy/staging", "deploy/demo", "deploy/prod",
+            "type/bug",
+            "type/new-feature",
+            "type/change-feature",
+            "type/operations",
+            "type/devops",
+            "priority/P1",
+            "priority/P2",
+            "priority/P3",
+            "priority/P4",
+            "effort/light",
+            "effort/medium",
+            "effort/high",
+            "effort/epic",
+            "workflow/in-progress",
+            "workflow/ready-for-staging",
+            "workflow/test",
+            "workflow/ready",
+            "workflow/awaiting-feedback",
+            "workflow/blocked",
+            "topic/ui-ux",
+            "topic/billing",
+            "topic/erp",
+            "topic/api",
+            "customer/globex",
+            "customer/initech",
+            "release",
+            "deployed",
+            "drift",
+            "deploy/staging",
+            "deploy/demo",
+            "deploy/prod",
         ];
         assert.deepEqual(names, expected);
         for (const l of labels) {
@@ -121,7 +147,7 @@ describe("org stack", function () {
             const max = Math.max(r, g, b);
             const d = max - Math.min(r, g, b);
             const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
-            return Math.round(((h * 60) + 360) % 360);
+            return Math.round((h * 60 + 360) % 360);
         };
         const byPrefix = new Map<string, Set<number>>();
         for (const l of labels) {
@@ -167,7 +193,10 @@ describe("org stack", function () {
 
     it("creates repository-scoped registry secrets in the repositories that use them", () => {
         const secrets = ofType(T.repoSecret);
-        assert.deepEqual(secrets.map((s) => [s.parent, s.inputs.secretName]), [["conveyor:github:ManagedRepository::web-frontend", "NPM_GITHUB_TOKEN"]]);
+        assert.deepEqual(
+            secrets.map((s) => [s.parent, s.inputs.secretName]),
+            [["conveyor:github:ManagedRepository::web-frontend", "NPM_GITHUB_TOKEN"]],
+        );
         assert.equal(secrets[0].inputs.value, "[secret]");
     });
 
@@ -188,7 +217,14 @@ describe("org stack", function () {
             ["2026-W50", "2026-12-13"],
             ["2026-W51", "2026-12-20"],
         ]);
-        assert.deepEqual(weeks("ops"), [["2026-W48", "2026-11-29"], ["2026-W49", "2026-12-06"]], "ops overrides weeks: 2");
+        assert.deepEqual(
+            weeks("ops"),
+            [
+                ["2026-W48", "2026-11-29"],
+                ["2026-W49", "2026-12-06"],
+            ],
+            "ops overrides weeks: 2",
+        );
     });
 
     it("renames GitHub's defaults and configured old labels in place before applying the label set", () => {
@@ -198,7 +234,12 @@ describe("org stack", function () {
             const renames = step.inputs.renames as { to: string; from: string[] }[];
             assert.deepEqual(
                 renames.map((r) => [r.to, r.from]),
-                [["type/bug", ["bug"]], ["type/new-feature", ["enhancement"]], ["type/change-feature", ["improvement"]], ["topic/billing", ["payments"]]],
+                [
+                    ["type/bug", ["bug"]],
+                    ["type/new-feature", ["enhancement"]],
+                    ["type/change-feature", ["improvement"]],
+                    ["topic/billing", ["payments"]],
+                ],
             );
             const [labels] = inRepo(T.labels, repo);
             assert.ok(labels.dependencies.includes(`${T.renames}::${step.name}`), `${repo}: the label set waits for the renames`);
@@ -218,7 +259,13 @@ describe("org stack", function () {
 
     it("declares the CircleCI contexts CI needs: deploy-<env> per environment and release, values secret", () => {
         const contexts = ofType("pulumi-nodejs:dynamic/circleci:Context");
-        assert.deepEqual(contexts.map((c) => c.inputs.name).sort(), ["deploy-demo", "deploy-org", "deploy-prod", "deploy-staging", "release"]);
+        assert.deepEqual(contexts.map((c) => c.inputs.name).sort(), [
+            "deploy-demo",
+            "deploy-org",
+            "deploy-prod",
+            "deploy-staging",
+            "release",
+        ]);
         for (const c of contexts) {
             assert.equal(c.inputs.variables, "[secret]");
             assert.equal(c.inputs.organizationId, "6f0c9a1e-2b3d-4c5e-8f70-1a2b3c4d5e6f");
@@ -244,7 +291,9 @@ describe("org stack", function () {
     });
 
     it("keeps every child under its component, named from it", () => {
-        const orphans = result.resources.filter((r: SynthResource) => r.type.startsWith("github:") && !r.parent?.startsWith("conveyor:github:"));
+        const orphans = result.resources.filter(
+            (r: SynthResource) => r.type.startsWith("github:") && !r.parent?.startsWith("conveyor:github:"),
+        );
         assert.deepEqual(orphans, []);
         for (const r of result.resources.filter((x) => x.parent?.startsWith("conveyor:github:ManagedRepository::"))) {
             assert.ok(r.name.startsWith(r.parent!.split("::")[1]), `${r.name} is named from its repository`);

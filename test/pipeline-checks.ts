@@ -15,7 +15,10 @@ export interface Config {
     executors?: Record<string, { docker?: { image: string }[] }>;
     commands?: Record<string, { steps: (Step | string)[] }>;
     jobs: Record<string, { executor?: string; docker?: { image: string }[]; steps: (Step | string)[] }>;
-    workflows: Record<string, { jobs: (string | Record<string, { name?: string; context?: string | string[]; requires?: string[]; stack?: string }>)[] }>;
+    workflows: Record<
+        string,
+        { jobs: (string | Record<string, { name?: string; context?: string | string[]; requires?: string[]; stack?: string }>)[] }
+    >;
 }
 
 export interface Pipeline {
@@ -37,7 +40,9 @@ export function invocations(config: Config) {
 
 /** Every shell command the pipeline runs, from jobs and reusable commands alike (or one job's own). */
 export function shellCommands(config: Config, only?: string): string[] {
-    const steps = (only ? [config.jobs[only]] : [...Object.values(config.jobs), ...Object.values(config.commands ?? {})]).flatMap((j) => j.steps);
+    const steps = (only ? [config.jobs[only]] : [...Object.values(config.jobs), ...Object.values(config.commands ?? {})]).flatMap(
+        (j) => j.steps,
+    );
     return steps.flatMap((s) => {
         if (typeof s === "string" || s.run === undefined) return [];
         return [typeof s.run === "string" ? s.run : (s.run.command ?? "")];
@@ -71,8 +76,8 @@ export function assertEveryStackCovered({ config }: Pipeline, ws: Workspace): vo
     // A failed update must stop the rest: one chain from deploy-plan, org then staging, demo, prod first;
     // client stacks follow in the order `conveyor new-env` appended them.
     const chain: string[] = [];
-    for (let next = "deploy-plan"; ; ) {
-        const after = all.filter((i) => i.workflow === "deploy" && i.job === "deploy" && (i.params.requires)?.[0] === next);
+    for (let next = "deploy-plan"; ;) {
+        const after = all.filter((i) => i.workflow === "deploy" && i.job === "deploy" && i.params.requires?.[0] === next);
         assert.ok(after.length <= 1, `only one deploy follows ${next}`);
         if (after.length === 0) break;
         next = after[0].name;
@@ -80,6 +85,12 @@ export function assertEveryStackCovered({ config }: Pipeline, ws: Workspace): vo
     }
     assert.deepEqual(chain.slice(0, 4), ["org", "staging", "demo", "prod"]);
     assert.deepEqual([...chain].sort(), [...stacks].sort());
-    assert.deepEqual(byName.get("pull-request/preview-comment")?.params.requires, stacks.map((e) => `preview-${e}`));
-    assert.deepEqual(byName.get("nightly-drift/drift-report")?.params.requires, stacks.map((e) => `drift-preview-${e}`));
+    assert.deepEqual(
+        byName.get("pull-request/preview-comment")?.params.requires,
+        stacks.map((e) => `preview-${e}`),
+    );
+    assert.deepEqual(
+        byName.get("nightly-drift/drift-report")?.params.requires,
+        stacks.map((e) => `drift-preview-${e}`),
+    );
 }

@@ -1,6 +1,13 @@
 // Calls the policies directly with args built the way the policy server builds them; the pack's entry
 // module is never imported because `new PolicyPack` starts a gRPC server.
-import { Secret, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from "@pulumi/policy";
+import {
+    Secret,
+    type PolicyResource,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type StackValidationArgs,
+    type StackValidationPolicy,
+} from "@pulumi/policy";
 import { SECRET_PLACEHOLDER, type SynthResult, type SynthResource } from "../cli/synth";
 import { awsPolicies } from "../policies/aws";
 import { cloudflarePolicies } from "../policies/cloudflare";
@@ -18,10 +25,18 @@ export interface ResourceSpec {
     retainOnDelete?: boolean;
 }
 
-const urnOf = (s: ResourceSpec): string => `urn:pulumi:${s.stack ?? "test"}::conveyor::${s.parentType ? `${s.parentType}$` : ""}${s.type}::${s.name}`;
+const urnOf = (s: ResourceSpec): string =>
+    `urn:pulumi:${s.stack ?? "test"}::conveyor::${s.parentType ? `${s.parentType}$` : ""}${s.type}::${s.name}`;
 
 export function resourceArgs(s: ResourceSpec): ResourceValidationArgs {
-    const opts = { protect: s.protect ?? false, retainOnDelete: s.retainOnDelete ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+    const opts = {
+        protect: s.protect ?? false,
+        retainOnDelete: s.retainOnDelete ?? false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+    };
     return {
         type: s.type,
         name: s.name,
@@ -40,7 +55,15 @@ export function resourceArgs(s: ResourceSpec): ResourceValidationArgs {
 
 function policyResource(s: ResourceSpec): PolicyResource {
     const a = resourceArgs(s);
-    return { type: a.type, name: a.name, urn: a.urn, props: a.props, opts: a.opts, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+    return {
+        type: a.type,
+        name: a.name,
+        urn: a.urn,
+        props: a.props,
+        opts: a.opts,
+        dependencies: [],
+        propertyDependencies: {},
+    } as unknown as PolicyResource;
 }
 
 export function stackArgs(specs: ResourceSpec[], config: object = {}): StackValidationArgs {
@@ -75,7 +98,13 @@ function asPolicyProps(v: unknown): unknown {
     return v;
 }
 const unwrapSecrets = (v: unknown): unknown =>
-    v instanceof Secret ? unwrapSecrets(v.value) : Array.isArray(v) ? v.map(unwrapSecrets) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)])) : v;
+    v instanceof Secret
+        ? unwrapSecrets(v.value)
+        : Array.isArray(v)
+          ? v.map(unwrapSecrets)
+          : v && typeof v === "object"
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]))
+            : v;
 
 export function specOf(stack: string, r: SynthResource, withSecrets: boolean): ResourceSpec {
     const props = asPolicyProps(r.inputs) as Record<string, unknown>;
@@ -92,7 +121,8 @@ export function specOf(stack: string, r: SynthResource, withSecrets: boolean): R
 }
 
 /** The resources a policy sees: the custom ones and the stack. */
-export const policyResources = (result: SynthResult): SynthResource[] => result.resources.filter((r) => r.custom || r.type === "pulumi:pulumi:Stack");
+export const policyResources = (result: SynthResult): SynthResource[] =>
+    result.resources.filter((r) => r.custom || r.type === "pulumi:pulumi:Stack");
 
 /**
  * What `pulumi preview --policy-pack policies` would report on a synth: every violation of every policy of
@@ -104,12 +134,16 @@ export async function packProblems(result: SynthResult, projectDir: string): Pro
     const problems: string[] = [];
     for (const r of resources) {
         for (const p of pack) {
-            if ("validateResource" in p) problems.push(...(await violationsOf(p, specOf(result.stack, r, false))).map((m) => `${p.name}: ${m}`));
+            if ("validateResource" in p)
+                problems.push(...(await violationsOf(p, specOf(result.stack, r, false))).map((m) => `${p.name}: ${m}`));
         }
         const remediated = await secretInputs.remediateResource!(resourceArgs(specOf(result.stack, r, true)));
         if (remediated) problems.push(`${secretInputs.name}: ${r.type} ${r.name} has plaintext secret-looking inputs`);
     }
-    const args = stackArgs(resources.map((r) => specOf(result.stack, r, false)), { projectDir });
+    const args = stackArgs(
+        resources.map((r) => specOf(result.stack, r, false)),
+        { projectDir },
+    );
     for (const p of pack) if ("validateStack" in p) problems.push(...(await stackViolationsOf(p, args)).map((m) => `${p.name}: ${m}`));
     return problems;
 }

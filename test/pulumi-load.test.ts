@@ -22,10 +22,12 @@ type Built = { types: string[]; outputs: Record<string, unknown> };
  */
 function frozenProject(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-load-"));
-    for (const f of fs.readdirSync(WORKSPACE).filter((n) => n.endsWith(".yaml"))) fs.copyFileSync(path.join(WORKSPACE, f), path.join(dir, f));
+    for (const f of fs.readdirSync(WORKSPACE).filter((n) => n.endsWith(".yaml")))
+        fs.copyFileSync(path.join(WORKSPACE, f), path.join(dir, f));
     fs.copyFileSync(path.join(REPO_ROOT, readMain()), path.join(dir, readMain()));
     for (const f of fs.readdirSync(REPO_ROOT)) {
-        if (!fs.existsSync(path.join(dir, f)) && !/^(Pulumi(\..+)?\.yaml|\.git|out|test|bench)$/.test(f)) fs.symlinkSync(path.join(REPO_ROOT, f), path.join(dir, f));
+        if (!fs.existsSync(path.join(dir, f)) && !/^(Pulumi(\..+)?\.yaml|\.git|out|test|bench)$/.test(f))
+            fs.symlinkSync(path.join(REPO_ROOT, f), path.join(dir, f));
     }
     return dir;
 }
@@ -59,7 +61,12 @@ async function runLikePulumi(dir: string, runs: readonly StackRun[]): Promise<Bu
             }
             process.stdout.write(JSON.stringify(results));
         })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
-    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", timeout: LOAD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: LOAD_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
+    });
     return JSON.parse(stdout);
 }
 
@@ -79,7 +86,17 @@ describe("loading the program the way pulumi does", function () {
         dir = frozenProject();
         const secrets = { MAVEN_USER: "u", MAVEN_PASS: "p", NPM_GITHUB_TOKEN: "t" };
         const ciSecrets = Object.fromEntries(
-            ["PULUMI_ACCESS_TOKEN", "NONPROD_AWS_ACCESS_KEY_ID", "NONPROD_AWS_SECRET_ACCESS_KEY", "PROD_AWS_ACCESS_KEY_ID", "PROD_AWS_SECRET_ACCESS_KEY", "CLOUDFLARE_API_TOKEN", "DEPLOY_GITHUB_TOKEN", "RELEASE_GITHUB_TOKEN", "RELEASE_CIRCLECI_TOKEN"].map((n) => [n, `v-${n}`]),
+            [
+                "PULUMI_ACCESS_TOKEN",
+                "NONPROD_AWS_ACCESS_KEY_ID",
+                "NONPROD_AWS_SECRET_ACCESS_KEY",
+                "PROD_AWS_ACCESS_KEY_ID",
+                "PROD_AWS_SECRET_ACCESS_KEY",
+                "CLOUDFLARE_API_TOKEN",
+                "DEPLOY_GITHUB_TOKEN",
+                "RELEASE_GITHUB_TOKEN",
+                "RELEASE_CIRCLECI_TOKEN",
+            ].map((n) => [n, `v-${n}`]),
         );
         [org, prod] = await runLikePulumi(dir, [
             {
@@ -87,7 +104,12 @@ describe("loading the program the way pulumi does", function () {
                 config: {
                     "conveyor:dependabotSecrets": JSON.stringify(secrets),
                     "conveyor:circleciSecrets": JSON.stringify(ciSecrets),
-                    "conveyor:releaseControllerSecrets": JSON.stringify({ GITHUB_TOKEN: "g", CIRCLECI_TOKEN: "c", GITHUB_WEBHOOK_SECRET: "gw", CIRCLECI_WEBHOOK_SECRET: "cw" }),
+                    "conveyor:releaseControllerSecrets": JSON.stringify({
+                        GITHUB_TOKEN: "g",
+                        CIRCLECI_TOKEN: "c",
+                        GITHUB_WEBHOOK_SECRET: "gw",
+                        CIRCLECI_WEBHOOK_SECRET: "cw",
+                    }),
                 },
                 secretKeys: ["conveyor:dependabotSecrets", "conveyor:circleciSecrets", "conveyor:releaseControllerSecrets"],
             },
@@ -102,7 +124,13 @@ describe("loading the program the way pulumi does", function () {
         assert.ok(types.includes("pulumi-nodejs:dynamic/circleci:Context"));
         assert.ok(types.includes("github:index/repository:Repository"));
         assert.ok(types.includes("github:index/dependabotOrganizationSecret:DependabotOrganizationSecret"));
-        assert.deepEqual(Object.keys(outputs).sort(), ["circleciContexts", "issueLinks", "labelCounts", "releaseController", "repositoryUrls"]);
+        assert.deepEqual(Object.keys(outputs).sort(), [
+            "circleciContexts",
+            "issueLinks",
+            "labelCounts",
+            "releaseController",
+            "repositoryUrls",
+        ]);
         assert.ok(types.includes("aws:lambda/function:Function"));
     });
 

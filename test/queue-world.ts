@@ -49,7 +49,12 @@ export const freshContext = (): WorkerContext => ({ getRemainingTimeInMillis: ()
 
 export function startController(w: World, options: ControllerOptions = {}): Controller {
     const clock = { now: (options.start ?? new Date()).getTime() };
-    const queue = new FakeFifoQueue({ now: () => clock.now, visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS, maxReceiveCount: MAX_RECEIVE_COUNT, contentBasedDeduplication: true });
+    const queue = new FakeFifoQueue({
+        now: () => clock.now,
+        visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+        contentBasedDeduplication: true,
+    });
     const published: Controller["published"] = [];
     const logs: string[] = [];
     const log = { info: (m: string) => void logs.push(m), warn: (m: string) => void logs.push(m), error: (m: string) => void logs.push(m) };
@@ -153,7 +158,12 @@ export function workflowCompleted(w: WorkflowInit): Record<string, unknown> {
             number: 130,
             created_at: "2026-12-04T08:01:58.000Z",
             trigger: { type: "webhook" },
-            vcs: { provider_name: "github", origin_repository_url: `https://github.com/${OWNER}/ops`, revision: w.sha, branch: w.branch ?? "main" },
+            vcs: {
+                provider_name: "github",
+                origin_repository_url: `https://github.com/${OWNER}/ops`,
+                revision: w.sha,
+                branch: w.branch ?? "main",
+            },
         },
     };
 }
@@ -161,7 +171,15 @@ export function workflowCompleted(w: WorkflowInit): Record<string, unknown> {
 export function circleEvent(payload: unknown, options: { secret?: string; signature?: string; type?: string; base64?: boolean } = {}) {
     const body = JSON.stringify(payload);
     const signature = options.signature ?? signCircleCi(options.secret ?? WEBHOOK_SECRETS.circleci, body);
-    return httpEvent({ "circleci-event-type": options.type ?? "workflow-completed", "circleci-signature": signature, "user-agent": "CircleCI-Webhook/1.0" }, body, { base64: options.base64 });
+    return httpEvent(
+        {
+            "circleci-event-type": options.type ?? "workflow-completed",
+            "circleci-signature": signature,
+            "user-agent": "CircleCI-Webhook/1.0",
+        },
+        body,
+        { base64: options.base64 },
+    );
 }
 
 export interface CommentInit {
@@ -192,7 +210,10 @@ export function commentPayload(c: CommentInit): Record<string, unknown> {
 }
 
 /** A GitHub delivery: a new `x-github-delivery` each time unless given, as a redelivery or a replay would carry. */
-export function gitHubEvent(payload: unknown, options: { event?: string; delivery?: string; secret?: string; signature?: string | null } = {}) {
+export function gitHubEvent(
+    payload: unknown,
+    options: { event?: string; delivery?: string; secret?: string; signature?: string | null } = {},
+) {
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = {
         "x-github-event": options.event ?? "issue_comment",
@@ -200,17 +221,26 @@ export function gitHubEvent(payload: unknown, options: { event?: string; deliver
         "x-github-hook-id": "1",
         "user-agent": "GitHub-Hookshot/abc",
     };
-    if (options.signature !== null) headers["x-hub-signature-256"] = options.signature ?? signGitHub(options.secret ?? WEBHOOK_SECRETS.github, body);
+    if (options.signature !== null)
+        headers["x-hub-signature-256"] = options.signature ?? signGitHub(options.secret ?? WEBHOOK_SECRETS.github, body);
     return httpEvent(headers, body);
 }
 
 /** A deploy workflow on the ops repository's CircleCI project, with its jobs in the pipeline's order; returns its id and link. */
-export function deployWorkflow(w: World, sha: string, status: "success" | "failed", jobs: Record<string, "success" | "failed" | "blocked" | "not_run">): { id: string; url: string } {
+export function deployWorkflow(
+    w: World,
+    sha: string,
+    status: "success" | "failed",
+    jobs: Record<string, "success" | "failed" | "blocked" | "not_run">,
+): { id: string; url: string } {
     const slug = `gh/${OWNER}/ops`;
     const pipeline = w.circle.addPipeline(slug, {
         number: 130 + w.circle.pipelines(slug).length,
         revision: sha,
         workflows: [{ name: "deploy", status, jobs: Object.entries(jobs).map(([name, s]) => ({ name, status: s })) }],
     });
-    return { id: pipeline.workflows[0].id, url: `https://app.circleci.com/pipelines/github/${OWNER}/ops/${pipeline.number}/workflows/${pipeline.workflows[0].id}` };
+    return {
+        id: pipeline.workflows[0].id,
+        url: `https://app.circleci.com/pipelines/github/${OWNER}/ops/${pipeline.number}/workflows/${pipeline.workflows[0].id}`,
+    };
 }

@@ -55,7 +55,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
     // Every version any stack file names gets a pipeline on its own commit, oldest build first.
     const named = new Map<string, Set<number>>();
-    for (const n of Object.keys(stackFiles)) for (const [c, v] of readVersions(n, ops.file("main", n)!)) named.set(c, (named.get(c) ?? new Set()).add(v));
+    for (const n of Object.keys(stackFiles))
+        for (const [c, v] of readVersions(n, ops.file("main", n)!)) named.set(c, (named.get(c) ?? new Set()).add(v));
 
     const repos = new Map<string, RepoState>();
     const latest = new Map<string, number>();
@@ -65,7 +66,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         const slug = `gh/${OWNER}/${c.repo}`;
         const versions = [...(named.get(c.name) ?? new Set([100]))].sort((a, b) => a - b);
         for (const v of versions) {
-            const sha = repo.commit("main", { message: `Build ${v}`, files: { "VERSION": `${v}\n` }, author: "builder" });
+            const sha = repo.commit("main", { message: `Build ${v}`, files: { VERSION: `${v}\n` }, author: "builder" });
             circle.addPipeline(slug, { number: v, revision: sha, workflows: ["success"] });
         }
         const prs = options.prsPerComponent ?? 3;
@@ -73,7 +74,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         for (let i = 1; i <= prs; i++) {
             const issue = repo.addIssue(`${c.name} request ${i}`, { labels: ["workflow/ready-for-staging"] });
             repo.commit(`feature-${i}`, { message: `work ${i}`, files: { [`src/f${i}.txt`]: `${i}\n` }, author: "alice" });
-            const pr = repo.openPull({ head: `feature-${i}`, title: `${c.name}: change ${i}`, body: `Fixes #${issue.number}`, labels: [types[i % types.length]], user: "alice" });
+            const pr = repo.openPull({
+                head: `feature-${i}`,
+                title: `${c.name}: change ${i}`,
+                body: `Fixes #${issue.number}`,
+                labels: [types[i % types.length]],
+                user: "alice",
+            });
             repo.mergePull(pr.number, { method: "squash" });
         }
         const top = versions[versions.length - 1] + prs + 1;

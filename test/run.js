@@ -20,7 +20,11 @@ function run(command, args, capture) {
 (async () => {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const typecheck = run(npm, ["run", "--silent", "typecheck"], true);
-    const mocha = await run(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--parallel", "--jobs", "2", ...SPEC, ...process.argv.slice(2)], false);
+    const mocha = await run(
+        process.execPath,
+        [require.resolve("mocha/bin/mocha.js"), "--parallel", "--jobs", "2", ...SPEC, ...process.argv.slice(2)],
+        false,
+    );
     const tsc = await typecheck;
     if (tsc.output) process.stdout.write(tsc.output);
     process.stdout.write(`typecheck (tsc --noEmit): ${tsc.code === 0 ? "ok" : "FAILED"}\n`);

@@ -80,7 +80,9 @@ export interface RestrictionPlan {
  * where that marking is not guaranteed.
  */
 export function variableDigest(contextId: string, name: string, value: string): string {
-    return createHash("sha256").update(JSON.stringify([contextId, name, value])).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify([contextId, name, value]))
+        .digest("hex");
 }
 
 /** UUIDs compare without case (RFC 9562); CircleCI hands them out in lower case. */
@@ -102,7 +104,8 @@ export function diffContext(olds: ContextOutputs, news: ContextInputs): ContextD
     const replaces: string[] = [];
     if (olds.name !== news.name) replaces.push("name");
     // A read without prior state (a `get`) cannot learn the organisation from CircleCI: unknown is not a move.
-    if (olds.organizationId && normalizeId(olds.organizationId) !== normalizeId(String(news.organizationId))) replaces.push("organizationId");
+    if (olds.organizationId && normalizeId(olds.organizationId) !== normalizeId(String(news.organizationId)))
+        replaces.push("organizationId");
     const changes = replaces.length > 0 || variablesChanged(olds, news.variables) || restrictionsChanged(olds, news.projectRestrictions);
     return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
@@ -177,7 +180,11 @@ export function checkInputs(news: ContextInputs): CheckFailure[] {
             fail("variables", "must be a map of name to value");
         } else {
             for (const [name, value] of Object.entries(news.variables)) {
-                if (!ENV_VAR_NAME.test(name)) fail("variables", `"${name}" is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
+                if (!ENV_VAR_NAME.test(name))
+                    fail(
+                        "variables",
+                        `"${name}" is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
+                    );
                 if (typeof value !== "string") fail("variables", `the value of "${name}" must be a string`);
             }
         }
@@ -185,7 +192,10 @@ export function checkInputs(news: ContextInputs): CheckFailure[] {
     const restrictions: unknown = news.projectRestrictions;
     if (isKnown(restrictions) && restrictions !== undefined) {
         if (!Array.isArray(restrictions)) fail("projectRestrictions", "must be a list of project ids");
-        else restrictions.filter((p) => isKnown(p) && !isUuid(p)).forEach((p) => fail("projectRestrictions", `"${String(p)}" is not a project id (a UUID)`));
+        else
+            restrictions
+                .filter((p) => isKnown(p) && !isUuid(p))
+                .forEach((p) => fail("projectRestrictions", `"${String(p)}" is not a project id (a UUID)`));
     }
     return failures;
 }

@@ -192,7 +192,10 @@ async function convergeRestrictions(circle: CircleCi, progress: Progress): Promi
     for (const restrictionId of plan.remove) {
         await circle.deleteRestriction(contextId, restrictionId);
         progress.wrote = true;
-        remaining.splice(remaining.findIndex((r) => r.id === restrictionId), 1);
+        remaining.splice(
+            remaining.findIndex((r) => r.id === restrictionId),
+            1,
+        );
         progress.restrictions = normalizeRestrictions([...projectRestrictionsOf(remaining), ...plan.create]);
     }
 }
@@ -207,7 +210,11 @@ async function createRestriction(circle: CircleCi, contextId: string, projectId:
 }
 
 /** Refresh: the context as CircleCI has it. Digests are kept only for names still there. */
-async function readContext(circle: CircleCi, id: string, props: ContextOutputs | undefined): Promise<pulumi.dynamic.ReadResult<ContextOutputs>> {
+async function readContext(
+    circle: CircleCi,
+    id: string,
+    props: ContextOutputs | undefined,
+): Promise<pulumi.dynamic.ReadResult<ContextOutputs>> {
     const contextId = props?.contextId || id;
     const context = await circle.getContext(contextId);
     // No id tells the engine the context is gone; the next `pulumi up` creates it again.
@@ -231,7 +238,9 @@ async function readContext(circle: CircleCi, id: string, props: ContextOutputs |
 function outputsOf(progress: Progress): ContextOutputs {
     const { wanted } = progress;
     const variableNames = [...progress.names].sort();
-    const variableDigests = Object.fromEntries(variableNames.filter((n) => progress.digests[n] !== undefined).map((n) => [n, progress.digests[n]]));
+    const variableDigests = Object.fromEntries(
+        variableNames.filter((n) => progress.digests[n] !== undefined).map((n) => [n, progress.digests[n]]),
+    );
     return {
         contextId: progress.contextId,
         name: wanted.name,
@@ -254,7 +263,9 @@ function partialFailure(err: Error, progress: Progress, provider: string | undef
 }
 
 function gone(what: string, contextId: string): Error {
-    return new Error(`${what}: context ${contextId} no longer exists on CircleCI; run \`pulumi refresh\` so Pulumi forgets it, and the next \`pulumi up\` creates it again`);
+    return new Error(
+        `${what}: context ${contextId} no longer exists on CircleCI; run \`pulumi refresh\` so Pulumi forgets it, and the next \`pulumi up\` creates it again`,
+    );
 }
 
 async function explained<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -282,7 +293,12 @@ function explain(what: string, err: unknown): Error {
  * and a check against another copy would silently fail.
  */
 function isStatus(err: unknown, status: number): boolean {
-    return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "CircleCiError" && (err as { status?: unknown }).status === status;
+    return (
+        typeof err === "object" &&
+        err !== null &&
+        (err as { name?: unknown }).name === "CircleCiError" &&
+        (err as { status?: unknown }).status === status
+    );
 }
 
 /** No answer, a 5xx, or a 409: a POST that may have landed. Other 4xx are answers. */

@@ -16,7 +16,10 @@ export const deployContextName = (stack: string): string => `deploy-${stack}`;
 export const RELEASE_CONTEXT = "release";
 
 /** Which contexts exist and which secret each variable comes from. Pure. */
-export function plannedContexts(circleci: CiContextsArgs["circleci"], environments: readonly Pick<EnvironmentConfig, "stack" | "role">[]): { name: string; variables: Record<string, string> }[] {
+export function plannedContexts(
+    circleci: CiContextsArgs["circleci"],
+    environments: readonly Pick<EnvironmentConfig, "stack" | "role">[],
+): { name: string; variables: Record<string, string> }[] {
     return [
         // The org stack runs production infrastructure (the release controller) besides GitHub and DNS.
         { name: deployContextName("org"), variables: { ...circleci.deploy, ...circleci.prodDeploy } },
@@ -45,7 +48,12 @@ export class CiContexts extends pulumi.ComponentResource {
                     contextName,
                     new Context(
                         `${name}-${contextName}`,
-                        { name: contextName, organizationId: circleci.organizationId, variables: values(mapping), projectRestrictions: circleci.projectRestrictions },
+                        {
+                            name: contextName,
+                            organizationId: circleci.organizationId,
+                            variables: values(mapping),
+                            projectRestrictions: circleci.projectRestrictions,
+                        },
                         { parent: this },
                     ),
                 ] as const,

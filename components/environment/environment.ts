@@ -40,7 +40,11 @@ export class Environment extends pulumi.ComponentResource {
         const network = new Network(name, { network: env.network, availabilityZones: zones, natGateways: sizing.natGateways }, parent);
         const services = args.catalog.filter((c) => c.port !== undefined && env.versions.has(c.name));
 
-        const cluster = new aws.ecs.Cluster(name, { settings: [{ name: "containerInsights", value: stageOf(env) === "prod" ? "enabled" : "disabled" }] }, parent);
+        const cluster = new aws.ecs.Cluster(
+            name,
+            { settings: [{ name: "containerInsights", value: stageOf(env) === "prod" ? "enabled" : "disabled" }] },
+            parent,
+        );
 
         // Proxied records reach the load balancer only through Cloudflare: accept nothing else.
         const ingressCidrs = env.dns.proxied
@@ -61,12 +65,26 @@ export class Environment extends pulumi.ComponentResource {
             {
                 vpcId: network.vpcId,
                 description: `${name} tasks: reachable from the load balancer only`,
-                ingress: [...new Set(services.map((s) => s.port!))].map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, securityGroups: [albSg.id] })),
+                ingress: [...new Set(services.map((s) => s.port!))].map((port) => ({
+                    protocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    securityGroups: [albSg.id],
+                })),
                 egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
             },
             parent,
         );
-        const alb = new aws.lb.LoadBalancer(name, { loadBalancerType: "application", subnets: network.publicSubnetIds, securityGroups: [albSg.id], dropInvalidHeaderFields: true }, parent);
+        const alb = new aws.lb.LoadBalancer(
+            name,
+            {
+                loadBalancerType: "application",
+                subnets: network.publicSubnetIds,
+                securityGroups: [albSg.id],
+                dropInvalidHeaderFields: true,
+            },
+            parent,
+        );
 
         // One wildcard certificate covers every <component>.<domain>; its single validation record goes to Cloudflare.
         const certificate = new aws.acm.Certificate(name, { domainName: `*.${env.domain}`, validationMethod: "DNS" }, parent);
@@ -83,11 +101,20 @@ export class Environment extends pulumi.ComponentResource {
             },
             parent,
         );
-        const validated = new aws.acm.CertificateValidation(name, { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.name] }, parent);
+        const validated = new aws.acm.CertificateValidation(
+            name,
+            { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.name] },
+            parent,
+        );
 
         new aws.lb.Listener(
             `${name}-http`,
-            { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+            },
             parent,
         );
         const https = new aws.lb.Listener(
@@ -98,7 +125,9 @@ export class Environment extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 certificateArn: validated.certificateArn,
-                defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } }],
+                defaultActions: [
+                    { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } },
+                ],
             },
             parent,
         );
@@ -109,17 +138,31 @@ export class Environment extends pulumi.ComponentResource {
 
         const executionRole = new aws.iam.Role(
             `${name}-task-execution`,
-            { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
             parent,
         );
-        new aws.iam.RolePolicyAttachment(`${name}-task-execution`, { role: executionRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }, parent);
+        new aws.iam.RolePolicyAttachment(
+            `${name}-task-execution`,
+            { role: executionRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
+            parent,
+        );
         // Reading the password is granted on that one secret, and only because some service needs it.
         if (services.some((s) => s.database)) {
             new aws.iam.RolePolicy(
                 `${name}-database-secret`,
                 {
                     role: executionRole.name,
-                    policy: databaseSecret.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn }] })),
+                    policy: databaseSecret.arn.apply((arn) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn }],
+                        }),
+                    ),
                 },
                 parent,
             );

@@ -45,23 +45,57 @@ export class Network extends pulumi.ComponentResource {
         } else {
             const cidr = args.network.cidr ?? DEFAULT_CIDR;
             const blocks = subnetCidrs(cidr);
-            const vpc = new aws.ec2.Vpc(name, { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } }, { parent: this });
+            const vpc = new aws.ec2.Vpc(
+                name,
+                { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
+                { parent: this },
+            );
             const igw = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: { Name: name } }, { parent: this });
-            const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] }, { parent: this });
+            const publicRt = new aws.ec2.RouteTable(
+                `${name}-public`,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] },
+                { parent: this },
+            );
             const zones = args.availabilityZones;
             const publics = zones.map((az, i) => {
-                const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, { vpcId: vpc.id, cidrBlock: blocks.public[i], availabilityZone: az, mapPublicIpOnLaunch: false, tags: { Name: `${name}-public-${az}` } }, { parent: this });
-                new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, { parent: this });
+                const subnet = new aws.ec2.Subnet(
+                    `${name}-public-${i}`,
+                    {
+                        vpcId: vpc.id,
+                        cidrBlock: blocks.public[i],
+                        availabilityZone: az,
+                        mapPublicIpOnLaunch: false,
+                        tags: { Name: `${name}-public-${az}` },
+                    },
+                    { parent: this },
+                );
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-public-${i}`,
+                    { subnetId: subnet.id, routeTableId: publicRt.id },
+                    { parent: this },
+                );
                 return subnet;
             });
             const nats = Array.from({ length: Math.min(args.natGateways, zones.length) }, (_, i) => {
                 const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc" }, { parent: this });
-                return new aws.ec2.NatGateway(`${name}-nat-${i}`, { subnetId: publics[i].id, allocationId: eip.id }, { parent: this, dependsOn: [igw] });
+                return new aws.ec2.NatGateway(
+                    `${name}-nat-${i}`,
+                    { subnetId: publics[i].id, allocationId: eip.id },
+                    { parent: this, dependsOn: [igw] },
+                );
             });
             const privates = zones.map((az, i) => {
-                const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, { vpcId: vpc.id, cidrBlock: blocks.private[i], availabilityZone: az, tags: { Name: `${name}-private-${az}` } }, { parent: this });
+                const subnet = new aws.ec2.Subnet(
+                    `${name}-private-${i}`,
+                    { vpcId: vpc.id, cidrBlock: blocks.private[i], availabilityZone: az, tags: { Name: `${name}-private-${az}` } },
+                    { parent: this },
+                );
                 const nat = nats[Math.min(i, nats.length - 1)];
-                const rt = new aws.ec2.RouteTable(`${name}-private-${i}`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] }, { parent: this });
+                const rt = new aws.ec2.RouteTable(
+                    `${name}-private-${i}`,
+                    { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] },
+                    { parent: this },
+                );
                 new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, { parent: this });
                 return subnet;
             });

@@ -43,7 +43,10 @@ export class ServiceDeployment extends pulumi.ComponentResource {
                     essential: true,
                     portMappings: [{ containerPort: c.port, protocol: "tcp" }],
                     ...(secretArn ? { secrets: [{ name: "DATABASE_PASSWORD", valueFrom: secretArn }] } : {}),
-                    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": c.name } },
+                    logConfiguration: {
+                        logDriver: "awslogs",
+                        options: { "awslogs-group": logGroup, "awslogs-region": args.region, "awslogs-stream-prefix": c.name },
+                    },
                 },
             ]),
         );
@@ -100,7 +103,11 @@ export class ServiceDeployment extends pulumi.ComponentResource {
             },
             parent,
         );
-        new cloudflare.DnsRecord(name, { zoneId: args.dns.zoneId, name: args.host, type: "CNAME", content: args.dns.target, proxied: args.dns.proxied, ttl: 1 }, parent);
+        new cloudflare.DnsRecord(
+            name,
+            { zoneId: args.dns.zoneId, name: args.host, type: "CNAME", content: args.dns.target, proxied: args.dns.proxied, ttl: 1 },
+            parent,
+        );
 
         this.taskDefinitionArn = taskDefinition.arn;
         this.registerOutputs({ taskDefinitionArn: this.taskDefinitionArn });

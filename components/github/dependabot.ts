@@ -36,9 +36,7 @@ export function renderDependabot({ repo, registries, opsRepo, configFile }: Depe
                 {
                     type: r.type,
                     url: r.url,
-                    ...Object.fromEntries(
-                        CREDENTIAL_FIELDS.filter((f) => r[f] !== undefined).map((f) => [f, `\${{secrets.${r[f]}}}`]),
-                    ),
+                    ...Object.fromEntries(CREDENTIAL_FIELDS.filter((f) => r[f] !== undefined).map((f) => [f, `\${{secrets.${r[f]}}}`])),
                     ...(r.replacesBase ? { "replaces-base": true } : {}),
                 },
             ]),
@@ -50,10 +48,13 @@ export function renderDependabot({ repo, registries, opsRepo, configFile }: Depe
         time: d.schedule.time,
         timezone: d.schedule.timezone,
     };
-    const groups = Object.entries(d.groups).map(([name, g]) => [
-        name,
-        { ...(g.patterns ? { patterns: g.patterns } : {}), ...(g.updateTypes ? { "update-types": g.updateTypes } : {}) },
-    ] as const);
+    const groups = Object.entries(d.groups).map(
+        ([name, g]) =>
+            [
+                name,
+                { ...(g.patterns ? { patterns: g.patterns } : {}), ...(g.updateTypes ? { "update-types": g.updateTypes } : {}) },
+            ] as const,
+    );
     doc.updates = repo.ecosystems.map((e) => ({
         "package-ecosystem": e.ecosystem,
         directory: e.directory,

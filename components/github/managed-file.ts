@@ -13,4 +13,8 @@ export function managedHeader(opsRepo: string, configFile: string, key: string):
  * Emit YAML that YAML 1.1 readers (Dependabot runs Ruby's Psych) read the same way we meant it: with 1.1
  * rules the writer quotes `04:00` (else a base-60 number), `on`, `yes` and friends.
  */
-export const YAML_FOR_GITHUB: DocumentOptions & CreateNodeOptions & ToStringOptions = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false };
+export const YAML_FOR_GITHUB: DocumentOptions & CreateNodeOptions & ToStringOptions = {
+    version: "1.1",
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+};

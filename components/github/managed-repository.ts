@@ -107,7 +107,10 @@ export class ManagedRepository extends pulumi.ComponentResource {
         ];
         for (const [file, content] of files) {
             new github.RepositoryFile(
-                `${name}-${file.split("/").pop()!.replace(/\.ya?ml$/, "")}`,
+                `${name}-${file
+                    .split("/")
+                    .pop()!
+                    .replace(/\.ya?ml$/, "")}`,
                 {
                     repository,
                     branch: s.defaultBranch,

@@ -41,35 +41,36 @@ interface MilestonesOutputs extends MilestonesInputs {
     readonly numbers: Record<string, number>;
 }
 
-export const weeklyMilestonesProvider: pulumi.dynamic.ResourceProvider<MilestonesInputs, MilestonesOutputs> & { settings?: RestSettings } = {
-    async configure(req) {
-        // doNotCapture: a provider configured in this process (tests) must never be serialised with its token.
-        this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl"), doNotCapture: true };
-    },
-    async diff(_id, olds, news) {
-        const replaces = (["owner", "repository"] as const).filter((k) => olds[k] !== news[k]);
-        return { changes: replaces.length > 0 || JSON.stringify(olds.milestones) !== JSON.stringify(news.milestones), replaces };
-    },
-    async create(inputs) {
-        return { id: `${inputs.owner}/${inputs.repository}`, outs: { ...inputs, numbers: await converge(this.settings, inputs) } };
-    },
-    async update(_id, _olds, news) {
-        return { outs: { ...news, numbers: await converge(this.settings, news) } };
-    },
-    // Refresh: the window as GitHub has it now; a deleted week shows up as a change the next `up` repairs.
-    async read(id, props) {
-        if (!props) return { id, props };
-        const present = await listMilestones(this.settings, props.owner, props.repository);
-        const byTitle = new Map(present.map((m) => [m.title, m]));
-        const milestones = props.milestones.filter((m) => {
-            const have = byTitle.get(m.title);
-            return have !== undefined && sameDay(have.due_on, m.dueDate) && (have.description ?? "") === m.description;
-        });
-        return { id, props: { ...props, milestones } };
-    },
-    // Past weeks keep their milestone and its issues: planning history is not ours to delete.
-    async delete() {},
-};
+export const weeklyMilestonesProvider: pulumi.dynamic.ResourceProvider<MilestonesInputs, MilestonesOutputs> & { settings?: RestSettings } =
+    {
+        async configure(req) {
+            // doNotCapture: a provider configured in this process (tests) must never be serialised with its token.
+            this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl"), doNotCapture: true };
+        },
+        async diff(_id, olds, news) {
+            const replaces = (["owner", "repository"] as const).filter((k) => olds[k] !== news[k]);
+            return { changes: replaces.length > 0 || JSON.stringify(olds.milestones) !== JSON.stringify(news.milestones), replaces };
+        },
+        async create(inputs) {
+            return { id: `${inputs.owner}/${inputs.repository}`, outs: { ...inputs, numbers: await converge(this.settings, inputs) } };
+        },
+        async update(_id, _olds, news) {
+            return { outs: { ...news, numbers: await converge(this.settings, news) } };
+        },
+        // Refresh: the window as GitHub has it now; a deleted week shows up as a change the next `up` repairs.
+        async read(id, props) {
+            if (!props) return { id, props };
+            const present = await listMilestones(this.settings, props.owner, props.repository);
+            const byTitle = new Map(present.map((m) => [m.title, m]));
+            const milestones = props.milestones.filter((m) => {
+                const have = byTitle.get(m.title);
+                return have !== undefined && sameDay(have.due_on, m.dueDate) && (have.description ?? "") === m.description;
+            });
+            return { id, props: { ...props, milestones } };
+        },
+        // Past weeks keep their milestone and its issues: planning history is not ours to delete.
+        async delete() {},
+    };
 
 async function listMilestones(settings: RestSettings | undefined, owner: string, repo: string): Promise<ExistingMilestone[]> {
     const gh = githubRestFromConfig(settings);
@@ -103,6 +104,13 @@ export class WeeklyMilestones extends pulumi.dynamic.Resource {
     public readonly numbers!: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: WeeklyMilestonesArgs, opts?: pulumi.CustomResourceOptions) {
-        super(weeklyMilestonesProvider, name, { ...args, milestones: [...args.milestones], numbers: undefined }, opts, "github", "WeeklyMilestones");
+        super(
+            weeklyMilestonesProvider,
+            name,
+            { ...args, milestones: [...args.milestones], numbers: undefined },
+            opts,
+            "github",
+            "WeeklyMilestones",
+        );
     }
 }

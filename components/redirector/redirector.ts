@@ -32,7 +32,8 @@ export function issueRedirectRule(domain: string, webUrl = "https://github.com")
     if (!/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) {
         throw new Error(`redirector domain: expected a lower-case DNS name like go.example.com, got ${JSON.stringify(domain)}`);
     }
-    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(webUrl)) throw new Error(`redirector webUrl: expected https://<host> with no path, got ${JSON.stringify(webUrl)}`);
+    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(webUrl))
+        throw new Error(`redirector webUrl: expected https://<host> with no path, got ${JSON.stringify(webUrl)}`);
     const expression = [
         `http.host eq "${domain}"`,
         `http.request.uri.path wildcard "${ISSUE_PATH}"`,
@@ -40,7 +41,7 @@ export function issueRedirectRule(domain: string, webUrl = "https://github.com")
         `not http.request.uri.path wildcard "/*/*/issues/*/*"`,
     ].join(" and ");
     // `${1}` is Cloudflare's capture reference, not a template literal: hence plain string concatenation.
-    const target = "wildcard_replace(http.request.uri.path, \"" + ISSUE_PATH + "\", \"" + webUrl + "/${1}/${2}/issues/${3}\")";
+    const target = 'wildcard_replace(http.request.uri.path, "' + ISSUE_PATH + '", "' + webUrl + '/${1}/${2}/issues/${3}")';
     return { expression: `(${expression})`, target };
 }
 

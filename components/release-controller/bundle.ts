@@ -54,7 +54,8 @@ function packageOf(input: string): string {
  * marked external so esbuild does not spend seconds bundling them, then reported with their importer.
  */
 const FORBIDDEN = ["@pulumi/*", "esbuild", "typescript", "ts-node", "mocha"];
-const isForbidden = (spec: string) => FORBIDDEN.some((f) => (f.endsWith("/*") ? spec.startsWith(f.slice(0, -1)) : spec === f || spec.startsWith(`${f}/`)));
+const isForbidden = (spec: string) =>
+    FORBIDDEN.some((f) => (f.endsWith("/*") ? spec.startsWith(f.slice(0, -1)) : spec === f || spec.startsWith(`${f}/`)));
 
 /**
  * Bundles `entry` (a TypeScript module exporting `handler`) into one CommonJS file for Lambda. Throws with
@@ -112,7 +113,9 @@ export function bundleHandler(entry: string): HandlerBundle {
         info.imports.filter((i) => i.external && isForbidden(i.path)).map((i) => `${file} imports ${i.path}`),
     );
     if (refused.length > 0) {
-        throw new Error(`Lambda handler ${entry} must not bundle the Pulumi program or build tooling:\n${[...new Set(refused)].join("\n")}`);
+        throw new Error(
+            `Lambda handler ${entry} must not bundle the Pulumi program or build tooling:\n${[...new Set(refused)].join("\n")}`,
+        );
     }
 
     const meta = Object.values(result.metafile.outputs)[0];

@@ -43,7 +43,12 @@ export function trustPolicy(service: string, sourceAccount?: string): TrustPolic
 }
 
 /** `<group arn>:*` is the group's own ARN form for CreateLogStream and covers its log streams for PutLogEvents. */
-const ownLogs = (logGroupArn: string): Statement => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] });
+const ownLogs = (logGroupArn: string): Statement => ({
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [`${logGroupArn}:*`],
+});
 
 export interface IntakeGrants {
     /** The intake's own log group (created with the function, so no logs:CreateLogGroup). */
@@ -87,7 +92,12 @@ export function workerPolicy(g: WorkerGrants): PolicyDocument {
         Statement: [
             ownLogs(g.logGroupArn),
             { Sid: "ReadTokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...g.tokenSecretArns] },
-            { Sid: "ConsumeWork", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [g.queueArn] },
+            {
+                Sid: "ConsumeWork",
+                Effect: "Allow",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                Resource: [g.queueArn],
+            },
             { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [g.topicArn] },
         ],
     };

@@ -40,7 +40,13 @@ export interface ReleaseControllerArgs {
 }
 
 const WEEKDAY_CRON: Record<Weekday, string> = {
-    monday: "MON", tuesday: "TUE", wednesday: "WED", thursday: "THU", friday: "FRI", saturday: "SAT", sunday: "SUN",
+    monday: "MON",
+    tuesday: "TUE",
+    wednesday: "WED",
+    thursday: "THU",
+    friday: "FRI",
+    saturday: "SAT",
+    sunday: "SUN",
 };
 const WORKING_WEEK: readonly Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday"];
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -75,14 +81,17 @@ function validate(name: string, args: ReleaseControllerArgs): string[] {
         if (seen.has(owner.toLowerCase())) problems.push(`owners: ${owner} is listed twice`);
         seen.add(owner.toLowerCase());
     }
-    if (!/^[A-Za-z0-9-]{1,39}$/.test(args.opsRepository.owner)) problems.push(`opsRepository.owner: expected a GitHub login, got ${JSON.stringify(args.opsRepository.owner)}`);
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(args.opsRepository.repo)) problems.push(`opsRepository.repo: expected a repository name, got ${JSON.stringify(args.opsRepository.repo)}`);
+    if (!/^[A-Za-z0-9-]{1,39}$/.test(args.opsRepository.owner))
+        problems.push(`opsRepository.owner: expected a GitHub login, got ${JSON.stringify(args.opsRepository.owner)}`);
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(args.opsRepository.repo))
+        problems.push(`opsRepository.repo: expected a repository name, got ${JSON.stringify(args.opsRepository.repo)}`);
     const ours = new Set<string>(Object.values(RELEASE_CONTROLLER_ENV));
     for (const key of Object.keys(args.environment ?? {})) {
         if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) problems.push(`environment.${key}: not a valid environment variable name`);
         else if (ours.has(key)) problems.push(`environment.${key}: set by the component itself`);
         else if (RESERVED_VARIABLE.test(key)) problems.push(`environment.${key}: reserved by Lambda`);
-        else if (SECRET_LIKE_VARIABLE.test(key)) problems.push(`environment.${key}: looks like a secret; pass it as a secret input (the environment is plain text)`);
+        else if (SECRET_LIKE_VARIABLE.test(key))
+            problems.push(`environment.${key}: looks like a secret; pass it as a secret input (the environment is plain text)`);
     }
     const timeout = args.timeoutSeconds ?? 900;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) problems.push(`timeoutSeconds: expected 1-900, got ${timeout}`);
@@ -91,7 +100,8 @@ function validate(name: string, args: ReleaseControllerArgs): string[] {
     const receives = args.maxReceiveCount ?? 5;
     if (!Number.isInteger(receives) || receives < 2 || receives > 20) problems.push(`maxReceiveCount: expected 2-20, got ${receives}`);
     const retention = args.logRetentionDays ?? 30;
-    if (!RETENTION_DAYS.includes(retention)) problems.push(`logRetentionDays: expected one of ${RETENTION_DAYS.join(", ")}, got ${retention}`);
+    if (!RETENTION_DAYS.includes(retention))
+        problems.push(`logRetentionDays: expected one of ${RETENTION_DAYS.join(", ")}, got ${retention}`);
     return problems.map((p) => `${name}: ${p}`);
 }
 
@@ -130,22 +140,50 @@ export class ReleaseController extends pulumi.ComponentResource {
         const workerTimeout = args.timeoutSeconds ?? 900;
 
         const secretSpecs = [
-            ["github-token", args.githubToken, "GitHub token the release controller opens release PRs with", RELEASE_CONTROLLER_ENV.githubTokenSecretArn],
-            ["circleci-token", args.circleciToken, "CircleCI token the release controller reads pipelines with", RELEASE_CONTROLLER_ENV.circleciTokenSecretArn],
-            ["github-webhook-secret", args.githubWebhookSecret, "Secret GitHub signs its webhooks to the release controller with", RELEASE_CONTROLLER_ENV.githubWebhookSecretArn],
-            ["circleci-webhook-secret", args.circleciWebhookSecret, "Secret CircleCI signs its webhooks to the release controller with", RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn],
+            [
+                "github-token",
+                args.githubToken,
+                "GitHub token the release controller opens release PRs with",
+                RELEASE_CONTROLLER_ENV.githubTokenSecretArn,
+            ],
+            [
+                "circleci-token",
+                args.circleciToken,
+                "CircleCI token the release controller reads pipelines with",
+                RELEASE_CONTROLLER_ENV.circleciTokenSecretArn,
+            ],
+            [
+                "github-webhook-secret",
+                args.githubWebhookSecret,
+                "Secret GitHub signs its webhooks to the release controller with",
+                RELEASE_CONTROLLER_ENV.githubWebhookSecretArn,
+            ],
+            [
+                "circleci-webhook-secret",
+                args.circleciWebhookSecret,
+                "Secret CircleCI signs its webhooks to the release controller with",
+                RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn,
+            ],
         ] as const;
         const secrets = secretSpecs.map(([id, value, description, variable]) => {
             const secret = new aws.secretsmanager.Secret(`${name}-${id}`, { description }, parent);
             // pulumi.secret() whatever the caller passed: the value is encrypted in the state either way.
-            const version = new aws.secretsmanager.SecretVersion(`${name}-${id}`, { secretId: secret.id, secretString: pulumi.secret(value) }, parent);
+            const version = new aws.secretsmanager.SecretVersion(
+                `${name}-${id}`,
+                { secretId: secret.id, secretString: pulumi.secret(value) },
+                parent,
+            );
             return { secret, version, variable };
         });
         const [githubToken, circleciToken, githubWebhookSecret, circleciWebhookSecret] = secrets;
 
         // FIFO: one message group keeps the work in arrival order and one at a time. A dead-letter queue of a
         // FIFO queue must be FIFO too.
-        const deadLetters = new aws.sqs.Queue(`${name}-dead-letter`, { fifoQueue: true, messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, parent);
+        const deadLetters = new aws.sqs.Queue(
+            `${name}-dead-letter`,
+            { fifoQueue: true, messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
+            parent,
+        );
         const queue = new aws.sqs.Queue(
             `${name}-queue`,
             {
@@ -160,7 +198,9 @@ export class ReleaseController extends pulumi.ComponentResource {
                 visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * workerTimeout,
                 messageRetentionSeconds: 4 * 24 * 3600,
                 sqsManagedSseEnabled: true,
-                redrivePolicy: deadLetters.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: args.maxReceiveCount ?? 5 })),
+                redrivePolicy: deadLetters.arn.apply((arn) =>
+                    JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+                ),
             },
             parent,
         );
@@ -169,7 +209,11 @@ export class ReleaseController extends pulumi.ComponentResource {
         const topic = new aws.sns.Topic(`${name}-owners`, { displayName: "conveyor release controller" }, parent);
         for (const owner of args.owners) {
             // An e-mail subscription stays "pending confirmation" until the owner clicks the link AWS sends.
-            new aws.sns.TopicSubscription(`${name}-owner-${owner.toLowerCase()}`, { topic: topic.arn, protocol: "email", endpoint: owner }, parent);
+            new aws.sns.TopicSubscription(
+                `${name}-owner-${owner.toLowerCase()}`,
+                { topic: topic.arn, protocol: "email", endpoint: owner },
+                parent,
+            );
         }
 
         const environment = (own: Record<string, pulumi.Input<string>>) => ({
@@ -183,10 +227,16 @@ export class ReleaseController extends pulumi.ComponentResource {
         });
 
         // ---- the intake: verify, queue, answer ----
-        const { logs: intakeLogs, role: intakeRole, rolePolicy: intakeRolePolicy } = this.execution(`${name}-intake`, "webhook intake", args, (logGroupArn) =>
+        const {
+            logs: intakeLogs,
+            role: intakeRole,
+            rolePolicy: intakeRolePolicy,
+        } = this.execution(`${name}-intake`, "webhook intake", args, (logGroupArn) =>
             pulumi
                 .all([logGroupArn, githubWebhookSecret.secret.arn, circleciWebhookSecret.secret.arn, queue.arn])
-                .apply(([logArn, gh, ci, queueArn]) => JSON.stringify(intakePolicy({ logGroupArn: logArn, webhookSecretArns: [gh, ci], queueArn }))),
+                .apply(([logArn, gh, ci, queueArn]) =>
+                    JSON.stringify(intakePolicy({ logGroupArn: logArn, webhookSecretArns: [gh, ci], queueArn })),
+                ),
         );
         const intake = new aws.lambda.Function(
             `${name}-intake`,
@@ -208,16 +258,34 @@ export class ReleaseController extends pulumi.ComponentResource {
             { parent: this, dependsOn: [intakeRolePolicy, githubWebhookSecret.version, circleciWebhookSecret.version] },
         );
         // Webhooks authenticate by their signatures, checked by the intake before it parses anything.
-        const url = new aws.lambda.FunctionUrl(name, { functionName: intake.name, authorizationType: "NONE", invokeMode: "BUFFERED" }, parent);
+        const url = new aws.lambda.FunctionUrl(
+            name,
+            { functionName: intake.name, authorizationType: "NONE", invokeMode: "BUFFERED" },
+            parent,
+        );
         // Since October 2025 a public function URL needs both grants: the URL and the invocation through it.
-        new aws.lambda.Permission(`${name}-url`, { function: intake.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }, parent);
-        new aws.lambda.Permission(`${name}-url-invoke`, { function: intake.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true }, parent);
+        new aws.lambda.Permission(
+            `${name}-url`,
+            { function: intake.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" },
+            parent,
+        );
+        new aws.lambda.Permission(
+            `${name}-url-invoke`,
+            { function: intake.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true },
+            parent,
+        );
 
         // ---- the worker: the work, one message at a time ----
-        const { logs: workerLogs, role: workerRole, rolePolicy: workerRolePolicy } = this.execution(`${name}-worker`, "worker", args, (logGroupArn) =>
+        const {
+            logs: workerLogs,
+            role: workerRole,
+            rolePolicy: workerRolePolicy,
+        } = this.execution(`${name}-worker`, "worker", args, (logGroupArn) =>
             pulumi
                 .all([logGroupArn, githubToken.secret.arn, circleciToken.secret.arn, queue.arn, topic.arn])
-                .apply(([logArn, gh, ci, queueArn, topicArn]) => JSON.stringify(workerPolicy({ logGroupArn: logArn, tokenSecretArns: [gh, ci], queueArn, topicArn }))),
+                .apply(([logArn, gh, ci, queueArn, topicArn]) =>
+                    JSON.stringify(workerPolicy({ logGroupArn: logArn, tokenSecretArns: [gh, ci], queueArn, topicArn })),
+                ),
         );
         const worker = new aws.lambda.Function(
             `${name}-worker`,
@@ -265,7 +333,11 @@ export class ReleaseController extends pulumi.ComponentResource {
             },
             parent,
         );
-        const schedulerRolePolicy = new aws.iam.RolePolicy(`${name}-schedule`, { role: schedulerRole.name, policy: queue.arn.apply((arn) => JSON.stringify(schedulerPolicy(arn))) }, parent);
+        const schedulerRolePolicy = new aws.iam.RolePolicy(
+            `${name}-schedule`,
+            { role: schedulerRole.name, policy: queue.arn.apply((arn) => JSON.stringify(schedulerPolicy(arn))) },
+            parent,
+        );
         new aws.scheduler.Schedule(
             name,
             {
@@ -275,7 +347,12 @@ export class ReleaseController extends pulumi.ComponentResource {
                 scheduleExpressionTimezone: args.schedule.timezone,
                 flexibleTimeWindow: { mode: "OFF" },
                 state: "ENABLED",
-                target: { arn: queue.arn, roleArn: schedulerRole.arn, input: JSON.stringify(TRAIN_MESSAGE), sqsParameters: { messageGroupId: MESSAGE_GROUP_ID } },
+                target: {
+                    arn: queue.arn,
+                    roleArn: schedulerRole.arn,
+                    input: JSON.stringify(TRAIN_MESSAGE),
+                    sqsParameters: { messageGroupId: MESSAGE_GROUP_ID },
+                },
             },
             { parent: this, dependsOn: [schedulerRolePolicy] },
         );
@@ -296,7 +373,14 @@ export class ReleaseController extends pulumi.ComponentResource {
         ] as const) {
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${id}`,
-                { ...alarm, alarmDescription: `${what}. See its log group.`, namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: fn.name }, statistic: "Sum" },
+                {
+                    ...alarm,
+                    alarmDescription: `${what}. See its log group.`,
+                    namespace: "AWS/Lambda",
+                    metricName: "Errors",
+                    dimensions: { FunctionName: fn.name },
+                    statistic: "Sum",
+                },
                 parent,
             );
         }
@@ -305,7 +389,8 @@ export class ReleaseController extends pulumi.ComponentResource {
             `${name}-dead-letters`,
             {
                 ...alarm,
-                alarmDescription: "Release-controller work failed every attempt and is in the dead-letter queue: look at the worker's log, fix the cause, then redrive the queue.",
+                alarmDescription:
+                    "Release-controller work failed every attempt and is in the dead-letter queue: look at the worker's log, fix the cause, then redrive the queue.",
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",
                 dimensions: { QueueName: deadLetters.name },
@@ -319,7 +404,8 @@ export class ReleaseController extends pulumi.ComponentResource {
             {
                 ...alarm,
                 threshold: 2 * 3600,
-                alarmDescription: "The release controller's oldest queued work has waited more than two hours: the worker is stuck or rate-limited.",
+                alarmDescription:
+                    "The release controller's oldest queued work has waited more than two hours: the worker is stuck or rate-limited.",
                 namespace: "AWS/SQS",
                 metricName: "ApproximateAgeOfOldestMessage",
                 dimensions: { QueueName: queue.name },
@@ -346,10 +432,22 @@ export class ReleaseController extends pulumi.ComponentResource {
 
     /** The function's code: `entry` bundled by esbuild, as `index.js`, on the runtime it targets. */
     /** A function's log group, its execution role and the role's one policy, which `policyOf` writes from the log group's ARN. */
-    private execution(fn: string, what: string, args: ReleaseControllerArgs, policyOf: (logGroupArn: pulumi.Output<string>) => pulumi.Input<string>) {
+    private execution(
+        fn: string,
+        what: string,
+        args: ReleaseControllerArgs,
+        policyOf: (logGroupArn: pulumi.Output<string>) => pulumi.Input<string>,
+    ) {
         const parent = { parent: this };
         const logs = new aws.cloudwatch.LogGroup(fn, { name: `/aws/lambda/${fn}`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
-        const role = new aws.iam.Role(fn, { description: `conveyor release controller: ${what} (Lambda execution)`, assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")) }, parent);
+        const role = new aws.iam.Role(
+            fn,
+            {
+                description: `conveyor release controller: ${what} (Lambda execution)`,
+                assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")),
+            },
+            parent,
+        );
         const rolePolicy = new aws.iam.RolePolicy(fn, { role: role.name, policy: policyOf(logs.arn) }, parent);
         return { logs, role, rolePolicy };
     }

@@ -19,12 +19,26 @@ export const resources: Record<string, ResourceRule> = {
             nodeId: `R_${c.seed.slice(0, 12)}`,
         }),
     },
-    "github:index/repositoryRuleset:RepositoryRuleset": { outputs: (c) => ({ rulesetId: parseInt(c.seed.slice(0, 6), 16), nodeId: `RRS_${c.seed.slice(0, 12)}` }) },
-    "github:index/repositoryFile:RepositoryFile": { id: (c) => `${c.inputs.repository}/${c.inputs.file}`, replaceOn: ["repository", "file"], outputs: (c) => ({ sha: c.seed.slice(0, 40) }) },
+    "github:index/repositoryRuleset:RepositoryRuleset": {
+        outputs: (c) => ({ rulesetId: parseInt(c.seed.slice(0, 6), 16), nodeId: `RRS_${c.seed.slice(0, 12)}` }),
+    },
+    "github:index/repositoryFile:RepositoryFile": {
+        id: (c) => `${c.inputs.repository}/${c.inputs.file}`,
+        replaceOn: ["repository", "file"],
+        outputs: (c) => ({ sha: c.seed.slice(0, 40) }),
+    },
     "github:index/issueLabels:IssueLabels": { id: (c) => String(c.inputs.repository) },
     "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates": { id: (c) => String(c.inputs.repository) },
-    "github:index/dependabotSecret:DependabotSecret": { id: (c) => `${c.inputs.repository}:${c.inputs.secretName}`, replaceOn: ["repository", "secretName"], outputs: () => ({ createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" }) },
-    "github:index/dependabotOrganizationSecret:DependabotOrganizationSecret": { id: (c) => String(c.inputs.secretName), replaceOn: ["secretName"], outputs: () => ({ createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" }) },
+    "github:index/dependabotSecret:DependabotSecret": {
+        id: (c) => `${c.inputs.repository}:${c.inputs.secretName}`,
+        replaceOn: ["repository", "secretName"],
+        outputs: () => ({ createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" }),
+    },
+    "github:index/dependabotOrganizationSecret:DependabotOrganizationSecret": {
+        id: (c) => String(c.inputs.secretName),
+        replaceOn: ["secretName"],
+        outputs: () => ({ createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" }),
+    },
 };
 
 if (require.main === module) serve({ pkg: "github", resources, invokes: {} });

@@ -55,7 +55,11 @@ export function plain(value: unknown): unknown {
     if (value !== null && typeof value === "object") {
         const o = value as Props;
         if (o[SECRET_SIG] === SECRET_MARK) return plain(o.value);
-        return Object.fromEntries(Object.keys(o).sort().map((k) => [k, plain(o[k])]));
+        return Object.fromEntries(
+            Object.keys(o)
+                .sort()
+                .map((k) => [k, plain(o[k])]),
+        );
     }
     return value;
 }
@@ -107,7 +111,8 @@ export function standIn(spec: StandInSpec, version: string): provider.Provider {
         async diff(_id, urn, olds: Props, news: Props) {
             const changed = changedKeys(rule(urn), urn, olds, news);
             const replaceOn = rule(urn)?.replaceOn ?? [];
-            const replaces = replaceOn === "*" ? changed.filter((k) => k !== "tags" && k !== "tagsAll") : changed.filter((k) => replaceOn.includes(k));
+            const replaces =
+                replaceOn === "*" ? changed.filter((k) => k !== "tags" && k !== "tagsAll") : changed.filter((k) => replaceOn.includes(k));
             return { changes: changed.length > 0, replaces };
         },
         async create(urn, inputs: Props) {
@@ -134,7 +139,8 @@ export function standIn(spec: StandInSpec, version: string): provider.Provider {
  */
 export function serve(spec: StandInSpec): void {
     const version = process.env.CONVEYOR_STAND_IN_VERSION;
-    if (!version) throw new Error(`${spec.pkg} stand-in: CONVEYOR_STAND_IN_VERSION is not set; start it through the launcher engine:build installs`);
+    if (!version)
+        throw new Error(`${spec.pkg} stand-in: CONVEYOR_STAND_IN_VERSION is not set; start it through the launcher engine:build installs`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the provider SDK of the program being deployed, found from its directory
     const sdk = require(require.resolve("@pulumi/pulumi/provider", { paths: [process.cwd()] })) as typeof provider;
     void sdk.main(standIn(spec, version), process.argv.slice(2));

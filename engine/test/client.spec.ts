@@ -40,7 +40,10 @@ describe("a client made by conveyor new-env, under the real engine", function ()
                 await p.initStack(stack, () => "unused");
                 const first = await preview(p, stack, ["--policy-pack", "policies"]);
                 assert.equal(first.ran.code, 0, first.ran.stderr.slice(-3000));
-                assert.deepEqual(policyEvents(first.events).filter((e) => e.enforcementLevel === "mandatory"), []);
+                assert.deepEqual(
+                    policyEvents(first.events).filter((e) => e.enforcementLevel === "mandatory"),
+                    [],
+                );
                 await p.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", "policies"], { stack });
                 const again = await preview(p, stack, ["--expect-no-changes"]);
                 assert.equal(again.ran.code, 0, JSON.stringify(again.doc.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn])));
@@ -59,7 +62,10 @@ describe("a client made by conveyor new-env, under the real engine", function ()
             assert.match(opened.stdout, /globex-staging: drift; drift issue opened #\d+/);
             const issue = ops.issues.find((i) => i.title === "Drift in globex-staging")!;
             assert.deepEqual(ops.issueLabelNames(issue.number), [DRIFT_LABEL]);
-            assert.match(issue.body ?? "", /\| update \| `urn:pulumi:globex-staging::conveyor::.*aws:ecs\/service:Service::globex-staging-billing` \|/);
+            assert.match(
+                issue.body ?? "",
+                /\| update \| `urn:pulumi:globex-staging::conveyor::.*aws:ecs\/service:Service::globex-staging-billing` \|/,
+            );
 
             p.write(file, original);
             const clean = await preview(p, "globex-staging", ["--expect-no-changes"]);
@@ -79,7 +85,17 @@ describe("a client made by conveyor new-env, under the real engine", function ()
                 const blocked = await preview(p, "globex-prod", ["--policy-pack", "policies"]);
                 assert.notEqual(blocked.ran.code, 0);
                 const ran = await p.conveyor(
-                    ["preview-comment", "--pr", String(pr.number), `globex-staging=${clean.jsonFile}`, `globex-prod=${blocked.jsonFile}`, "--event-log", `globex-staging=${clean.eventsFile}`, "--event-log", `globex-prod=${blocked.eventsFile}`],
+                    [
+                        "preview-comment",
+                        "--pr",
+                        String(pr.number),
+                        `globex-staging=${clean.jsonFile}`,
+                        `globex-prod=${blocked.jsonFile}`,
+                        "--event-log",
+                        `globex-staging=${clean.eventsFile}`,
+                        "--event-log",
+                        `globex-prod=${blocked.eventsFile}`,
+                    ],
                     { env: env(), expect: [1] },
                 );
                 assert.match(ran.stderr, /globex-prod: mandatory policy violation/);

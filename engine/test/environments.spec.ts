@@ -44,26 +44,36 @@ describe("environment stacks under the real engine", function () {
                 assert.equal(again.ran.code, 0, `perpetual diff in ${stack}:\n${JSON.stringify(changed(again.doc), null, 1)}`);
                 const refreshed = await p.pulumi(["refresh", "--yes", "--expect-no-changes"], { stack, expect: "any" });
                 assert.equal(refreshed.code, 0, `refresh found changes in ${stack}:\n${refreshed.stdout.slice(-3000)}`);
-                const outputs = JSON.parse((await p.pulumi(["stack", "output", "--json"], { stack })).stdout) as { versions: Record<string, number>; urls: Record<string, string> };
-                assert.deepEqual(outputs.versions, Object.fromEntries(readVersions(`Pulumi.${stack}.yaml`, p.read(`Pulumi.${stack}.yaml`))));
+                const outputs = JSON.parse((await p.pulumi(["stack", "output", "--json"], { stack })).stdout) as {
+                    versions: Record<string, number>;
+                    urls: Record<string, string>;
+                };
+                assert.deepEqual(
+                    outputs.versions,
+                    Object.fromEntries(readVersions(`Pulumi.${stack}.yaml`, p.read(`Pulumi.${stack}.yaml`))),
+                );
             });
         });
     }
 
     // In a describe of its own: mocha runs a suite's own tests before its nested suites, and this needs prod's.
     describe("a policy-breaking change", () => {
-    it("fails the preview of prod, naming the policy, when a serving DNS record is no longer proxied", async () => {
-        const original = p.read("Pulumi.prod.yaml");
-        try {
-            p.write("Pulumi.prod.yaml", original.replace(/^(\s+)zoneId: (\S+)(.*)$/m, "$1zoneId: $2$3\n$1proxied: false"));
-            const { ran, events } = await preview(p, "prod", ["--policy-pack", "policies"], [0, 1, 255]);
-            assert.notEqual(ran.code, 0, "a mandatory violation must fail the preview");
-            const names = new Set(policyEvents(events).filter((e) => e.enforcementLevel === "mandatory").map((e) => e.policyName));
-            assert.deepEqual([...names], ["cloudflare-serving-records-proxied"]);
-        } finally {
-            p.write("Pulumi.prod.yaml", original);
-        }
-    });
+        it("fails the preview of prod, naming the policy, when a serving DNS record is no longer proxied", async () => {
+            const original = p.read("Pulumi.prod.yaml");
+            try {
+                p.write("Pulumi.prod.yaml", original.replace(/^(\s+)zoneId: (\S+)(.*)$/m, "$1zoneId: $2$3\n$1proxied: false"));
+                const { ran, events } = await preview(p, "prod", ["--policy-pack", "policies"], [0, 1, 255]);
+                assert.notEqual(ran.code, 0, "a mandatory violation must fail the preview");
+                const names = new Set(
+                    policyEvents(events)
+                        .filter((e) => e.enforcementLevel === "mandatory")
+                        .map((e) => e.policyName),
+                );
+                assert.deepEqual([...names], ["cloudflare-serving-records-proxied"]);
+            } finally {
+                p.write("Pulumi.prod.yaml", original);
+            }
+        });
     });
 
     describe("a release merged on the fake GitHub", () => {
@@ -82,7 +92,12 @@ describe("environment stacks under the real engine", function () {
         });
 
         it("previews billing 873 -> 874 as its task definition replaced and its service updated, nothing else, and applies it", async () => {
-            const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN, CIRCLECI_API_URL: circle.url };
+            const env = {
+                GITHUB_TOKEN: TOKEN,
+                GITHUB_API_URL: github.url,
+                CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN,
+                CIRCLECI_API_URL: circle.url,
+            };
             const released = await p.conveyor(["release", "staging"], { env });
             assert.match(released.stdout + released.stderr, /release-staging/);
             const pr = ops.pulls.find((x) => x.head === "release-staging")!;
@@ -103,7 +118,10 @@ describe("environment stacks under the real engine", function () {
             assert.notDeepEqual(step.newState?.inputs?.taskDefinition, step.oldState?.inputs?.taskDefinition);
 
             await p.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", "policies"], { stack: "staging" });
-            const outputs = JSON.parse((await p.pulumi(["stack", "output", "versions", "--json"], { stack: "staging" })).stdout) as Record<string, number>;
+            const outputs = JSON.parse((await p.pulumi(["stack", "output", "versions", "--json"], { stack: "staging" })).stdout) as Record<
+                string,
+                number
+            >;
             assert.equal(outputs.billing, 874);
             assert.equal((await preview(p, "staging", ["--expect-no-changes"])).ran.code, 0);
         });
@@ -136,7 +154,13 @@ function seedReleaseWorld(p: ProjectCopy, github: FakeGitHub, circle: FakeCircle
         if (c.name !== "billing") continue;
         const issue = repo.addIssue("VAT rounding", { labels: ["workflow/ready-for-staging", "type/bug"] });
         repo.commit("fix-vat", { message: "Fix VAT rounding", files: { "src/vat.kt": "fixed\n" }, author: "alice" });
-        const pr = repo.openPull({ head: "fix-vat", title: "Fix VAT rounding", body: `Fixes #${issue.number}`, labels: ["type/bug"], user: "alice" });
+        const pr = repo.openPull({
+            head: "fix-vat",
+            title: "Fix VAT rounding",
+            body: `Fixes #${issue.number}`,
+            labels: ["type/bug"],
+            user: "alice",
+        });
         repo.mergePull(pr.number, { method: "squash" });
         circle.addPipeline(`gh/${OWNER}/${c.repo}`, { number: running + 1, revision: repo.head("main"), workflows: ["success"] });
     }

@@ -49,7 +49,8 @@ export function securePaths(stackFileText: string): string[] {
             out.push(at);
             return;
         }
-        for (const item of map.items) if (isScalar(item.key)) walk(item.value, at === "" ? String(item.key.value) : `${at}.${String(item.key.value)}`);
+        for (const item of map.items)
+            if (isScalar(item.key)) walk(item.value, at === "" ? String(item.key.value) : `${at}.${String(item.key.value)}`);
     };
     walk(config, "");
     return out;
@@ -90,7 +91,14 @@ export class ProjectCopy {
             ...extraEnv,
         };
         // A developer's own tokens must never reach a test run.
-        for (const k of ["GITHUB_TOKEN", "CIRCLECI_TOKEN", "PULUMI_ACCESS_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CLOUDFLARE_API_TOKEN"]) {
+        for (const k of [
+            "GITHUB_TOKEN",
+            "CIRCLECI_TOKEN",
+            "PULUMI_ACCESS_TOKEN",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "CLOUDFLARE_API_TOKEN",
+        ]) {
             if (!(k in extraEnv)) delete env[k];
         }
         return new ProjectCopy(dir, backend, env);
@@ -131,10 +139,20 @@ export class ProjectCopy {
             child.stdin.end(opts.input ?? "");
             child.on("error", reject);
             child.on("close", (code) => {
-                const ran = { code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), ms: Date.now() - started };
+                const ran = {
+                    code: code ?? 1,
+                    stdout: Buffer.concat(out).toString("utf8"),
+                    stderr: Buffer.concat(err).toString("utf8"),
+                    ms: Date.now() - started,
+                };
                 const expect = opts.expect ?? [0];
                 if (expect === "any" || expect.includes(ran.code)) resolve(ran);
-                else reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${ran.code} (expected ${expect.join(" or ")})\n--- stdout\n${tail(ran.stdout)}\n--- stderr\n${tail(ran.stderr)}`));
+                else
+                    reject(
+                        new Error(
+                            `${path.basename(cmd)} ${args.join(" ")} exited ${ran.code} (expected ${expect.join(" or ")})\n--- stdout\n${tail(ran.stdout)}\n--- stderr\n${tail(ran.stderr)}`,
+                        ),
+                    );
             });
         });
     }

@@ -58,7 +58,10 @@ describe("the org stack under the real engine", function () {
         const { doc, events, ran } = await preview(p, "org", ["--policy-pack", "policies"]);
         assert.equal(ran.code, 0, ran.stderr.slice(-3000));
         assert.ok((doc.changeSummary?.create ?? 0) > 50, JSON.stringify(doc.changeSummary));
-        assert.deepEqual(policyEvents(events).filter((e) => e.enforcementLevel === "mandatory"), []);
+        assert.deepEqual(
+            policyEvents(events).filter((e) => e.enforcementLevel === "mandatory"),
+            [],
+        );
         assert.equal(github.writes(), 0);
         assert.equal(circle.writes(), 0);
     });
@@ -73,11 +76,20 @@ describe("the org stack under the real engine", function () {
         const titles = (repo: string) => github.state.findRepo(OWNER, repo)!.milestones.map((m) => m.title);
         assert.equal(titles("billing-service").length, 4);
         assert.equal(titles("ops").length, 2);
-        assert.ok(titles("ops").every((t) => /^\d{4}-W\d{2}$/.test(t)), titles("ops").join(", "));
+        assert.ok(
+            titles("ops").every((t) => /^\d{4}-W\d{2}$/.test(t)),
+            titles("ops").join(", "),
+        );
         const contexts = [...circle.contexts.values()];
         const staging = contexts.find((c) => c.name === "deploy-staging");
         assert.ok(staging, contexts.map((c) => c.name).join(", "));
-        assert.deepEqual([...staging.envVars.keys()].sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CLOUDFLARE_API_TOKEN", "GITHUB_TOKEN", "PULUMI_ACCESS_TOKEN"]);
+        assert.deepEqual([...staging.envVars.keys()].sort(), [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "CLOUDFLARE_API_TOKEN",
+            "GITHUB_TOKEN",
+            "PULUMI_ACCESS_TOKEN",
+        ]);
         assert.equal(staging.envVars.get("AWS_ACCESS_KEY_ID")!.value, "s3cret-conveyor:circleciSecrets.NONPROD_AWS_ACCESS_KEY_ID");
         const state = (await p.pulumi(["stack", "export"], { stack: "org" })).stdout;
         assert.doesNotMatch(state, /s3cret-/, "no secret in plaintext in the state");
@@ -88,8 +100,14 @@ describe("the org stack under the real engine", function () {
         circle.clearRequests();
         await p.pulumi(["up", "--yes", "--skip-preview"], { stack: "org" });
         await p.pulumi(["refresh", "--yes"], { stack: "org" });
-        assert.deepEqual(github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`), []);
-        assert.deepEqual(circle.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`), []);
+        assert.deepEqual(
+            github.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+            [],
+        );
+        assert.deepEqual(
+            circle.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+            [],
+        );
         const again = await preview(p, "org", ["--expect-no-changes"]);
         assert.equal(again.ran.code, 0, JSON.stringify(again.doc.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn])));
     });
@@ -98,8 +116,13 @@ describe("the org stack under the real engine", function () {
         const ran = await p.pulumi(["destroy", "--yes", "--skip-preview"], { stack: "org", expect: "any" });
         assert.notEqual(ran.code, 0);
         assert.match(ran.stdout + ran.stderr, /protect/i);
-        const resources = JSON.parse((await p.pulumi(["stack", "export"], { stack: "org" })).stdout) as { deployment: { resources: Array<{ type: string }> } };
-        assert.equal(resources.deployment.resources.filter((r) => r.type === "github:index/repository:Repository").length, loadWorkspace(p.dir).catalog.length);
+        const resources = JSON.parse((await p.pulumi(["stack", "export"], { stack: "org" })).stdout) as {
+            deployment: { resources: Array<{ type: string }> };
+        };
+        assert.equal(
+            resources.deployment.resources.filter((r) => r.type === "github:index/repository:Repository").length,
+            loadWorkspace(p.dir).catalog.length,
+        );
     });
 
     it("fails the preview, naming the policy, when a change leaves a repository unprotected", async () => {
@@ -110,7 +133,11 @@ describe("the org stack under the real engine", function () {
             p.write(file, original.replace(/protect: true/g, "protect: false"));
             const { ran, events } = await preview(p, "org", ["--policy-pack", "policies"]);
             assert.notEqual(ran.code, 0);
-            const names = new Set(policyEvents(events).filter((e) => e.enforcementLevel === "mandatory").map((e) => e.policyName));
+            const names = new Set(
+                policyEvents(events)
+                    .filter((e) => e.enforcementLevel === "mandatory")
+                    .map((e) => e.policyName),
+            );
             assert.deepEqual([...names], ["github-repository-protected"]);
         } finally {
             p.write(file, original);

@@ -47,7 +47,11 @@ export async function preview(
     const base = path.join(path.dirname(p.dir), `preview-${stack}-${counter}`);
     const eventsFile = `${base}.events.jsonl`;
     const jsonFile = `${base}.json`;
-    const ran = await p.pulumi(["preview", "--json", "--event-log", eventsFile, ...args], { stack, expect, env: { PULUMI_DEBUG_COMMANDS: "true", ...env } });
+    const ran = await p.pulumi(["preview", "--json", "--event-log", eventsFile, ...args], {
+        stack,
+        expect,
+        env: { PULUMI_DEBUG_COMMANDS: "true", ...env },
+    });
     fs.writeFileSync(jsonFile, ran.stdout);
     let doc: PreviewDoc;
     try {

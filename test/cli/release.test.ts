@@ -21,7 +21,11 @@ const envOf = (w: World): NodeJS.ProcessEnv => ({
     CIRCLECI_API_URL: w.circle.url,
 });
 
-const openReleasePrs = (w: World) => w.ops.pulls.filter((p) => w.ops.pullIssue(p).state === "open").map((p) => p.head).sort();
+const openReleasePrs = (w: World) =>
+    w.ops.pulls
+        .filter((p) => w.ops.pullIssue(p).state === "open")
+        .map((p) => p.head)
+        .sort();
 
 describe("conveyor release (CLI)", function () {
     this.timeout(60_000);

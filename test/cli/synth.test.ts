@@ -24,8 +24,14 @@ describe("conveyor synth", function () {
         assert.match(out, /\n\d+ resources \(\d+ custom, \d+ components\)/);
 
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out/org/resources.json"), "utf8"));
-        for (const r of resources) assert.deepEqual(Object.keys(r).sort(), ["custom", "dependencies", "inputs", "name", "protect", "retainOnDelete", "type", ...(r.parent ? ["parent"] : [])].sort());
-        const repo = resources.find((r: { name: string; type: string }) => r.type === "github:index/repository:Repository" && r.name === "ops");
+        for (const r of resources)
+            assert.deepEqual(
+                Object.keys(r).sort(),
+                ["custom", "dependencies", "inputs", "name", "protect", "retainOnDelete", "type", ...(r.parent ? ["parent"] : [])].sort(),
+            );
+        const repo = resources.find(
+            (r: { name: string; type: string }) => r.type === "github:index/repository:Repository" && r.name === "ops",
+        );
         assert.equal(repo.protect, true);
         assert.equal(repo.parent, "conveyor:github:ManagedRepository::ops");
 

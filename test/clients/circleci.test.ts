@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { CircleCi, CircleCiError, DEFAULT_CIRCLECI_API_URL, projectSlug, type CircleCiOptions } from "../../clients/circleci";
 import { backoffMs, retryAfterMs } from "../../clients/http-retry";
-import { circleFaults, startFakeCircleCi, UNAUTHORIZED_MESSAGE, type FakeCircleCi, type FakeCircleCiOptions, type FakeWorkflowStatus } from "../fakes/circleci";
+import {
+    circleFaults,
+    startFakeCircleCi,
+    UNAUTHORIZED_MESSAGE,
+    type FakeCircleCi,
+    type FakeCircleCiOptions,
+    type FakeWorkflowStatus,
+} from "../fakes/circleci";
 
 const SLUG = "gh/acme/app";
 const OWNER = "2d1c9b0e-0000-4000-8000-00000000abcd";
@@ -133,7 +140,14 @@ describe("CircleCI client", () => {
             const found = await circle.latestGreenPipeline(SLUG, "main");
             assert.equal(found?.number, 2);
             const workflows = await circle.workflows(fake.pipelines(SLUG)[0].id);
-            assert.deepEqual(workflows.map((w) => [w.status, w.pipelineNumber]), [["success", 3], ["success", 3], ["failed", 3]]);
+            assert.deepEqual(
+                workflows.map((w) => [w.status, w.pipelineNumber]),
+                [
+                    ["success", 3],
+                    ["success", 3],
+                    ["failed", 3],
+                ],
+            );
         });
 
         it("decides in order even when an older pipeline's workflows answer first", async () => {
@@ -141,7 +155,8 @@ describe("CircleCI client", () => {
             const newest = fake.pipelines(SLUG)[0];
             // The newest pipeline's workflows come back last.
             const slowFetch: typeof fetch = async (input, init) => {
-                if ((input instanceof Request ? input.url : input.toString()).includes(`/pipeline/${newest.id}/workflow`)) await new Promise((r) => setTimeout(r, 80));
+                if ((input instanceof Request ? input.url : input.toString()).includes(`/pipeline/${newest.id}/workflow`))
+                    await new Promise((r) => setTimeout(r, 80));
                 return fetch(input, init);
             };
             const found = await client(fake, { fetchImpl: slowFetch }).latestGreenPipeline(SLUG, "main");
@@ -184,14 +199,27 @@ describe("CircleCI client", () => {
             await restart({ pageSize: 2 });
             const p = fake.addPipeline("gh/acme/ops", {
                 number: 9,
-                workflows: [{ name: "deploy", status: "failed", jobs: [{ name: "build", status: "success" }, { name: "deploy-staging", status: "failed" }, { name: "deploy-demo", status: "blocked" }] }],
+                workflows: [
+                    {
+                        name: "deploy",
+                        status: "failed",
+                        jobs: [
+                            { name: "build", status: "success" },
+                            { name: "deploy-staging", status: "failed" },
+                            { name: "deploy-demo", status: "blocked" },
+                        ],
+                    },
+                ],
             });
             const jobs = await client(fake).workflowJobs(p.workflows[0].id);
-            assert.deepEqual(jobs.map((j) => [j.name, j.status, typeof j.jobNumber]), [
-                ["build", "success", "number"],
-                ["deploy-staging", "failed", "number"],
-                ["deploy-demo", "blocked", "undefined"],
-            ]);
+            assert.deepEqual(
+                jobs.map((j) => [j.name, j.status, typeof j.jobNumber]),
+                [
+                    ["build", "success", "number"],
+                    ["deploy-staging", "failed", "number"],
+                    ["deploy-demo", "blocked", "undefined"],
+                ],
+            );
             assert.equal(fake.reads(/\/workflow\/[^/]+\/job$/), 2, "two pages");
             assert.equal((await rejection(client(fake).workflowJobs("no-such-workflow"))).status, 404);
         });
@@ -312,8 +340,14 @@ describe("CircleCI client", () => {
             assert.equal(retryAfterMs(503, new Date(10_000).toUTCString(), 4_000), 6_000);
             assert.equal(retryAfterMs(500, "2"), undefined);
             assert.equal(retryAfterMs(429, "soon"), undefined);
-            assert.equal(backoffMs(0, 200, () => 1), 200);
-            assert.equal(backoffMs(3, 200, () => 0), 800);
+            assert.equal(
+                backoffMs(0, 200, () => 1),
+                200,
+            );
+            assert.equal(
+                backoffMs(3, 200, () => 0),
+                800,
+            );
         });
     });
 
@@ -357,11 +391,19 @@ describe("CircleCI client", () => {
             await restart({ pageSize: 2 });
             const context = fake.addContext({ name: "deploy", ownerId: OWNER });
             const circle = client(fake);
-            for (const [name, value] of [["A", "1"], ["B", "2"], ["C", "3"]] as const) await circle.putEnvVar(context.id, name, value);
+            for (const [name, value] of [
+                ["A", "1"],
+                ["B", "2"],
+                ["C", "3"],
+            ] as const)
+                await circle.putEnvVar(context.id, name, value);
             const replaced = await circle.putEnvVar(context.id, "B", "22");
             assert.deepEqual(Object.keys(replaced).sort(), ["contextId", "createdAt", "name", "updatedAt"]);
             const vars = await circle.listEnvVars(context.id);
-            assert.deepEqual(vars.map((v) => v.name), ["A", "B", "C"]);
+            assert.deepEqual(
+                vars.map((v) => v.name),
+                ["A", "B", "C"],
+            );
             assert.ok(vars.every((v) => v.contextId === context.id && !("value" in v)));
             assert.equal(fake.envValue(context.id, "B"), "22");
             assert.equal(await circle.deleteEnvVar(context.id, "A"), true);
@@ -376,7 +418,10 @@ describe("CircleCI client", () => {
             assert.deepEqual(created, { id: created.id, contextId: context.id, type: "expression", value: rule });
             await circle.createRestriction(context.id, { type: "project", value: "9d1c1b0a-0000-4000-8000-000000000001" });
             const listed = await circle.listRestrictions(context.id);
-            assert.deepEqual(listed.map((r) => r.type), ["expression", "project"]);
+            assert.deepEqual(
+                listed.map((r) => r.type),
+                ["expression", "project"],
+            );
             assert.equal(await circle.deleteRestriction(context.id, created.id), true);
             assert.equal(await circle.deleteRestriction(context.id, created.id), false);
             assert.equal((await circle.listRestrictions(context.id)).length, 1);

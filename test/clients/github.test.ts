@@ -16,7 +16,14 @@ describe("GitHub client: bounded rate-limit waits", function () {
     });
     afterEach(() => fake.close());
 
-    const client = (maxWaitMs?: number | (() => number)) => createGitHub({ token: TOKEN, baseUrl: fake.url, throttle: true, retryAfterBaseMs: 10, ...(maxWaitMs === undefined ? {} : { maxWaitMs }) });
+    const client = (maxWaitMs?: number | (() => number)) =>
+        createGitHub({
+            token: TOKEN,
+            baseUrl: fake.url,
+            throttle: true,
+            retryAfterBaseMs: 10,
+            ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+        });
     const REPO = /^\/repos\/acme\/ops$/;
 
     it("fails at once on a primary limit that resets in an hour, with the reset time in the message", async () => {
@@ -25,10 +32,18 @@ describe("GitHub client: bounded rate-limit waits", function () {
         const started = Date.now();
         const err = await client()
             .rest.repos.get({ owner: "acme", repo: "ops" })
-            .then(() => assert.fail("the call succeeded"), (e: unknown) => e);
+            .then(
+                () => assert.fail("the call succeeded"),
+                (e: unknown) => e,
+            );
         assert.ok(err instanceof RateLimitError, String(err));
         assert.equal(err.resetAt.getTime(), reset * 1000);
-        assert.match(err.message, new RegExp(`resets at ${new Date(reset * 1000).toISOString().replace(/[.]/g, "\\.")} \\(in 3\\d{3} s\\), later than this run waits \\(60 s\\)`));
+        assert.match(
+            err.message,
+            new RegExp(
+                `resets at ${new Date(reset * 1000).toISOString().replace(/[.]/g, "\\.")} \\(in 3\\d{3} s\\), later than this run waits \\(60 s\\)`,
+            ),
+        );
         assert.equal(err.status, 403);
         assert.ok(Date.now() - started < 5_000, "no wait");
         assert.equal(fake.requests.length, 1, "not repeated");
@@ -36,7 +51,9 @@ describe("GitHub client: bounded rate-limit waits", function () {
 
     it("fails at once on a secondary limit longer than the budget, and sits out one within it", async () => {
         fake.fail({ method: "GET", path: REPO }, faults.secondaryRateLimit(120), 1);
-        const err = await client().rest.repos.get({ owner: "acme", repo: "ops" }).catch((e: unknown) => e);
+        const err = await client()
+            .rest.repos.get({ owner: "acme", repo: "ops" })
+            .catch((e: unknown) => e);
         assert.ok(err instanceof RateLimitError);
         assert.match(err.message, /\(in 1[12]\d s\)/);
 
@@ -49,17 +66,44 @@ describe("GitHub client: bounded rate-limit waits", function () {
 
     it("takes its budget from a function, so a shrinking budget (a Lambda's remaining time) is honoured", async () => {
         fake.fail({ method: "GET", path: REPO }, faults.secondaryRateLimit(2), 1);
-        const err = await client(() => 1_000).rest.repos.get({ owner: "acme", repo: "ops" }).catch((e: unknown) => e);
+        const err = await client(() => 1_000)
+            .rest.repos.get({ owner: "acme", repo: "ops" })
+            .catch((e: unknown) => e);
         assert.ok(err instanceof RateLimitError, "2 s is more than the 1 s left");
     });
 
     it("reads reset times as octokit's throttling does, and nothing from other errors", () => {
         const now = Date.UTC(2026, 11, 4, 8);
         const headers = (h: Record<string, string>) => ({ response: { headers: h } });
-        assert.equal(rateLimitResetOf({ status: 403, message: "API rate limit exceeded", ...headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 600) }) }, now)?.getTime(), now + 600_000);
-        assert.equal(rateLimitResetOf({ status: 403, message: "You have exceeded a secondary rate limit", ...headers({ "retry-after": "30" }) }, now)?.getTime(), now + 30_000);
-        assert.equal(rateLimitResetOf({ status: 403, message: "You have exceeded a secondary rate limit", ...headers({}) }, now)?.getTime(), now + 60_000);
-        assert.equal(rateLimitResetOf({ status: 403, message: "Resource not accessible by integration", ...headers({ "x-ratelimit-remaining": "4999" }) }, now), undefined);
+        assert.equal(
+            rateLimitResetOf(
+                {
+                    status: 403,
+                    message: "API rate limit exceeded",
+                    ...headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 600) }),
+                },
+                now,
+            )?.getTime(),
+            now + 600_000,
+        );
+        assert.equal(
+            rateLimitResetOf(
+                { status: 403, message: "You have exceeded a secondary rate limit", ...headers({ "retry-after": "30" }) },
+                now,
+            )?.getTime(),
+            now + 30_000,
+        );
+        assert.equal(
+            rateLimitResetOf({ status: 403, message: "You have exceeded a secondary rate limit", ...headers({}) }, now)?.getTime(),
+            now + 60_000,
+        );
+        assert.equal(
+            rateLimitResetOf(
+                { status: 403, message: "Resource not accessible by integration", ...headers({ "x-ratelimit-remaining": "4999" }) },
+                now,
+            ),
+            undefined,
+        );
         assert.equal(rateLimitResetOf({ status: 404 }, now), undefined);
         assert.equal(rateLimitResetOf(new Error("socket hang up"), now), undefined);
     });

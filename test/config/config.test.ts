@@ -28,7 +28,10 @@ describe("config: the (frozen) workspace's files", () => {
             ws.catalog.map((c) => c.name),
             ["marketplace", "billing", "web", "erp-connector", "gateway", "notifications", "ops"],
         );
-        assert.deepEqual(ws.environments.map((e) => e.stack), ["staging", "demo", "prod"]);
+        assert.deepEqual(
+            ws.environments.map((e) => e.stack),
+            ["staging", "demo", "prod"],
+        );
         assert.equal(ws.environments[2].versions.get("billing"), 860);
         assert.deepEqual(ws.environments[2].release.freeze, [{ from: "2026-12-20", to: "2027-01-07", reason: "Year-end freeze" }]);
     });
@@ -159,7 +162,10 @@ describe("config: bad input is refused with file, key and reason", () => {
             [["config", "conveyor:circleciSecrets", "AWS_SECRET_ACCESS_KEY"], { secure: plain, note: plain }],
         ] as const) {
             const lines = problems(withValue("Pulumi.org.yaml", key, value));
-            assert.ok(lines.some((l) => l.startsWith(`Pulumi.org.yaml: ${key[1]}.${key[2]}`)), lines.join("\n"));
+            assert.ok(
+                lines.some((l) => l.startsWith(`Pulumi.org.yaml: ${key[1]}.${key[2]}`)),
+                lines.join("\n"),
+            );
             for (const l of lines) assert.ok(!l.includes(plain) && !l.includes("12345678") && !l.includes("ghp_"), `echoed a secret: ${l}`);
         }
     });
@@ -205,7 +211,10 @@ describe("config: bad input is refused with file, key and reason", () => {
         );
         const files = withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "release", "source"], "prod");
         const lines = problems(files);
-        assert.ok(lines.some((l) => /release sources form a cycle: .*staging.*prod.*demo/.test(l)), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => /release sources form a cycle: .*staging.*prod.*demo/.test(l)),
+            lines.join("\n"),
+        );
     });
 
     it("a freeze window that ends before it starts, or a date that does not exist", () => {
@@ -292,7 +301,11 @@ describe("config: bad input is refused with file, key and reason", () => {
             "Pulumi.demo.yaml: conveyor:environment.network: give either cidr (a new VPC) or existing (a VPC of yours), not both",
         );
         refusedWith(
-            withValue("Pulumi.demo.yaml", ["config", "conveyor:environment", "network", "existing", "privateSubnetIds"], ["subnet-0a1b2c3d4e5f60011"]),
+            withValue(
+                "Pulumi.demo.yaml",
+                ["config", "conveyor:environment", "network", "existing", "privateSubnetIds"],
+                ["subnet-0a1b2c3d4e5f60011"],
+            ),
             /^Pulumi\.demo\.yaml: conveyor:environment\.network\.existing\.privateSubnetIds: /,
         );
         refusedWith(
@@ -338,7 +351,10 @@ describe("config: stack roles and files on disk", () => {
     });
 
     it("reads the project directory", () => {
-        assert.deepEqual(loadWorkspace(WORKSPACE).environments.map((e) => e.stack), ["staging", "demo", "prod"]);
+        assert.deepEqual(
+            loadWorkspace(WORKSPACE).environments.map((e) => e.stack),
+            ["staging", "demo", "prod"],
+        );
     });
 });
 
@@ -359,34 +375,56 @@ describe("config: hostile YAML is a ConfigError naming the file", () => {
             "",
         ].join("\n");
         const started = process.hrtime.bigint();
-        assert.match(onlyLine(withFile("Pulumi.staging.yaml", bomb), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: YAML aliases expand too much or point nowhere \(at most 100 alias uses\)/);
+        assert.match(
+            onlyLine(withFile("Pulumi.staging.yaml", bomb), "Pulumi.staging.yaml"),
+            /^Pulumi\.staging\.yaml: YAML aliases expand too much or point nowhere \(at most 100 alias uses\)/,
+        );
         assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 5, "refused without expanding 10^9 nodes");
     });
 
     it("a duplicate key, with its line", () => {
         const dup = staging.replace("conveyor:versions:", "conveyor:versions:\n    twice: 1\n    twice: 2");
-        assert.match(onlyLine(withFile("Pulumi.staging.yaml", dup), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: invalid YAML at line \d+, column \d+: Map keys must be unique$/);
+        assert.match(
+            onlyLine(withFile("Pulumi.staging.yaml", dup), "Pulumi.staging.yaml"),
+            /^Pulumi\.staging\.yaml: invalid YAML at line \d+, column \d+: Map keys must be unique$/,
+        );
     });
 
     it("a document over 512 KiB, unparsed", () => {
         const big = `${staging}\n# ${"padding ".repeat(70_000)}\n`;
-        assert.equal(onlyLine(withFile("Pulumi.staging.yaml", big), "Pulumi.staging.yaml"), `Pulumi.staging.yaml: the file is ${Buffer.byteLength(big)} bytes, more than the 512 KiB a config file may have`);
+        assert.equal(
+            onlyLine(withFile("Pulumi.staging.yaml", big), "Pulumi.staging.yaml"),
+            `Pulumi.staging.yaml: the file is ${Buffer.byteLength(big)} bytes, more than the 512 KiB a config file may have`,
+        );
     });
 
     it("an alias in conveyor:versions, as the stack-file reader refuses it; elsewhere an alias is fine", () => {
-        const aliased = staging.replace(/^(\s+)web: (\d+)/m, "$1web: *webBuild").replace("conveyor:versions:", "conveyor:pinned: &webBuild 2255\n  conveyor:versions:");
+        const aliased = staging
+            .replace(/^(\s+)web: (\d+)/m, "$1web: *webBuild")
+            .replace("conveyor:versions:", "conveyor:pinned: &webBuild 2255\n  conveyor:versions:");
         assert.notEqual(aliased, staging);
         const lines = problems(withFile("Pulumi.staging.yaml", aliased)).filter((l) => l.startsWith("Pulumi.staging.yaml: "));
-        assert.ok(lines.includes("Pulumi.staging.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component"), lines.join("\n"));
+        assert.ok(
+            lines.includes(
+                "Pulumi.staging.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component",
+            ),
+            lines.join("\n"),
+        );
         const elsewhere = staging.replace(/^(\s+)aws:region: (\S+)/m, "$1aws:region: &region $2\n$1app:replicaRegion: *region");
         assert.notEqual(elsewhere, staging);
-        assert.equal(parseWorkspace(withFile("Pulumi.staging.yaml", elsewhere)).environments.find((e) => e.stack === "staging")!.region, "eu-west-3");
+        assert.equal(
+            parseWorkspace(withFile("Pulumi.staging.yaml", elsewhere)).environments.find((e) => e.stack === "staging")!.region,
+            "eu-west-3",
+        );
     });
 
     it("a build number too large to be exact (1e20), as the stack-file reader refuses it", () => {
         for (const written of ["1e20", "9007199254740993"]) {
             const text = staging.replace(/^(\s+)web: \d+/m, `$1web: ${written}`);
-            assert.match(onlyLine(withFile("Pulumi.staging.yaml", text), "Pulumi.staging.yaml"), /^Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number \(positive integer\), got \d/);
+            assert.match(
+                onlyLine(withFile("Pulumi.staging.yaml", text), "Pulumi.staging.yaml"),
+                /^Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number \(positive integer\), got \d/,
+            );
         }
     });
 });

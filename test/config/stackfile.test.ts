@@ -35,13 +35,36 @@ function changedLines(a: string, b: string): string[] {
 
 describe("stack file edits", () => {
     it("reads the build numbers as written", () => {
-        assert.deepEqual([...readVersions(FILE, TEXT)], [["marketplace", 1380], ["billing", 860], ["web", 2255], ["erp-connector", 447]]);
+        assert.deepEqual(
+            [...readVersions(FILE, TEXT)],
+            [
+                ["marketplace", 1380],
+                ["billing", 860],
+                ["web", 2255],
+                ["erp-connector", 447],
+            ],
+        );
     });
 
     it("changes only the bumped lines, keeping comments, blank lines, quoting and secure values", () => {
-        const out = setVersions(FILE, TEXT, new Map([["marketplace", 1398], ["billing", 866]]));
+        const out = setVersions(
+            FILE,
+            TEXT,
+            new Map([
+                ["marketplace", 1398],
+                ["billing", 866],
+            ]),
+        );
         assert.deepEqual(changedLines(TEXT, out), ["    marketplace: 1398  # pinned while #412 is investigated", "    'billing': 866"]);
-        assert.deepEqual([...readVersions(FILE, out)], [["marketplace", 1398], ["billing", 866], ["web", 2255], ["erp-connector", 447]]);
+        assert.deepEqual(
+            [...readVersions(FILE, out)],
+            [
+                ["marketplace", 1398],
+                ["billing", 866],
+                ["web", 2255],
+                ["erp-connector", 447],
+            ],
+        );
     });
 
     it("returns the very same text when nothing changes", () => {
@@ -72,11 +95,17 @@ describe("stack file edits", () => {
     });
 
     it("refuses what is not a build number, on read and on write", () => {
-        assert.throws(() => readVersions(FILE, TEXT.replace("web: 2255", "web: latest")), (e: Error) => {
-            assert.ok(e instanceof StackFileError);
-            assert.equal(e.message, 'Pulumi.prod.yaml: conveyor:versions.web: expected a build number (positive integer), got "latest"');
-            return true;
-        });
+        assert.throws(
+            () => readVersions(FILE, TEXT.replace("web: 2255", "web: latest")),
+            (e: Error) => {
+                assert.ok(e instanceof StackFileError);
+                assert.equal(
+                    e.message,
+                    'Pulumi.prod.yaml: conveyor:versions.web: expected a build number (positive integer), got "latest"',
+                );
+                return true;
+            },
+        );
         assert.throws(() => setVersions(FILE, TEXT, new Map([["web", 0]])), /conveyor:versions\.web: refusing to write 0/);
     });
 
@@ -127,9 +156,14 @@ describe("stack file edits", () => {
         });
 
         it("an alias in conveyor:versions: both refuse it", () => {
-            const text = prod.replace(/^(\s+)web: (\d+)/m, "$1web: *pinned").replace("conveyor:versions:", "conveyor:pinned: &pinned 2255\n  conveyor:versions:");
+            const text = prod
+                .replace(/^(\s+)web: (\d+)/m, "$1web: *pinned")
+                .replace("conveyor:versions:", "conveyor:pinned: &pinned 2255\n  conveyor:versions:");
             const message = readerSays(text);
-            assert.equal(message, "Pulumi.prod.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component");
+            assert.equal(
+                message,
+                "Pulumi.prod.yaml: conveyor:versions.web: an alias is not allowed here: write the build number itself, one line per component",
+            );
             assert.deepEqual(configSays(text), [message]);
         });
 

@@ -28,12 +28,24 @@ describe("deploy outcomes by job (pure)", () => {
             { env: "demo", result: "failed", job: demoJob },
             { env: "prod", result: "not-run", cause: { name: "deployed-staging", status: "failed", url: `${WORKFLOW_URL}/jobs/4` } },
         ]);
-        assert.deepEqual(out.failedJobs.map((j) => j.name), ["deployed-staging", "deploy-demo"]);
+        assert.deepEqual(
+            out.failedJobs.map((j) => j.name),
+            ["deployed-staging", "deploy-demo"],
+        );
     });
 
     it("blames no environment when a job before every deploy failed", () => {
-        const out = envOutcomes(["staging"], [{ name: "build", status: "failed", jobNumber: 1 }, { name: "deploy-staging", status: "not_run" }], WORKFLOW_URL);
-        assert.deepEqual(out.failures, [{ env: "staging", result: "not-run", cause: { name: "build", status: "failed", url: `${WORKFLOW_URL}/jobs/1` } }]);
+        const out = envOutcomes(
+            ["staging"],
+            [
+                { name: "build", status: "failed", jobNumber: 1 },
+                { name: "deploy-staging", status: "not_run" },
+            ],
+            WORKFLOW_URL,
+        );
+        assert.deepEqual(out.failures, [
+            { env: "staging", result: "not-run", cause: { name: "build", status: "failed", url: `${WORKFLOW_URL}/jobs/1` } },
+        ]);
     });
 });
 
@@ -84,8 +96,14 @@ describe("a finished deploy workflow against the fakes", function () {
         const bodies = commentsOn(pr);
         assert.equal(bodies.length, 2);
         assert.ok(bodies.some((b) => /^<!-- conveyor:deployed env=staging -->\nDeployed to \*\*staging\*\*/.test(b)));
-        assert.ok(bodies.some((b) => /^<!-- conveyor:deploy-failed env=demo -->\nDeploy of \*\*demo\*\* failed: job \[deploy-demo\]/.test(b)));
-        assert.equal(bodies.some((b) => b.includes("deploy-failed env=staging")), false, "staging is not blamed");
+        assert.ok(
+            bodies.some((b) => /^<!-- conveyor:deploy-failed env=demo -->\nDeploy of \*\*demo\*\* failed: job \[deploy-demo\]/.test(b)),
+        );
+        assert.equal(
+            bodies.some((b) => b.includes("deploy-failed env=staging")),
+            false,
+            "staging is not blamed",
+        );
         assert.equal(published.length, 1);
         assert.equal(published[0].subject, "conveyor: deploy of demo failed");
         assert.match(published[0].message, /Failed: demo\./);
@@ -98,22 +116,37 @@ describe("a finished deploy workflow against the fakes", function () {
         const out = await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
         assert.deepEqual(out, { status: "failure-reported", deployed: [], failed: ["staging"], notRun: ["demo"], pulls: [pr] });
         const demo = commentsOn(pr).find((b) => b.includes("env=demo"))!;
-        assert.match(demo, /^<!-- conveyor:deploy-failed env=demo -->\n\*\*demo\*\* was not deployed: job \[deploy-staging\]\(.+\/jobs\/\d+\) \(failed\) failed before it/);
+        assert.match(
+            demo,
+            /^<!-- conveyor:deploy-failed env=demo -->\n\*\*demo\*\* was not deployed: job \[deploy-staging\]\(.+\/jobs\/\d+\) \(failed\) failed before it/,
+        );
         assert.equal(published[0].subject, "conveyor: deploy of staging failed");
         assert.match(published[0].message, /Not deployed \(an earlier job failed\): demo\./);
     });
 
     it("a later successful deploy marks the failure notice resolved, in the same comment", async () => {
         const { pr, sha } = mergedForTwo();
-        await handleDeployFinished(ctx(), { workflow: workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" }), sha, branch: "main" });
+        await handleDeployFinished(ctx(), {
+            workflow: workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" }),
+            sha,
+            branch: "main",
+        });
         assert.equal(commentsOn(pr).length, 2);
         const rerun = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
-        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: rerun, sha, branch: "main" }), { status: "deployed", environments: ["staging", "demo"] });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: rerun, sha, branch: "main" }), {
+            status: "deployed",
+            environments: ["staging", "demo"],
+        });
         const bodies = commentsOn(pr);
         assert.equal(bodies.length, 4, "two failure notices, now resolved, and two deploy notices");
         for (const env of ["staging", "demo"]) {
             const notice = bodies.find((b) => b.startsWith(`<!-- conveyor:deploy-failed env=${env} -->`))!;
-            assert.match(notice, new RegExp(`^<!-- conveyor:deploy-failed env=${env} -->\\n~~A deploy of \\*\\*${env}\\*\\* failed\\.~~ Resolved: \\*\\*${env}\\*\\* deployed at ${sha.slice(0, 7)} \\(\\[build\\]\\(${rerun.url.replace(/[./]/g, "\\$&")}\\)\\)\\.$`));
+            assert.match(
+                notice,
+                new RegExp(
+                    `^<!-- conveyor:deploy-failed env=${env} -->\\n~~A deploy of \\*\\*${env}\\*\\* failed\\.~~ Resolved: \\*\\*${env}\\*\\* deployed at ${sha.slice(0, 7)} \\(\\[build\\]\\(${rerun.url.replace(/[./]/g, "\\$&")}\\)\\)\\.$`,
+                ),
+            );
         }
     });
 

@@ -6,7 +6,17 @@ import { MissingSettingError } from "../../controller/lambda";
 import { MAX_BODY_BYTES, NOT_A_STACK_NAME, signCircleCi, signGitHub } from "../../controller/webhooks";
 import { parseWorkItem, type WorkItem } from "../../controller/work-items";
 import { FakeFifoQueue } from "../fakes/fifo-queue";
-import { bodyOf, circleEvent, commentPayload, gitHubEvent, httpEvent, OPS, WEBHOOK_SECRETS, workflowCompleted, type CommentInit } from "../queue-world";
+import {
+    bodyOf,
+    circleEvent,
+    commentPayload,
+    gitHubEvent,
+    httpEvent,
+    OPS,
+    WEBHOOK_SECRETS,
+    workflowCompleted,
+    type CommentInit,
+} from "../queue-world";
 
 const SHA = "1dc6aa69429bff4806ad6afe58d3d8f57e25973e";
 
@@ -23,7 +33,8 @@ function setup(over: Partial<IntakeDeps> = {}) {
         log: { info: (m) => void logs.push(m), warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
         ...over,
     });
-    const comment = (c: Omit<CommentInit, "createdAt"> & { createdAt?: Date }) => commentPayload({ createdAt: new Date(clock.now - 2_000), ...c });
+    const comment = (c: Omit<CommentInit, "createdAt"> & { createdAt?: Date }) =>
+        commentPayload({ createdAt: new Date(clock.now - 2_000), ...c });
     const queued = () => queue.messages.map((m) => parseWorkItem(m.body));
     return { clock, queue, intake, comment, queued, logs };
 }
@@ -65,9 +76,17 @@ describe("the webhook intake", () => {
             assert.equal(get.headers.allow, "POST");
             const huge = JSON.stringify({ id: "big", pad: "x".repeat(MAX_BODY_BYTES) });
             // Correctly signed, so only the body's size or shape can be what is refused.
-            const fromCircleCi = (body: string) => httpEvent({ "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, body) }, body);
+            const fromCircleCi = (body: string) =>
+                httpEvent(
+                    { "circleci-event-type": "workflow-completed", "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, body) },
+                    body,
+                );
             const fromGitHub = (body: string, options?: { base64: boolean }) =>
-                httpEvent({ "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, body) }, body, options);
+                httpEvent(
+                    { "x-github-event": "issue_comment", "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, body) },
+                    body,
+                    options,
+                );
             assert.equal((await intake(fromCircleCi(huge))).statusCode, 413);
             assert.equal((await intake(fromGitHub(huge, { base64: true }))).statusCode, 413);
             const notJson = "{not json";
@@ -100,7 +119,12 @@ describe("the webhook intake", () => {
             ]) {
                 assert.equal(bodyOf(await intake(gitHubEvent(c))).status, "ignored");
             }
-            for (const w of [{ sha: SHA, slug: `gh/${OPS.owner}/billing` }, { sha: SHA, status: "on_hold" }, { sha: SHA, status: "running" }, { sha: SHA, name: "nightly-drift", status: "failed" }]) {
+            for (const w of [
+                { sha: SHA, slug: `gh/${OPS.owner}/billing` },
+                { sha: SHA, status: "on_hold" },
+                { sha: SHA, status: "running" },
+                { sha: SHA, name: "nightly-drift", status: "failed" },
+            ]) {
                 const res = await intake(circleEvent(workflowCompleted(w)));
                 assert.equal(res.statusCode, 202, JSON.stringify(w));
                 assert.equal(bodyOf(res).status, "ignored");
@@ -110,7 +134,13 @@ describe("the webhook intake", () => {
 
         it("refuses an environment argument that is not a stack name, without repeating it", async () => {
             const { intake, comment, queue } = setup();
-            for (const body of ["/conveyor release `@acme-saas/owners`", "/conveyor release @acme-saas/owners", "/conveyor rollback [prod](https://evil.example)", "/conveyor release org", "/conveyor release <img>"]) {
+            for (const body of [
+                "/conveyor release `@acme-saas/owners`",
+                "/conveyor release @acme-saas/owners",
+                "/conveyor rollback [prod](https://evil.example)",
+                "/conveyor release org",
+                "/conveyor release <img>",
+            ]) {
                 const res = await intake(gitHubEvent(comment({ body, login: "alice", issue: 3 })));
                 assert.equal(res.statusCode, 200);
                 assert.deepEqual(bodyOf(res), { status: "refused", reason: NOT_A_STACK_NAME }, body);
@@ -124,18 +154,43 @@ describe("the webhook intake", () => {
             assert.equal(bodyOf(refused).status, "refused");
             assert.match(String(bodyOf(refused).reason), /bots run only when configured/);
             assert.equal(queue.sends, 0);
-            assert.equal((await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "release-bot[bot]", issue: 4, commentId: 9 })))).statusCode, 202);
-            assert.deepEqual(queued().map((q) => q.kind === "command" && [q.login, q.allowedBot]), [["release-bot[bot]", true]]);
+            assert.equal(
+                (
+                    await intake(
+                        gitHubEvent(comment({ body: "/conveyor release staging", login: "release-bot[bot]", issue: 4, commentId: 9 })),
+                    )
+                ).statusCode,
+                202,
+            );
+            assert.deepEqual(
+                queued().map((q) => q.kind === "command" && [q.login, q.allowedBot]),
+                [["release-bot[bot]", true]],
+            );
         });
 
         it("refuses a command older than the deduplication window, or dated in the future", async () => {
             const { intake, comment, clock, queue } = setup();
-            const old = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 5, createdAt: new Date(clock.now - MAX_COMMAND_AGE_MS - 1_000) })));
+            const old = await intake(
+                gitHubEvent(
+                    comment({
+                        body: "/conveyor release staging",
+                        login: "alice",
+                        issue: 5,
+                        createdAt: new Date(clock.now - MAX_COMMAND_AGE_MS - 1_000),
+                    }),
+                ),
+            );
             assert.equal(bodyOf(old).status, "refused");
             assert.match(String(bodyOf(old).reason), /written 24[12] s ago; commands are taken for 4 minutes/);
-            const future = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 5, createdAt: new Date(clock.now + 5 * 60_000) })));
+            const future = await intake(
+                gitHubEvent(
+                    comment({ body: "/conveyor release staging", login: "alice", issue: 5, createdAt: new Date(clock.now + 5 * 60_000) }),
+                ),
+            );
             assert.equal(bodyOf(future).status, "refused");
-            const stale = await intake(circleEvent(workflowCompleted({ sha: SHA, happenedAt: new Date(clock.now - MAX_EVENT_AGE_MS - 60_000) })));
+            const stale = await intake(
+                circleEvent(workflowCompleted({ sha: SHA, happenedAt: new Date(clock.now - MAX_EVENT_AGE_MS - 60_000) })),
+            );
             assert.equal(bodyOf(stale).status, "refused");
             assert.equal(queue.sends, 0);
         });
@@ -144,12 +199,26 @@ describe("the webhook intake", () => {
     describe("queues the work, once per signed identity", () => {
         it("a command: 202, one message in the one group, with the comment's identity and nothing of the body but the command", async () => {
             const { intake, comment, queue, queued } = setup();
-            const res = await intake(gitHubEvent(comment({ body: "  /conveyor release staging \n", login: "alice", issue: 7, commentId: 4242 })));
+            const res = await intake(
+                gitHubEvent(comment({ body: "  /conveyor release staging \n", login: "alice", issue: 7, commentId: 4242 })),
+            );
             assert.equal(res.statusCode, 202);
             assert.equal(bodyOf(res).status, "queued");
             assert.equal(queue.depth, 1);
             const [item] = queued();
-            assert.deepEqual({ ...item, createdAt: undefined }, { kind: "command", commentId: 4242, createdAt: undefined, issue: 7, login: "alice", allowedBot: false, mode: "release", env: "staging" });
+            assert.deepEqual(
+                { ...item, createdAt: undefined },
+                {
+                    kind: "command",
+                    commentId: 4242,
+                    createdAt: undefined,
+                    issue: 7,
+                    login: "alice",
+                    allowedBot: false,
+                    mode: "release",
+                    env: "staging",
+                },
+            );
             assert.match(queue.messages[0].deduplicationId, /^[0-9a-f]{64}$/);
         });
 
@@ -158,7 +227,10 @@ describe("the webhook intake", () => {
             const c = comment({ body: "/conveyor release staging", login: "alice", issue: 7 });
             const answers = [];
             for (let i = 0; i < 5; i++) answers.push(await intake(gitHubEvent(c, { delivery: `replay-${i}` })));
-            assert.deepEqual(answers.map((a) => a.statusCode), [202, 202, 202, 202, 202]);
+            assert.deepEqual(
+                answers.map((a) => a.statusCode),
+                [202, 202, 202, 202, 202],
+            );
             assert.equal(new Set(answers.map((a) => bodyOf(a).id)).size, 1, "one deduplication id whatever the header");
             assert.equal(queue.sends, 5);
             assert.equal(queue.depth, 1);
@@ -175,7 +247,12 @@ describe("the webhook intake", () => {
             assert.equal(queue.depth, 1);
             const [item] = queued();
             assert.equal(item.kind, "deploy-finished");
-            assert.deepEqual(item.kind === "deploy-finished" && [item.eventId, item.sha, item.branch, item.workflow.status], ["evt-1", SHA, "main", "failed"]);
+            assert.deepEqual(item.kind === "deploy-finished" && [item.eventId, item.sha, item.branch, item.workflow.status], [
+                "evt-1",
+                SHA,
+                "main",
+                "failed",
+            ]);
         });
 
         it("answers 503 when the queue does not take the message, so the sender may retry", async () => {
@@ -206,12 +283,18 @@ describe("the webhook intake", () => {
             assert.deepEqual(deps.ops, OPS);
             assert.deepEqual(deps.deployWorkflows, ["deploy", "deploy-prod"]);
             assert.deepEqual(deps.commandBots, ["release-bot[bot]"]);
-            assert.equal(Object.keys(require.cache).some((k) => k.includes("@aws-sdk")), false);
+            assert.equal(
+                Object.keys(require.cache).some((k) => k.includes("@aws-sdk")),
+                false,
+            );
         });
 
         it("name the missing variable", () => {
             const { WORK_QUEUE_URL: _dropped, ...partial } = env;
-            assert.throws(() => intakeDepsFromEnv(partial), (e: Error) => e instanceof MissingSettingError && /WORK_QUEUE_URL is not set/.test(e.message));
+            assert.throws(
+                () => intakeDepsFromEnv(partial),
+                (e: Error) => e instanceof MissingSettingError && /WORK_QUEUE_URL is not set/.test(e.message),
+            );
         });
     });
 });

@@ -36,7 +36,11 @@ describe("webhook raw bodies", () => {
 
     it("refuses a body over 1 MiB, text or base64, and takes one of exactly 1 MiB", () => {
         assert.deepEqual(rawBodyOf("x".repeat(MAX_BODY_BYTES + 1), false), { ok: false, reason: "too-large" });
-        assert.deepEqual(rawBodyOf("é".repeat(MAX_BODY_BYTES / 2 + 1), false), { ok: false, reason: "too-large" }, "counted in UTF-8 bytes");
+        assert.deepEqual(
+            rawBodyOf("é".repeat(MAX_BODY_BYTES / 2 + 1), false),
+            { ok: false, reason: "too-large" },
+            "counted in UTF-8 bytes",
+        );
         assert.deepEqual(rawBodyOf(Buffer.alloc(MAX_BODY_BYTES + 1).toString("base64"), true), { ok: false, reason: "too-large" });
         assert.ok(rawBodyOf("x".repeat(MAX_BODY_BYTES), false).ok);
         assert.ok(rawBodyOf(Buffer.alloc(MAX_BODY_BYTES).toString("base64"), true).ok);
@@ -59,7 +63,11 @@ describe("webhook signatures", () => {
         assert.equal(verifyCircleCiSignature(SECRET, body, "v1=zz"), false);
         assert.equal(verifyCircleCiSignature(SECRET, body, signCircleCi(SECRET, body).slice(0, -2)), false, "truncated");
         assert.equal(verifyCircleCiSignature(SECRET, body, signCircleCi("other", body)), false);
-        assert.equal(verifyCircleCiSignature(SECRET, body, signCircleCi(SECRET, '{"id":"e2"}')), false, "a signature replayed on another body");
+        assert.equal(
+            verifyCircleCiSignature(SECRET, body, signCircleCi(SECRET, '{"id":"e2"}')),
+            false,
+            "a signature replayed on another body",
+        );
         assert.equal(verifyCircleCiSignature(SECRET, body, signCircleCi(SECRET, body).replace("v1=", "v2=")), false, "only v1 is known");
         assert.equal(verifyCircleCiSignature("", body, signCircleCi("", body)), false, "no secret configured verifies nothing");
     });
@@ -82,8 +90,21 @@ describe("webhook payloads", () => {
         webhook: { id: "cf8c4fdd-0587-4da1-b4ca-4846e9640af9", name: "conveyor" },
         project: { id: "84996744-a854-4f5e-aea3-04e2851dc1d2", name: "ops", slug: "gh/acme-saas/ops" },
         organization: { id: "f22b6566-597d-46d5-ba74-99ef5bb3d85c", name: "acme-saas" },
-        workflow: { id: "fda08377-fe7e-46b1-8992-3a7aaecac9c3", name: "deploy", created_at: "x", stopped_at: "y", url: "https://app.circleci.com/pipelines/github/acme-saas/ops/130/workflows/fda08377", status: "success" },
-        pipeline: { id: "1285fe1d-d3a6-44fc-8886-8979558254c4", number: 130, created_at: "x", trigger: { type: "webhook" }, vcs: { provider_name: "github", revision: "1dc6aa69429bff4806ad6afe58d3d8f57e25973e", branch: "main" } },
+        workflow: {
+            id: "fda08377-fe7e-46b1-8992-3a7aaecac9c3",
+            name: "deploy",
+            created_at: "x",
+            stopped_at: "y",
+            url: "https://app.circleci.com/pipelines/github/acme-saas/ops/130/workflows/fda08377",
+            status: "success",
+        },
+        pipeline: {
+            id: "1285fe1d-d3a6-44fc-8886-8979558254c4",
+            number: 130,
+            created_at: "x",
+            trigger: { type: "webhook" },
+            vcs: { provider_name: "github", revision: "1dc6aa69429bff4806ad6afe58d3d8f57e25973e", branch: "main" },
+        },
     };
 
     it("reads a workflow-completed payload and keeps only what it acts on", () => {
@@ -95,7 +116,10 @@ describe("webhook payloads", () => {
         assert.ok(!broken.ok);
         assert.match(broken.reason, /workflow\.status/);
         assert.ok(!parseWorkflowCompleted([]).ok);
-        assert.ok(!parseWorkflowCompleted({ ...workflow, workflow: { ...workflow.workflow, url: "javascript:alert(1)" } }).ok, "the build link must be a web URL");
+        assert.ok(
+            !parseWorkflowCompleted({ ...workflow, workflow: { ...workflow.workflow, url: "javascript:alert(1)" } }).ok,
+            "the build link must be a web URL",
+        );
     });
 
     it("says which terminal statuses mean a deploy failed", () => {
@@ -108,7 +132,12 @@ describe("webhook payloads", () => {
         const payload = {
             action: "created",
             issue: { number: 4, title: "x" },
-            comment: { id: 99, body: "/conveyor release staging", created_at: "2026-12-04T08:00:00Z", user: { login: "alice", type: "User" } },
+            comment: {
+                id: 99,
+                body: "/conveyor release staging",
+                created_at: "2026-12-04T08:00:00Z",
+                user: { login: "alice", type: "User" },
+            },
             repository: { name: "ops", full_name: "acme-saas/ops", owner: { login: "acme-saas" } },
             sender: { login: "alice" },
         };
@@ -117,9 +146,17 @@ describe("webhook payloads", () => {
         assert.equal(parsed.value.comment.user.login, "alice");
         assert.equal(parsed.value.comment.created_at, "2026-12-04T08:00:00Z");
         assert.ok(!parseIssueComment({ action: "created" }).ok);
-        const withComment = (comment: Record<string, unknown>) => parseIssueComment({ ...payload, comment: { ...payload.comment, ...comment } });
+        const withComment = (comment: Record<string, unknown>) =>
+            parseIssueComment({ ...payload, comment: { ...payload.comment, ...comment } });
         assert.ok(withComment({ user: { login: "renovate[bot]", type: "Bot" } }).ok);
-        for (const bad of [{ created_at: undefined }, { created_at: "yesterday" }, { id: -1 }, { id: 1.5 }, { user: { login: "@acme/owners", type: "User" } }, { user: { login: "a".repeat(40), type: "User" } }]) {
+        for (const bad of [
+            { created_at: undefined },
+            { created_at: "yesterday" },
+            { id: -1 },
+            { id: 1.5 },
+            { user: { login: "@acme/owners", type: "User" } },
+            { user: { login: "a".repeat(40), type: "User" } },
+        ]) {
             assert.equal(withComment(bad).ok, false, JSON.stringify(bad));
         }
     });
@@ -135,11 +172,26 @@ describe("slash commands", () => {
     it("takes /conveyor release|rollback <env> alone on its line, trimmed", () => {
         assert.deepEqual(parseSlashCommand("/conveyor release staging"), { mode: "release", env: "staging" });
         assert.deepEqual(parseSlashCommand("  /conveyor   rollback prod \n"), { mode: "rollback", env: "prod" });
-        assert.deepEqual(parseSlashCommand("/conveyor release globex-prod"), { mode: "release", env: "globex-prod" }, "unknown environments are judged later");
+        assert.deepEqual(
+            parseSlashCommand("/conveyor release globex-prod"),
+            { mode: "release", env: "globex-prod" },
+            "unknown environments are judged later",
+        );
     });
 
     it("refuses an environment argument that is not a stack name, without repeating it", () => {
-        for (const env of ["`@acme-saas/owners`", "@acme-saas/owners", "qa", "org", "Staging", "staging`", "[x](https://evil.example)", "<img>", `${"a".repeat(70)}-prod`, "../prod"]) {
+        for (const env of [
+            "`@acme-saas/owners`",
+            "@acme-saas/owners",
+            "qa",
+            "org",
+            "Staging",
+            "staging`",
+            "[x](https://evil.example)",
+            "<img>",
+            `${"a".repeat(70)}-prod`,
+            "../prod",
+        ]) {
             const parsed = parseSlashCommand(`/conveyor release ${env}`);
             assert.deepEqual(parsed, { refused: NOT_A_STACK_NAME }, env);
         }

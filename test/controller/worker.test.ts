@@ -6,12 +6,31 @@ import { createGitHub, RateLimitError } from "../../clients/github";
 import { releaseBranch } from "../../release/pr";
 import { loadRemoteWorkspace } from "../../controller/remote-workspace";
 import { MissingSettingError } from "../../controller/lambda";
-import { createWorker, FIRST_BACKOFF_SECONDS, handler, retryDelaySeconds, workerDepsFromEnv, type WorkerDeps } from "../../controller/worker";
+import {
+    createWorker,
+    FIRST_BACKOFF_SECONDS,
+    handler,
+    retryDelaySeconds,
+    workerDepsFromEnv,
+    type WorkerDeps,
+} from "../../controller/worker";
 import { BadWorkItemError } from "../../controller/work-items";
 import { faults } from "../fakes/github";
 import { DEDUPLICATION_WINDOW_MS } from "../fakes/fifo-queue";
 import { OWNER, releaseAndMerge, startWorld, TOKEN, type World } from "../release-world";
-import { bodyOf, BUILD_URL, circleEvent, commentPayload, deployWorkflow, freshContext, gitHubEvent, MAX_RECEIVE_COUNT, startController, workflowCompleted, type Controller } from "../queue-world";
+import {
+    bodyOf,
+    BUILD_URL,
+    circleEvent,
+    commentPayload,
+    deployWorkflow,
+    freshContext,
+    gitHubEvent,
+    MAX_RECEIVE_COUNT,
+    startController,
+    workflowCompleted,
+    type Controller,
+} from "../queue-world";
 import { fixtureFiles } from "../workspace-fixture";
 
 /** A Friday at the train's hour in the org's time zone (Europe/Paris): staging and demo are due. */
@@ -33,7 +52,10 @@ describe("the release controller through its queue", function () {
     };
     const command = (c: Controller, body: string, login: string, issue: number, commentId?: number) =>
         gitHubEvent(commentPayload({ body, login, issue, commentId, createdAt: new Date(c.clock.now - 1_000) }));
-    const issuesOf = (x: World) => [...x.repos.values()].flatMap((repo) => repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number)).map((i) => ({ repo, issue: i })));
+    const issuesOf = (x: World) =>
+        [...x.repos.values()].flatMap((repo) =>
+            repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number)).map((i) => ({ repo, issue: i })),
+        );
 
     describe("CircleCI workflow-completed", () => {
         it("success: the release PR is labelled deployed and every issue told; a replay does nothing", async () => {
@@ -46,7 +68,13 @@ describe("the release controller through its queue", function () {
             await c.drain();
             const pr = releasePr("staging");
             assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
-            assert.match(w.ops.issueComments(pr.number).map((x) => x.body).join("\n"), new RegExp(`Deployed to \\*\\*staging\\*\\* \\(\\[build\\]\\(${BUILD_URL.replace(/[.]/g, "\\.")}\\)\\)`));
+            assert.match(
+                w.ops
+                    .issueComments(pr.number)
+                    .map((x) => x.body)
+                    .join("\n"),
+                new RegExp(`Deployed to \\*\\*staging\\*\\* \\(\\[build\\]\\(${BUILD_URL.replace(/[.]/g, "\\.")}\\)\\)`),
+            );
             const issues = issuesOf(w);
             assert.equal(issues.length, 18);
             for (const { repo, issue } of issues) {
@@ -65,12 +93,19 @@ describe("the release controller through its queue", function () {
             const sha = await releaseAndMerge(w, "staging");
             const c = startController(w);
             const wf = deployWorkflow(w, sha, "failed", { "deploy-org": "success", "deploy-staging": "failed" });
-            await c.intake(circleEvent(workflowCompleted({ sha, status: "failed", workflowId: wf.id, url: wf.url, happenedAt: new Date(c.clock.now) })));
+            await c.intake(
+                circleEvent(
+                    workflowCompleted({ sha, status: "failed", workflowId: wf.id, url: wf.url, happenedAt: new Date(c.clock.now) }),
+                ),
+            );
             await c.drain();
             const pr = releasePr("staging");
             const comments = w.ops.issueComments(pr.number);
             assert.equal(comments.length, 1);
-            assert.match(comments[0].body, /^<!-- conveyor:deploy-failed env=staging -->\nDeploy of \*\*staging\*\* failed: job \[deploy-staging\]\(https:\/\/app\.circleci\.com\/.+\/jobs\/\d+\) \(failed\) of \[deploy\]\(https:\/\/app\.circleci\.com\/.+\)\.$/);
+            assert.match(
+                comments[0].body,
+                /^<!-- conveyor:deploy-failed env=staging -->\nDeploy of \*\*staging\*\* failed: job \[deploy-staging\]\(https:\/\/app\.circleci\.com\/.+\/jobs\/\d+\) \(failed\) of \[deploy\]\(https:\/\/app\.circleci\.com\/.+\)\.$/,
+            );
             assert.equal(w.ops.issueLabelNames(pr.number).includes("deployed"), false);
             assert.equal(c.published.length, 1);
             assert.equal(c.published[0].subject, "conveyor: deploy of staging failed");
@@ -100,9 +135,14 @@ describe("the release controller through its queue", function () {
             await c.drain();
             assert.ok(releasePr("staging"));
             assert.ok(releasePr("demo"));
-            assert.equal(w.ops.pulls.some((p) => p.head === releaseBranch("prod")), false);
+            assert.equal(
+                w.ops.pulls.some((p) => p.head === releaseBranch("prod")),
+                false,
+            );
             assert.deepEqual(
-                c.logs.filter((l) => l.startsWith("release train: ")).map((l) => l.replace(/: release PR opened: .*/, ": opened").replace(/: not due: .*/, ": not due")),
+                c.logs
+                    .filter((l) => l.startsWith("release train: "))
+                    .map((l) => l.replace(/: release PR opened: .*/, ": opened").replace(/: not due: .*/, ": not due")),
                 ["release train: staging: opened", "release train: demo: opened", "release train: prod: not due"],
             );
         });
@@ -122,7 +162,11 @@ describe("the release controller through its queue", function () {
             assert.equal(await c.poll(), 1);
             assert.ok(releasePr("demo"), "demo released despite staging");
             assert.equal(c.queue.depth, 1, "the train is still on the queue");
-            assert.ok(c.logs.some((l) => new RegExp(`failed \\(receive 1\\), retried in ${FIRST_BACKOFF_SECONDS} s: release train of .*staging failed`).test(l)));
+            assert.ok(
+                c.logs.some((l) =>
+                    new RegExp(`failed \\(receive 1\\), retried in ${FIRST_BACKOFF_SECONDS} s: release train of .*staging failed`).test(l),
+                ),
+            );
             await c.drain();
             assert.ok(releasePr("staging"));
             assert.equal(c.queue.deadLetters.length, 0);
@@ -140,7 +184,12 @@ describe("the release controller through its queue", function () {
             const pr = releasePr("staging");
             const comments = w.ops.issueComments(issue.number);
             assert.equal(comments.length, 1);
-            assert.match(comments[0].body, new RegExp(`^<!-- conveyor:answer comment=\\d+ -->\\n@alice: Release PR for \\*\\*staging\\*\\* opened: .*/pull/${pr.number}$`));
+            assert.match(
+                comments[0].body,
+                new RegExp(
+                    `^<!-- conveyor:answer comment=\\d+ -->\\n@alice: Release PR for \\*\\*staging\\*\\* opened: .*/pull/${pr.number}$`,
+                ),
+            );
         });
 
         it("from a maintainer after the same command: says the PR is up to date, in the answer to that comment", async () => {
@@ -177,7 +226,10 @@ describe("the release controller through its queue", function () {
             const issue = w.ops.addIssue("Release globex-prod");
             await c.intake(command(c, "/conveyor release globex-prod", "alice", issue.number));
             await c.drain();
-            assert.match(w.ops.issueComments(issue.number)[0].body, /there is no environment "globex-prod"\. The environments are: `staging`, `demo`, `prod`\. For example: `\/conveyor release staging`/);
+            assert.match(
+                w.ops.issueComments(issue.number)[0].body,
+                /there is no environment "globex-prod"\. The environments are: `staging`, `demo`, `prod`\. For example: `\/conveyor release staging`/,
+            );
             assert.equal(w.ops.pulls.length, 0);
         });
 
@@ -196,7 +248,10 @@ describe("the release controller through its queue", function () {
             await c.intake(command(c, "/conveyor release staging", "release-bot[bot]", issue.number));
             await c.drain();
             assert.ok(releasePr("staging"));
-            assert.equal(w.github.requests.some((r) => r.path.includes("/collaborators/")), false);
+            assert.equal(
+                w.github.requests.some((r) => r.path.includes("/collaborators/")),
+                false,
+            );
         });
 
         it("reads the config from the ops repository's default branch", async () => {
@@ -227,7 +282,11 @@ describe("the release controller through its queue", function () {
                 // Some of them delivered twice, with a new delivery header.
                 if (i % 4 === 0) await c.intake(command(c, `/conveyor release ${env}`, "alice", issue.number, 9000 + i));
             }
-            assert.deepEqual(answers.map((a) => a.statusCode), Array(20).fill(202), "every webhook answered while the worker was busy");
+            assert.deepEqual(
+                answers.map((a) => a.statusCode),
+                Array(20).fill(202),
+                "every webhook answered while the worker was busy",
+            );
             assert.equal(c.queue.depth, 21, "the train and 20 commands, the redeliveries dropped");
             assert.ok(c.queue.messages[0].inFlight, "the train still running");
             release();
@@ -237,7 +296,11 @@ describe("the release controller through its queue", function () {
             const answered = issues.map((issue) => w.ops.issueComments(issue.number));
             for (const [i, comments] of answered.entries()) assert.equal(comments.length, 1, `request ${i + 1}`);
             const order = answered.map((comments) => comments[0].id);
-            assert.deepEqual(order, [...order].sort((a, b) => a - b), "answers in the order of the commands");
+            assert.deepEqual(
+                order,
+                [...order].sort((a, b) => a - b),
+                "answers in the order of the commands",
+            );
             const done = c.logs.filter((l) => l.startsWith("/conveyor release "));
             assert.equal(done.length, 20);
             assert.deepEqual(
@@ -328,7 +391,12 @@ describe("the release controller through its queue", function () {
             assert.ok(Date.now() - started < 10_000, "no waiting for the reset");
             const failure = c.logs.find((l) => l.includes("failed (receive 1)"));
             assert.ok(failure, c.logs.join("\n"));
-            assert.match(failure, new RegExp(`retried in 360\\d s: GitHub rate limit on GET .*: it resets at ${new Date(reset * 1000).toISOString().replace(/[.]/g, "\\.")}`));
+            assert.match(
+                failure,
+                new RegExp(
+                    `retried in 360\\d s: GitHub rate limit on GET .*: it resets at ${new Date(reset * 1000).toISOString().replace(/[.]/g, "\\.")}`,
+                ),
+            );
             assert.equal(c.queue.depth, 1);
             assert.equal(c.queue.nextVisibleAt()! >= reset * 1000, true, "back on the queue after the reset");
             await c.drain();
@@ -368,17 +436,28 @@ describe("the release controller through its queue", function () {
             const delays: [string, number][] = [];
             const base = startController(w);
             const worker = createWorker({ ...workerDeps(base), delay: async (handle, seconds) => void delays.push([handle, seconds]) });
-            const records = ["a", "b", "c"].map((id, i) => ({ messageId: id, receiptHandle: `h-${id}`, body: i === 1 ? "not json" : JSON.stringify({ kind: "train", scheduledTime: "2026-12-05T06:00:00Z" }), attributes: { ApproximateReceiveCount: "1" } }));
+            const records = ["a", "b", "c"].map((id, i) => ({
+                messageId: id,
+                receiptHandle: `h-${id}`,
+                body: i === 1 ? "not json" : JSON.stringify({ kind: "train", scheduledTime: "2026-12-05T06:00:00Z" }),
+                attributes: { ApproximateReceiveCount: "1" },
+            }));
             const out = await worker({ Records: records }, freshContext());
             assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "b" }, { itemIdentifier: "c" }]);
-            assert.deepEqual(delays, [["h-b", 0], ["h-c", 0]]);
+            assert.deepEqual(delays, [
+                ["h-b", 0],
+                ["h-c", 0],
+            ]);
         });
 
         it("waits until a rate limit resets, else backs off by receives, within SQS's limits", () => {
             const now = new Date("2026-12-04T08:00:00Z");
             assert.equal(retryDelaySeconds(new RateLimitError(new Date(now.getTime() + 3_600_000), 403, "x"), 1, now), 3605);
             assert.equal(retryDelaySeconds(new RateLimitError(new Date(now.getTime() + 48 * 3_600_000), 403, "x"), 1, now), 43_200);
-            assert.deepEqual([1, 2, 3, 4, 5, 9].map((n) => retryDelaySeconds(new Error("502"), n, now)), [30, 60, 120, 240, 480, 900]);
+            assert.deepEqual(
+                [1, 2, 3, 4, 5, 9].map((n) => retryDelaySeconds(new Error("502"), n, now)),
+                [30, 60, 120, 240, 480, 900],
+            );
             assert.equal(retryDelaySeconds(new BadWorkItemError("x"), 3, now), 0);
         });
     });
@@ -388,7 +467,12 @@ describe("the release controller through its queue", function () {
         return {
             tokens: async () => ({ github: TOKEN, circleci: "x" }),
             gitHub: (token, maxWaitMs) => createGitHub({ token, baseUrl: w.github.url, throttle: false, maxWaitMs }),
-            circleCi: () => ({ workflowJobs: async () => [], latestGreenPipeline: async () => undefined, pipelineRevision: async () => undefined }) as never,
+            circleCi: () =>
+                ({
+                    workflowJobs: async () => [],
+                    latestGreenPipeline: async () => undefined,
+                    pipelineRevision: async () => undefined,
+                }) as never,
             ops: { owner: OWNER, repo: "ops" },
             loadWorkspace: async () => w.workspace,
             publish: async () => undefined,
@@ -405,7 +489,12 @@ function snapshot(x: World): string {
     return JSON.stringify(
         [...x.github.state.repos.values()].map((repo) => ({
             repo: repo.fullName,
-            issues: repo.issues.map((i) => ({ n: i.number, state: i.state, labels: repo.issueLabelNames(i.number), comments: repo.issueComments(i.number).map((c) => c.body) })),
+            issues: repo.issues.map((i) => ({
+                n: i.number,
+                state: i.state,
+                labels: repo.issueLabelNames(i.number),
+                comments: repo.issueComments(i.number).map((c) => c.body),
+            })),
         })),
     );
 }
@@ -425,12 +514,18 @@ describe("the worker's settings", () => {
         const deps = workerDepsFromEnv(env);
         assert.deepEqual(deps.ops, { owner: OWNER, repo: "ops" });
         assert.equal(deps.gitHubApiUrl, "https://github.acme.example/api/v3");
-        assert.equal(Object.keys(require.cache).some((k) => k.includes("@aws-sdk")), false);
+        assert.equal(
+            Object.keys(require.cache).some((k) => k.includes("@aws-sdk")),
+            false,
+        );
     });
 
     it("name the missing variable, and the entry point refuses a batch with it", async () => {
         const { RELEASE_OWNERS_TOPIC_ARN: _dropped, ...partial } = env;
-        assert.throws(() => workerDepsFromEnv(partial), (e: Error) => e instanceof MissingSettingError && /RELEASE_OWNERS_TOPIC_ARN is not set/.test(e.message));
+        assert.throws(
+            () => workerDepsFromEnv(partial),
+            (e: Error) => e instanceof MissingSettingError && /RELEASE_OWNERS_TOPIC_ARN is not set/.test(e.message),
+        );
         const saved = { ...process.env };
         try {
             for (const k of Object.keys(env)) delete process.env[k];
@@ -440,4 +535,3 @@ describe("the worker's settings", () => {
         }
     });
 });
-

@@ -20,7 +20,11 @@ describe("deploy targets (pure)", () => {
         assert.deepEqual(targetsOf(ws, [pull("release-demo")], ["Pulumi.demo.yaml"]).stacks, ["demo"]);
     });
     it("adds every deploy/<env> label, and reports unknown ones", () => {
-        const t = targetsOf(ws, [pull("fix-dns", ["deploy/prod", "deploy/staging", "deploy/qa", "type/bug"])], ["components/environment/service.ts"]);
+        const t = targetsOf(
+            ws,
+            [pull("fix-dns", ["deploy/prod", "deploy/staging", "deploy/qa", "type/bug"])],
+            ["components/environment/service.ts"],
+        );
         assert.deepEqual(t.stacks, ["staging", "prod"], "in train order");
         assert.deepEqual(t.notes, ['PR #7: label "deploy/qa" names no environment stack (staging, demo, prod); skipped']);
     });
@@ -39,9 +43,18 @@ describe("issue workflow on deploy (pure)", () => {
             labels: ["type/bug", "workflow/test"],
             close: false,
         });
-        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "open" }, onDeployOf(env("prod"))), { labels: undefined, close: true });
-        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "closed" }, onDeployOf(env("prod"))), { labels: undefined, close: false });
-        assert.deepEqual(planIssue({ labels: ["workflow/ready-for-staging"], state: "open" }, onDeployOf(env("demo"))), { labels: undefined, close: false });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "open" }, onDeployOf(env("prod"))), {
+            labels: undefined,
+            close: true,
+        });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "closed" }, onDeployOf(env("prod"))), {
+            labels: undefined,
+            close: false,
+        });
+        assert.deepEqual(planIssue({ labels: ["workflow/ready-for-staging"], state: "open" }, onDeployOf(env("demo"))), {
+            labels: undefined,
+            close: false,
+        });
     });
 });
 
@@ -53,7 +66,6 @@ describe("targets and deployed against the fakes", function () {
     });
     afterEach(() => w.close());
 
-
     it("targets a merged release PR's environment, and a commit that edits Pulumi.org.yaml", async () => {
         const sha = await releaseAndMerge(w, "staging");
         assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, sha)).stacks, ["staging"]);
@@ -64,11 +76,22 @@ describe("targets and deployed against the fakes", function () {
     it("deployed on staging: PR labelled, every issue commented once and moved to test; a rerun writes nothing", async () => {
         const sha = await releaseAndMerge(w, "staging");
         const gh = w.deps().gh;
-        const first = await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" }, () => undefined);
+        const first = await runDeployed(
+            gh,
+            w.workspace,
+            { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" },
+            () => undefined,
+        );
         assert.equal(first.issues.length, 18, "3 issues in each of 6 components");
         const pr = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
         assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
-        assert.match(w.ops.issueComments(pr.number).map((c) => c.body).join("\n"), /Deployed to \*\*staging\*\* \(\[build\]\(https:\/\/circleci\.com\/gh\/acme-saas\/ops\/101\)\)/);
+        assert.match(
+            w.ops
+                .issueComments(pr.number)
+                .map((c) => c.body)
+                .join("\n"),
+            /Deployed to \*\*staging\*\* \(\[build\]\(https:\/\/circleci\.com\/gh\/acme-saas\/ops\/101\)\)/,
+        );
         for (const repo of w.repos.values()) {
             for (const issue of repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number))) {
                 const comments = repo.issueComments(issue.number);
@@ -79,7 +102,12 @@ describe("targets and deployed against the fakes", function () {
         }
         assert.ok(first.writes / first.issues.length <= 3, `${first.writes} writes for ${first.issues.length} issues`);
         w.github.clearRequests();
-        const again = await runDeployed(gh, w.workspace, { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" }, () => undefined);
+        const again = await runDeployed(
+            gh,
+            w.workspace,
+            { env: "staging", sha, buildUrl: "https://circleci.com/gh/acme-saas/ops/101" },
+            () => undefined,
+        );
         assert.equal(again.writes, 0);
         assert.equal(w.github.writes(), 0);
     });
@@ -96,10 +124,14 @@ describe("targets and deployed against the fakes", function () {
     });
 
     it("deployed on prod closes the released issues labelled workflow/ready, as completed", async () => {
-        for (const repo of w.repos.values()) for (const i of repo.issues) if (i.title.endsWith("request 1")) repo.addIssueLabels(i, ["workflow/ready"]);
+        for (const repo of w.repos.values())
+            for (const i of repo.issues) if (i.title.endsWith("request 1")) repo.addIssueLabels(i, ["workflow/ready"]);
         // Demo already runs the newest builds, so prod's release from demo carries every PR and its issue.
         const demoText = w.ops.file("main", "Pulumi.demo.yaml")!;
-        w.ops.commit("main", { message: "Release demo", files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) } });
+        w.ops.commit("main", {
+            message: "Release demo",
+            files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) },
+        });
         const sha = await releaseAndMerge(w, "prod");
         const out = await runDeployed(w.deps().gh, w.workspace, { env: "prod", sha, buildUrl: "https://ci.example/9" }, () => undefined);
         assert.equal(out.issues.length, 18);
@@ -122,7 +154,12 @@ describe("targets and deployed against the fakes", function () {
         w.ops.commit("fix-alarm", { message: "Tune alarm", files: { "components/alarm.ts": "x\n" } });
         const pr = w.ops.openPull({ head: "fix-alarm", title: "Tune the alarm", labels: ["deploy/demo"] });
         const sha = w.ops.mergePull(pr.number, { method: "squash" });
-        const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: w.github.url, CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN, CIRCLECI_API_URL: w.circle.url };
+        const env = {
+            GITHUB_TOKEN: TOKEN,
+            GITHUB_API_URL: w.github.url,
+            CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN,
+            CIRCLECI_API_URL: w.circle.url,
+        };
         let out = "";
         const io = { cwd: scratchProject(fixtureFiles()), env, out: (s: string) => (out += `${s}\n`), err: () => undefined };
         assert.equal(await main(["targets", "--sha", sha], io), 0);
@@ -140,7 +177,13 @@ describe("targets and deployed against the fakes", function () {
         JSON.stringify(
             [...x.github.state.repos.values()].map((repo) => ({
                 repo: repo.fullName,
-                issues: repo.issues.map((i) => ({ n: i.number, state: i.state, reason: i.state_reason ?? null, labels: repo.issueLabelNames(i.number), comments: repo.issueComments(i.number).map((c) => c.body) })),
+                issues: repo.issues.map((i) => ({
+                    n: i.number,
+                    state: i.state,
+                    reason: i.state_reason ?? null,
+                    labels: repo.issueLabelNames(i.number),
+                    comments: repo.issueComments(i.number).map((c) => c.body),
+                })),
             })),
         );
 
@@ -149,7 +192,8 @@ describe("targets and deployed against the fakes", function () {
         const gh = createGitHub({ token: TOKEN, baseUrl: x.github.url, throttle: false, retryAfterBaseMs: 10 });
         let writes = 0;
         gh.hook.after("request", (_res, options) => {
-            if (options.method !== "GET" && !String(options.url).endsWith("/graphql") && ++writes === n) throw new Error(`crashed after write ${n}`);
+            if (options.method !== "GET" && !String(options.url).endsWith("/graphql") && ++writes === n)
+                throw new Error(`crashed after write ${n}`);
         });
         return gh;
     };
@@ -159,12 +203,22 @@ describe("targets and deployed against the fakes", function () {
         const pr = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
         // The first issue comment fails with a 502 (a POST is never retried blindly), after nothing else was written.
         w.github.fail({ method: "POST", path: /\/issues\/\d+\/comments$/ }, faults.badGateway(), 1);
-        await assert.rejects(runDeployed(w.deps().gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined), /Server Error/);
+        await assert.rejects(
+            runDeployed(w.deps().gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined),
+            /Server Error/,
+        );
         assert.equal(w.ops.issueLabelNames(pr.number).includes("deployed"), false, "not labelled while issues are untold");
-        const again = await runDeployed(w.deps().gh, w.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+        const again = await runDeployed(
+            w.deps().gh,
+            w.workspace,
+            { env: "staging", sha, buildUrl: "https://ci.example/1" },
+            () => undefined,
+        );
         assert.equal(again.issues.length, 18);
         assert.ok(w.ops.issueLabelNames(pr.number).includes("deployed"));
-        for (const repo of w.repos.values()) for (const issue of repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number))) assert.equal(repo.issueComments(issue.number).length, 1);
+        for (const repo of w.repos.values())
+            for (const issue of repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number)))
+                assert.equal(repo.issueComments(issue.number).length, 1);
     });
 
     it("a run that crashes after any one of its writes ends, on the next run, exactly as an uninterrupted one", async function () {
@@ -176,7 +230,12 @@ describe("targets and deployed against the fakes", function () {
         try {
             const sha = await releaseAndMerge(reference, "staging");
             reference.github.clearRequests();
-            const out = await runDeployed(reference.deps().gh, reference.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+            const out = await runDeployed(
+                reference.deps().gh,
+                reference.workspace,
+                { env: "staging", sha, buildUrl: "https://ci.example/1" },
+                () => undefined,
+            );
             total = out.writes;
             assert.equal(total, reference.github.writes());
             expected = snapshot(reference);
@@ -188,11 +247,26 @@ describe("targets and deployed against the fakes", function () {
             const x = await startWorld(small);
             try {
                 const sha = await releaseAndMerge(x, "staging");
-                await assert.rejects(runDeployed(crashingAfter(x, n), x.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined), new RegExp(`crashed after write ${n}$`));
-                const labelled = x.ops.issueLabelNames(x.ops.pulls.find((p) => p.head === releaseBranch("staging"))!.number).includes("deployed");
+                await assert.rejects(
+                    runDeployed(
+                        crashingAfter(x, n),
+                        x.workspace,
+                        { env: "staging", sha, buildUrl: "https://ci.example/1" },
+                        () => undefined,
+                    ),
+                    new RegExp(`crashed after write ${n}$`),
+                );
+                const labelled = x.ops
+                    .issueLabelNames(x.ops.pulls.find((p) => p.head === releaseBranch("staging"))!.number)
+                    .includes("deployed");
                 assert.equal(labelled, n === total, `labelled deployed only by the last write (crash after ${n})`);
                 x.github.clearRequests();
-                const resumed = await runDeployed(x.deps().gh, x.workspace, { env: "staging", sha, buildUrl: "https://ci.example/1" }, () => undefined);
+                const resumed = await runDeployed(
+                    x.deps().gh,
+                    x.workspace,
+                    { env: "staging", sha, buildUrl: "https://ci.example/1" },
+                    () => undefined,
+                );
                 assert.equal(resumed.writes, total - n, `the rerun after write ${n} makes only the writes left`);
                 assert.equal(snapshot(x), expected, `crash after write ${n} of ${total}`);
             } finally {

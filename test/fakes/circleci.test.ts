@@ -82,14 +82,20 @@ describe("fake CircleCI", () => {
             fake.addPipeline("gh/acme/app", { number: 3, revision: "c".repeat(40), workflows: ["running"] });
             fake.addPipeline("gh/acme/app", { number: 2, branch: "feature", workflows: ["failed"] });
             const page = await ok(fake, "GET", "/project/gh/acme/app/pipeline?branch=main");
-            assert.deepEqual(page.items.map((p: any) => p.number), [3, 1]);
+            assert.deepEqual(
+                page.items.map((p: any) => p.number),
+                [3, 1],
+            );
             assert.equal(page.next_page_token, null);
             assertKeys(page.items[0], PIPELINE_KEYS);
             assert.equal(page.items[0].vcs.revision, "c".repeat(40));
             assert.equal(page.items[0].vcs.branch, "main");
             assert.equal(page.items[0].project_slug, "gh/acme/app");
             const all = await ok(fake, "GET", "/project/gh/acme/app/pipeline");
-            assert.deepEqual(all.items.map((p: any) => p.number), [3, 2, 1]);
+            assert.deepEqual(
+                all.items.map((p: any) => p.number),
+                [3, 2, 1],
+            );
         });
 
         it("pages by 20 with next_page_token, and a pipeline added meanwhile does not shift later pages", async () => {
@@ -102,7 +108,10 @@ describe("fake CircleCI", () => {
             const second = await ok(fake, "GET", `/project/gh/acme/app/pipeline?branch=main&page-token=${first.next_page_token}`);
             assert.deepEqual([second.items[0].number, second.items.at(-1).number], [25, 6]);
             const third = await ok(fake, "GET", `/project/gh/acme/app/pipeline?branch=main&page-token=${second.next_page_token}`);
-            assert.deepEqual(third.items.map((p: any) => p.number), [5, 4, 3, 2, 1]);
+            assert.deepEqual(
+                third.items.map((p: any) => p.number),
+                [5, 4, 3, 2, 1],
+            );
             assert.equal(third.next_page_token, null);
         });
 
@@ -121,13 +130,19 @@ describe("fake CircleCI", () => {
                 workflows: ["success", { name: "deploy", status: "on_hold" }, "failed"],
             });
             const first = await ok(fake, "GET", `/pipeline/${pipeline.id}/workflow`);
-            assert.deepEqual(first.items.map((w: any) => w.status), ["success", "on_hold"]);
+            assert.deepEqual(
+                first.items.map((w: any) => w.status),
+                ["success", "on_hold"],
+            );
             for (const w of first.items) assertKeys(w, WORKFLOW_KEYS);
             assert.equal(first.items[1].name, "deploy");
             assert.equal(first.items[1].stopped_at, null);
             assert.equal(first.items[0].pipeline_number, 9);
             const second = await ok(fake, "GET", `/pipeline/${pipeline.id}/workflow?page-token=${first.next_page_token}`);
-            assert.deepEqual(second.items.map((w: any) => w.status), ["failed"]);
+            assert.deepEqual(
+                second.items.map((w: any) => w.status),
+                ["failed"],
+            );
             assert.equal(second.next_page_token, null);
             assert.equal((await call(fake, "GET", "/pipeline/00000000-0000-4000-8000-000000000000/workflow")).status, 404);
         });
@@ -149,7 +164,10 @@ describe("fake CircleCI", () => {
             assert.equal(created.name, "deploy-staging");
             fake.addContext({ name: "other-org", ownerId: "someone-else" });
             const list = await ok(fake, "GET", `/context?owner-id=${owner}`);
-            assert.deepEqual(list.items.map((c: any) => c.name), ["deploy-staging"]);
+            assert.deepEqual(
+                list.items.map((c: any) => c.name),
+                ["deploy-staging"],
+            );
             assert.deepEqual(await ok(fake, "GET", `/context/${created.id}`), created);
             assert.equal(typeof (await ok(fake, "DELETE", `/context/${created.id}`)).message, "string");
             assert.equal((await call(fake, "GET", `/context/${created.id}`)).status, 404);
@@ -168,7 +186,10 @@ describe("fake CircleCI", () => {
             for (const name of ["a", "b", "c"]) fake.addContext({ name, ownerId: owner });
             const first = await ok(fake, "GET", `/context?owner-id=${owner}`);
             const second = await ok(fake, "GET", `/context?owner-id=${owner}&page-token=${first.next_page_token}`);
-            assert.deepEqual([...first.items, ...second.items].map((c: any) => c.name), ["a", "b", "c"]);
+            assert.deepEqual(
+                [...first.items, ...second.items].map((c: any) => c.name),
+                ["a", "b", "c"],
+            );
             assert.equal(second.next_page_token, null);
         });
     });
@@ -202,7 +223,10 @@ describe("fake CircleCI", () => {
             await ok(fake, "DELETE", `/context/${context.id}/environment-variable/A`);
             assert.equal((await call(fake, "DELETE", `/context/${context.id}/environment-variable/A`)).status, 404);
             const list = await ok(fake, "GET", `/context/${context.id}/environment-variable`);
-            assert.deepEqual(list.items.map((v: any) => v.variable), ["B"]);
+            assert.deepEqual(
+                list.items.map((v: any) => v.variable),
+                ["B"],
+            );
             assert.equal((await call(fake, "PUT", `/context/${context.id}/environment-variable/1BAD`, { value: "x" })).status, 400);
             assert.equal((await call(fake, "PUT", `/context/${context.id}/environment-variable/OK`, {})).status, 400);
             assert.equal((await call(fake, "PUT", "/context/missing/environment-variable/OK", { value: "x" })).status, 404);
@@ -221,7 +245,10 @@ describe("fake CircleCI", () => {
             const legacy = await ok(fake, "POST", `/context/${context.id}/restrictions`, { project_id: "proj-uuid" });
             assert.deepEqual([legacy.restriction_type, legacy.restriction_value, legacy.project_id], ["project", "proj-uuid", "proj-uuid"]);
             const list = await ok(fake, "GET", `/context/${context.id}/restrictions`);
-            assert.deepEqual(list.items.map((r: any) => r.restriction_type), ["expression", "project"]);
+            assert.deepEqual(
+                list.items.map((r: any) => r.restriction_type),
+                ["expression", "project"],
+            );
             assert.equal(list.items[0].context_id, context.id);
             await ok(fake, "DELETE", `/context/${context.id}/restrictions/${created.body.id}`);
             assert.equal((await call(fake, "DELETE", `/context/${context.id}/restrictions/${created.body.id}`)).status, 404);
@@ -248,7 +275,10 @@ describe("fake CircleCI", () => {
             assert.equal(fake.reads(/environment-variable$/), 1);
             assert.equal(fake.requests[0].path, `/context/${context.id}/environment-variable`);
             assert.equal(fake.requests[0].url, `/context/${context.id}/environment-variable?page-token=`);
-            assert.deepEqual(fake.requests.map((r) => r.status), [200, 200, 404]);
+            assert.deepEqual(
+                fake.requests.map((r) => r.status),
+                [200, 200, 404],
+            );
             fake.clearRequests();
             assert.equal(fake.requests.length, 0);
         });
@@ -262,7 +292,10 @@ describe("fake CircleCI", () => {
             assert.equal((await call(fake, "POST", "/project/gh/acme/app/pipeline", {})).status, 404);
             assert.equal((await call(fake, "GET", "/project/gh/acme/app/pipeline")).status, 429);
             assert.equal((await call(fake, "GET", "/project/gh/acme/app/pipeline")).status, 200);
-            assert.deepEqual(fake.requests.map((r) => r.faulted), [true, false, true, false]);
+            assert.deepEqual(
+                fake.requests.map((r) => r.faulted),
+                [true, false, true, false],
+            );
         });
 
         it("sends string bodies as they are, like a proxy's error page", async () => {

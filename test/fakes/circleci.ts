@@ -38,7 +38,6 @@ export interface FakeCircleCiOptions {
 /** `path` is below the API root, e.g. "/context/…/environment-variable". */
 export type FakeRequest = LoggedRequest;
 
-
 /** Ready-made faults in the shapes CircleCI (or its edge) answers. */
 export const circleFaults = {
     badGateway(): FaultResponse {
@@ -137,7 +136,10 @@ export interface ContextSeed {
 
 /** Thrown by handlers to answer with CircleCI's error body, `{ message }`. */
 export class FakeHttpError extends Error {
-    constructor(readonly status: number, message: string) {
+    constructor(
+        readonly status: number,
+        message: string,
+    ) {
         super(message);
     }
 }
@@ -309,7 +311,11 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
         return [
             { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline$`), handler: (c) => this.listPipelines(c) },
             { method: "GET", pattern: new RegExp(`^/pipeline/${seg}/workflow$`), handler: (c) => this.listWorkflows(c) },
-            { method: "GET", pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline/(\\d+)$`), handler: (c) => this.pipelineByNumber(c) },
+            {
+                method: "GET",
+                pattern: new RegExp(`^/project/${seg}/${seg}/${seg}/pipeline/(\\d+)$`),
+                handler: (c) => this.pipelineByNumber(c),
+            },
             { method: "GET", pattern: new RegExp(`^/workflow/${seg}/job$`), handler: (c) => this.listJobs(c) },
             { method: "GET", pattern: /^\/context$/, handler: (c) => this.listContexts(c) },
             { method: "POST", pattern: /^\/context$/, handler: (c) => this.createContext(c) },
@@ -317,7 +323,11 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
             { method: "DELETE", pattern: new RegExp(`^/context/${seg}$`), handler: (c) => this.deleteContext(c) },
             { method: "GET", pattern: new RegExp(`^/context/${seg}/environment-variable$`), handler: (c) => this.listEnvVars(c) },
             { method: "PUT", pattern: new RegExp(`^/context/${seg}/environment-variable/${seg}$`), handler: (c) => this.putEnvVar(c) },
-            { method: "DELETE", pattern: new RegExp(`^/context/${seg}/environment-variable/${seg}$`), handler: (c) => this.deleteEnvVar(c) },
+            {
+                method: "DELETE",
+                pattern: new RegExp(`^/context/${seg}/environment-variable/${seg}$`),
+                handler: (c) => this.deleteEnvVar(c),
+            },
             { method: "GET", pattern: new RegExp(`^/context/${seg}/restrictions$`), handler: (c) => this.listRestrictions(c) },
             { method: "POST", pattern: new RegExp(`^/context/${seg}/restrictions$`), handler: (c) => this.createRestriction(c) },
             { method: "DELETE", pattern: new RegExp(`^/context/${seg}/restrictions/${seg}$`), handler: (c) => this.deleteRestriction(c) },
@@ -345,13 +355,27 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
     private listWorkflows({ params, query }: RouteContext): Reply {
         const pipeline = this.findPipeline(params[0]);
         if (!pipeline) throw new FakeHttpError(404, "Pipeline not found");
-        return ok(this.page(pipeline.workflows, (w) => w.id, query, (w) => workflowJson(w, pipeline)));
+        return ok(
+            this.page(
+                pipeline.workflows,
+                (w) => w.id,
+                query,
+                (w) => workflowJson(w, pipeline),
+            ),
+        );
     }
 
     private listJobs({ params, query }: RouteContext): Reply {
         const found = this.workflow(params[0]);
         if (!found) throw new FakeHttpError(404, "Workflow not found");
-        return ok(this.page(found.workflow.jobs, (j) => j.id, query, (j) => jobJson(j, found.pipeline)));
+        return ok(
+            this.page(
+                found.workflow.jobs,
+                (j) => j.id,
+                query,
+                (j) => jobJson(j, found.pipeline),
+            ),
+        );
     }
 
     private findPipeline(id: string): PipelineRecord | undefined {
@@ -391,7 +415,14 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
     private listEnvVars({ params, query }: RouteContext): Reply {
         const context = this.contextOr404(params[0]);
         const names = [...context.envVars.keys()].sort();
-        return ok(this.page(names, (n) => n, query, (n) => envVarJson(context, n)));
+        return ok(
+            this.page(
+                names,
+                (n) => n,
+                query,
+                (n) => envVarJson(context, n),
+            ),
+        );
     }
 
     private putEnvVar({ params, body }: RouteContext): Reply {
@@ -414,7 +445,14 @@ export class FakeCircleCi extends LoopbackFake<FakeRequest> {
 
     private listRestrictions({ params, query }: RouteContext): Reply {
         const context = this.contextOr404(params[0]);
-        return ok(this.page(context.restrictions, (r) => r.id, query, (r) => ({ ...restrictionJson(r), context_id: context.id })));
+        return ok(
+            this.page(
+                context.restrictions,
+                (r) => r.id,
+                query,
+                (r) => ({ ...restrictionJson(r), context_id: context.id }),
+            ),
+        );
     }
 
     private createRestriction({ params, body }: RouteContext): Reply {
@@ -552,7 +590,8 @@ function restrictionFrom(body: unknown): { type: string; value: string } {
     if (typeof b.restriction_type !== "string" || !RESTRICTION_TYPES.has(b.restriction_type)) {
         throw new FakeHttpError(400, "restriction_type must be one of project, expression, group");
     }
-    if (typeof b.restriction_value !== "string" || b.restriction_value === "") throw new FakeHttpError(400, "restriction_value is required");
+    if (typeof b.restriction_value !== "string" || b.restriction_value === "")
+        throw new FakeHttpError(400, "restriction_value is required");
     return { type: b.restriction_type, value: b.restriction_value };
 }
 
@@ -618,6 +657,3 @@ function parseJson(raw: string): unknown {
         throw new FakeHttpError(400, "Request body is not valid JSON");
     }
 }
-
-
-

@@ -45,7 +45,8 @@ export class FakeFifoQueue {
 
     /** SendMessage: SQS answers a duplicate as it does the original, and keeps one. */
     send(body: string, deduplicationId?: string): { messageId: string } {
-        const id = deduplicationId ?? (this.options.contentBasedDeduplication ? createHash("sha256").update(body).digest("hex") : undefined);
+        const id =
+            deduplicationId ?? (this.options.contentBasedDeduplication ? createHash("sha256").update(body).digest("hex") : undefined);
         if (id === undefined) throw new Error("fake SQS: a FIFO queue without content-based deduplication needs a MessageDeduplicationId");
         if (id.length > 128) throw new Error("fake SQS: MessageDeduplicationId is longer than 128 characters");
         this.sends++;
@@ -86,7 +87,12 @@ export class FakeFifoQueue {
             head.receiptHandle = randomUUID();
             batch.push(head);
         }
-        return batch.map((m) => ({ messageId: m.messageId, receiptHandle: m.receiptHandle!, body: m.body, attributes: { ApproximateReceiveCount: String(m.receiveCount) } }));
+        return batch.map((m) => ({
+            messageId: m.messageId,
+            receiptHandle: m.receiptHandle!,
+            body: m.body,
+            attributes: { ApproximateReceiveCount: String(m.receiveCount) },
+        }));
     }
 
     delete(receiptHandle: string): void {
@@ -98,7 +104,8 @@ export class FakeFifoQueue {
     changeVisibility(receiptHandle: string, seconds: number): void {
         const m = this.messages.find((x) => x.receiptHandle === receiptHandle);
         if (!m) throw new Error("fake SQS: ReceiptHandleIsInvalid");
-        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) throw new Error(`fake SQS: VisibilityTimeout ${seconds} is out of range`);
+        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200)
+            throw new Error(`fake SQS: VisibilityTimeout ${seconds} is out of range`);
         m.visibleAt = this.options.now() + seconds * 1000;
         if (seconds === 0) m.inFlight = false;
     }
@@ -113,7 +120,11 @@ export class FakeFifoQueue {
      * function that throws fails the whole batch (the messages reappear when their visibility ends). Returns
      * the number of messages handed over.
      */
-    async poll(fn: (event: SqsEvent, context: WorkerContext) => Promise<BatchResponse>, batchSize: number, context: WorkerContext): Promise<number> {
+    async poll(
+        fn: (event: SqsEvent, context: WorkerContext) => Promise<BatchResponse>,
+        batchSize: number,
+        context: WorkerContext,
+    ): Promise<number> {
         const records = this.receive(batchSize);
         if (records.length === 0) return 0;
         let response: BatchResponse;

@@ -73,7 +73,10 @@ export abstract class LoopbackFake<R extends LoggedRequest> {
 
     protected constructor(private readonly server: Server) {
         // A broken request stream must not become an unhandled rejection that kills mocha.
-        server.on("request", (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res).catch((err: Error) => res.destroy(err)));
+        server.on(
+            "request",
+            (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res).catch((err: Error) => res.destroy(err)),
+        );
     }
 
     protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;

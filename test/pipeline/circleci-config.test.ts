@@ -13,7 +13,13 @@ import { driftTitle, judgeDrift, reconcileDriftIssue, renderDriftBody, DRIFT_LAB
 import { createGitHub } from "../../clients/github";
 import { blocksMerge, PREVIEW_MARKER, renderPreviewComment, summarizePreview, upsertPreviewComment } from "../../pipeline/preview-comment";
 import { startFakeGitHub, type FakeGitHub, type RepoState } from "../fakes/github";
-import { assertContextsDeclared, assertEveryStackCovered, invocations as invocationsOf, pipelineOf, shellCommands as shellCommandsOf } from "../pipeline-checks";
+import {
+    assertContextsDeclared,
+    assertEveryStackCovered,
+    invocations as invocationsOf,
+    pipelineOf,
+    shellCommands as shellCommandsOf,
+} from "../pipeline-checks";
 import { FIXTURE_CI_CONFIG, REPO_ROOT, WORKSPACE } from "../workspace-fixture";
 
 // The pipeline's own structure is code: checked on the repository's file. What it must agree on with the
@@ -35,7 +41,9 @@ function cliCommands(): Set<string> {
 
 describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     it("validates against CircleCI's config schema", () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as { $schema?: string };
+        const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as {
+            $schema?: string;
+        };
         // The saved schema is draft-07, Ajv's default dialect; a newer snapshot would need Ajv2019.
         assert.match(schema.$schema ?? "", /draft-07/);
         const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -47,10 +55,15 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     it("references only jobs it defines, and requires only jobs of the same workflow", () => {
         for (const inv of invocations()) assert.ok(config.jobs[inv.job], `${inv.workflow}: job "${inv.job}" is not defined`);
         for (const [workflow, w] of Object.entries(config.workflows)) {
-            const names = new Set(invocations().filter((i) => i.workflow === workflow).map((i) => i.name));
+            const names = new Set(
+                invocations()
+                    .filter((i) => i.workflow === workflow)
+                    .map((i) => i.name),
+            );
             assert.equal(names.size, w.jobs.length, `${workflow}: job names are unique`);
             for (const inv of invocations().filter((i) => i.workflow === workflow)) {
-                for (const r of inv.params.requires ?? []) assert.ok(names.has(r), `${workflow}: ${inv.name} requires "${r}", which is not in the workflow`);
+                for (const r of inv.params.requires ?? [])
+                    assert.ok(names.has(r), `${workflow}: ${inv.name} requires "${r}", which is not in the workflow`);
             }
         }
     });
@@ -64,14 +77,17 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
             const text = shellCommands(inv.job).join("\n");
             const context = [inv.params.context ?? []].flat();
             // Lines that run pulumi, not lines that talk about it.
-            if (/^\s*pulumi (up|preview)\b/m.test(text)) assert.deepEqual(context, [`deploy-${inv.params.stack}`], `${inv.name} runs pulumi`);
-            if (/npx conveyor (targets|deployed|drift|preview-comment)/.test(text)) assert.deepEqual(context, ["release"], `${inv.name} writes to GitHub`);
+            if (/^\s*pulumi (up|preview)\b/m.test(text))
+                assert.deepEqual(context, [`deploy-${inv.params.stack}`], `${inv.name} runs pulumi`);
+            if (/npx conveyor (targets|deployed|drift|preview-comment)/.test(text))
+                assert.deepEqual(context, ["release"], `${inv.name} writes to GitHub`);
         }
     });
 
     it("runs only `conveyor` commands the CLI has and npm scripts package.json has", () => {
         const known = cliCommands();
-        const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
+            .scripts;
         const text = shellCommands().join("\n");
         const conveyor = [...text.matchAll(/npx conveyor ([a-z][a-z-]*)/g)].map((m) => m[1]);
         assert.deepEqual([...new Set(conveyor)].sort(), ["deployed", "drift", "preview-comment", "targets"]);
@@ -83,7 +99,9 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     });
 
     it("pins images, orbs and the Pulumi CLI to versions", () => {
-        const images = [...Object.values(config.executors ?? {}), ...Object.values(config.jobs)].flatMap((x) => x.docker ?? []).map((d) => d.image);
+        const images = [...Object.values(config.executors ?? {}), ...Object.values(config.jobs)]
+            .flatMap((x) => x.docker ?? [])
+            .map((d) => d.image);
         assert.ok(images.length > 0);
         for (const image of images) assert.match(image, /^[\w./-]+:\d+(\.\d+)+$/, `${image} is pinned to a version`);
         for (const [name, orb] of Object.entries(config.orbs ?? {})) assert.match(orb, /@\d+\.\d+\.\d+$/, `orb ${name} is pinned`);
@@ -103,7 +121,8 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
 // ---- pulumi preview --json documents, in the shape of pulumi's display.PreviewDigest ----------------------
 
 const urn = (type: string, name: string) => `urn:pulumi:staging::conveyor::${type}::${name}`;
-const digest = (o: { steps?: { op: string; urn: string }[]; changeSummary?: Record<string, number>; diagnostics?: object[] }) => JSON.stringify(o);
+const digest = (o: { steps?: { op: string; urn: string }[]; changeSummary?: Record<string, number>; diagnostics?: object[] }) =>
+    JSON.stringify(o);
 const CLEAN = digest({ steps: [{ op: "same", urn: urn("pulumi:pulumi:Stack", "conveyor-staging") }], changeSummary: { same: 42 } });
 const DRIFTED = digest({
     steps: [
@@ -116,26 +135,46 @@ const DRIFTED = digest({
 // Captured from the real CLI (npm run engine:build): a staging preview that a mandatory policy stopped. The JSON
 // carries no policy event, only "preview failed"; the violations are in the event log of the same run.
 const VIOLATION = fs.readFileSync(path.join(__dirname, "..", "fixtures", "engine", "preview-mandatory-violation.json"), "utf8");
-const VIOLATION_EVENTS = fs.readFileSync(path.join(__dirname, "..", "fixtures", "engine", "preview-mandatory-violation.events.jsonl"), "utf8");
+const VIOLATION_EVENTS = fs.readFileSync(
+    path.join(__dirname, "..", "fixtures", "engine", "preview-mandatory-violation.events.jsonl"),
+    "utf8",
+);
 
 describe("preview summaries (pure)", () => {
     it("counts create/update/delete/replace from changeSummary, and lists what changes", () => {
         const s = summarizePreview("staging", DRIFTED);
         assert.deepEqual(s.counts, { create: 0, update: 1, delete: 0, replace: 1 });
-        assert.deepEqual(s.changes.map((c) => c.op), ["update", "replace"]);
+        assert.deepEqual(
+            s.changes.map((c) => c.op),
+            ["update", "replace"],
+        );
         assert.equal(s.ok, true);
         assert.equal(blocksMerge(s), false);
     });
     it("falls back to the steps when changeSummary is missing", () => {
-        const s = summarizePreview("staging", digest({ steps: [{ op: "create", urn: urn("a:b:C", "x") }, { op: "delete", urn: urn("a:b:C", "y") }] }));
+        const s = summarizePreview(
+            "staging",
+            digest({
+                steps: [
+                    { op: "create", urn: urn("a:b:C", "x") },
+                    { op: "delete", urn: urn("a:b:C", "y") },
+                ],
+            }),
+        );
         assert.deepEqual(s.counts, { create: 1, update: 0, delete: 1, replace: 0 });
     });
-    it("reads policy violations from the event log; a mandatory one blocks, and pulumi's \"preview failed\" is then no error of its own", () => {
+    it('reads policy violations from the event log; a mandatory one blocks, and pulumi\'s "preview failed" is then no error of its own', () => {
         const s = summarizePreview("staging", VIOLATION, VIOLATION_EVENTS);
-        assert.deepEqual(s.violations.map((v) => v.level), ["mandatory", "mandatory"]);
+        assert.deepEqual(
+            s.violations.map((v) => v.level),
+            ["mandatory", "mandatory"],
+        );
         assert.match(s.violations[0].message, /^ecs-image-pinned: Every ECS container image is pinned/);
         assert.match(s.violations[0].urn ?? "", /TaskDefinition::staging-/);
-        assert.ok(!s.violations.some((v) => /can't run policy/.test(v.message)), "a policy the engine could not run in preview is no violation");
+        assert.ok(
+            !s.violations.some((v) => /can't run policy/.test(v.message)),
+            "a policy the engine could not run in preview is no violation",
+        );
         assert.deepEqual([s.ok, s.errors], [true, []], "a violation is not a failed preview");
         assert.equal(blocksMerge(s), true);
         // Without the event log the same JSON is a failed preview, never a clean one.
@@ -152,7 +191,11 @@ describe("preview summaries (pure)", () => {
         assert.deepEqual([errored.ok, errored.errors], [false, ["TypeError: boom"]]);
     });
     it("renders one row per stack, names stacks it could not preview, and is stable", () => {
-        const summaries = [summarizePreview("staging", DRIFTED), summarizePreview("prod", VIOLATION, VIOLATION_EVENTS), summarizePreview("demo", "")];
+        const summaries = [
+            summarizePreview("staging", DRIFTED),
+            summarizePreview("prod", VIOLATION, VIOLATION_EVENTS),
+            summarizePreview("demo", ""),
+        ];
         const text = renderPreviewComment(summaries, "https://circleci.com/b/1", ["org"]);
         assert.match(text, /\| `staging` \| 0 \| 1 \| 0 \| 1 \| none \| changes \|/);
         assert.match(text, /\| `prod` \| 75 \| 0 \| 0 \| 0 \| 2 mandatory \| ❌ blocked by policy \|/);
@@ -200,7 +243,10 @@ describe("drift issues and the preview comment against the fake GitHub", functio
     it("opens one drift issue, leaves it alone while the drift is the same, updates it, then closes it when clean", async () => {
         const opened = await reconcileDriftIssue(gh(), target, judgeDrift("staging", DRIFTED), "https://circleci.com/b/1");
         assert.equal(opened.action, "opened");
-        assert.deepEqual(driftIssues().map((i) => i.title), ["Drift in staging"]);
+        assert.deepEqual(
+            driftIssues().map((i) => i.title),
+            ["Drift in staging"],
+        );
 
         const again = await reconcileDriftIssue(gh(), target, judgeDrift("staging", DRIFTED), "https://circleci.com/b/2");
         assert.deepEqual(again, { action: "unchanged", number: opened.number });
@@ -233,7 +279,11 @@ describe("drift issues and the preview comment against the fake GitHub", functio
         const at = { ...target, number: pr.number };
         ops.addIssue("unrelated", {});
         assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", DRIFTED)], "https://circleci.com/b/1"), 1);
-        assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", DRIFTED)], "https://circleci.com/b/1"), 0, "same push, same text");
+        assert.equal(
+            await upsertPreviewComment(gh(), at, [summarizePreview("staging", DRIFTED)], "https://circleci.com/b/1"),
+            0,
+            "same push, same text",
+        );
         assert.equal(await upsertPreviewComment(gh(), at, [summarizePreview("staging", CLEAN)], "https://circleci.com/b/2"), 1);
         const comments = ops.issueComments(pr.number);
         assert.equal(comments.length, 1);
@@ -260,11 +310,25 @@ describe("conveyor preview-comment and drift (cli/pipeline.ts)", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("preview-comment --dry-run prints the comment and fails on a mandatory violation", async () => {
-        const ok = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `staging=${dir}/staging.json`, "--not-previewed", "org"]);
+        const ok = await run(pipeline.previewCommentCommand, [
+            "--pr",
+            "12",
+            "--dry-run",
+            `staging=${dir}/staging.json`,
+            "--not-previewed",
+            "org",
+        ]);
         assert.equal(ok.code, 0);
         assert.match(ok.out, /\| `staging` \| 0 \| 1 \| 0 \| 1 \|/);
         assert.match(ok.out, /`org`.*not previewed/);
-        const blocked = await run(pipeline.previewCommentCommand, ["--pr", "12", "--dry-run", `prod=${dir}/prod.json`, "--event-log", `prod=${dir}/prod.events.jsonl`]);
+        const blocked = await run(pipeline.previewCommentCommand, [
+            "--pr",
+            "12",
+            "--dry-run",
+            `prod=${dir}/prod.json`,
+            "--event-log",
+            `prod=${dir}/prod.events.jsonl`,
+        ]);
         assert.equal(blocked.code, 1);
         assert.match(blocked.err, /prod: mandatory policy violation/);
     });

@@ -16,7 +16,13 @@ async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out:
     return { code, out, err };
 }
 
-const snapshot = (dir: string) => Object.fromEntries(fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]));
+const snapshot = (dir: string) =>
+    Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((n) => /\.ya?ml$/.test(n))
+            .map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]),
+    );
 
 describe("conveyor new-env", function () {
     this.timeout(60_000);
@@ -35,7 +41,10 @@ describe("conveyor new-env", function () {
         assert.deepEqual(staging.role, { tier: "client", client: "umbrella", stage: "staging" });
         assert.equal(prod.domain, "umbrella.acme-saas.example");
         assert.equal(staging.domain, "staging.umbrella.acme-saas.example");
-        assert.deepEqual([...prod.versions], [...readVersions("Pulumi.prod.yaml", fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"))]);
+        assert.deepEqual(
+            [...prod.versions],
+            [...readVersions("Pulumi.prod.yaml", fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"))],
+        );
         assert.notEqual(staging.network.cidr, prod.network.cidr);
         const orgAfter = fs.readFileSync(path.join(dir, "Pulumi.org.yaml"), "utf8");
         const added = orgAfter.split("\n").filter((l) => !orgBefore.split("\n").includes(l));
@@ -50,7 +59,9 @@ describe("conveyor new-env", function () {
         assert.equal(staging.resources.filter((r) => r.type === "aws:ecs/service:Service").length, 6);
         assert.equal((staging.outputs.urls as Record<string, string>).web, "https://web.staging.umbrella-corp.example");
         const org = await synthesize({ dir, stack: "org" });
-        const labels = (org.resources.find((r) => r.type === "github:index/issueLabels:IssueLabels")!.inputs.labels as { name: string }[]).map((l) => l.name);
+        const labels = (
+            org.resources.find((r) => r.type === "github:index/issueLabels:IssueLabels")!.inputs.labels as { name: string }[]
+        ).map((l) => l.name);
         for (const l of ["customer/umbrella", "deploy/umbrella-staging", "deploy/umbrella-prod"]) assert.ok(labels.includes(l), l);
         const contexts = org.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/circleci:Context").map((r) => r.inputs.name);
         assert.ok(contexts.includes("deploy-umbrella-staging") && contexts.includes("deploy-umbrella-prod"));
@@ -68,10 +79,15 @@ describe("conveyor new-env", function () {
                 return entry;
             });
         const deploy = jobs("deploy");
-        assert.deepEqual(deploy.find((j) => j.name === "deploy-umbrella-staging"), { name: "deploy-umbrella-staging", stack: "umbrella-staging", context: "deploy-umbrella-staging", requires: ["deploy-prod"] });
+        assert.deepEqual(
+            deploy.find((j) => j.name === "deploy-umbrella-staging"),
+            { name: "deploy-umbrella-staging", stack: "umbrella-staging", context: "deploy-umbrella-staging", requires: ["deploy-prod"] },
+        );
         assert.deepEqual(deploy.find((j) => j.name === "deploy-umbrella-prod")!.requires, ["deploy-umbrella-staging"]);
         assert.ok(jobs("pull-request").some((j) => j.name === "preview-umbrella-prod"));
-        assert.ok((jobs("nightly-drift").find((j) => j.name === "drift-report")!.requires as string[]).includes("drift-preview-umbrella-staging"));
+        assert.ok(
+            (jobs("nightly-drift").find((j) => j.name === "drift-report")!.requires as string[]).includes("drift-preview-umbrella-staging"),
+        );
         const before = snapshot(path.join(dir, ".circleci"));
         await run(dir, "new-env", "umbrella");
         assert.deepEqual(snapshot(path.join(dir, ".circleci")), before, "a rerun adds nothing");

@@ -1,5 +1,17 @@
 import * as assert from "node:assert/strict";
-import { BODY_LIMIT, entriesOf, issuesOf, MARKER_PREFIX, parseMarker, pullsOf, releaseTitle, renderBody, type BodyContext, type ComponentChanges, type PullRequest } from "../../release/changelog";
+import {
+    BODY_LIMIT,
+    entriesOf,
+    issuesOf,
+    MARKER_PREFIX,
+    parseMarker,
+    pullsOf,
+    releaseTitle,
+    renderBody,
+    type BodyContext,
+    type ComponentChanges,
+    type PullRequest,
+} from "../../release/changelog";
 import type { ReleasePlan } from "../../release/plan";
 
 const pr = (number: number, title: string, labels: string[], body = "", closingIssues: PullRequest["closingIssues"] = []): PullRequest => ({
@@ -25,8 +37,21 @@ const billing: ComponentChanges = {
     ],
     associations: new Map([["c4", 43]]),
     pulls: new Map([
-        [41, pr(41, "Add SEPA export for @finance (#41)", ["type/new-feature", "priority/P2"], "Closes #12 and relates to acme/erp-connector#7")],
-        [42, pr(42, "Fix rounding of VAT", ["type/bug"], "fixes https://github.com/acme/billing-service/issues/13", [{ owner: "acme", repo: "billing-service", number: 13 }])],
+        [
+            41,
+            pr(
+                41,
+                "Add SEPA export for @finance (#41)",
+                ["type/new-feature", "priority/P2"],
+                "Closes #12 and relates to acme/erp-connector#7",
+            ),
+        ],
+        [
+            42,
+            pr(42, "Fix rounding of VAT", ["type/bug"], "fixes https://github.com/acme/billing-service/issues/13", [
+                { owner: "acme", repo: "billing-service", number: 13 },
+            ]),
+        ],
         [43, pr(43, "Bump jackson from 2.17 to 2.18", ["type/devops"])],
     ]),
 };
@@ -61,10 +86,20 @@ describe("changelog", () => {
 
     it("collects each PR's issues: closing references, mentions, cross-repository, URLs", () => {
         const [sepa, rounding] = entriesOf(billing);
-        assert.deepEqual(sepa.issues.map((i) => `${i.repo}#${i.number}`), ["billing-service#12", "erp-connector#7"], "a PR's own (#41) is not an issue");
-        assert.deepEqual(rounding.issues.map((i) => `${i.repo}#${i.number}`), ["billing-service#13"]);
+        assert.deepEqual(
+            sepa.issues.map((i) => `${i.repo}#${i.number}`),
+            ["billing-service#12", "erp-connector#7"],
+            "a PR's own (#41) is not an issue",
+        );
+        assert.deepEqual(
+            rounding.issues.map((i) => `${i.repo}#${i.number}`),
+            ["billing-service#13"],
+        );
         // "#12" in web's PR means web-frontend#12, as on GitHub; the full reference is billing's #12.
-        assert.deepEqual(issuesOf([billing, web]).map((i) => `${i.repo}#${i.number}`), ["billing-service#12", "erp-connector#7", "billing-service#13", "web-frontend#12"]);
+        assert.deepEqual(
+            issuesOf([billing, web]).map((i) => `${i.repo}#${i.number}`),
+            ["billing-service#12", "erp-connector#7", "billing-service#13", "web-frontend#12"],
+        );
     });
 
     const { body, cut } = renderBody(ctx);
@@ -73,7 +108,10 @@ describe("changelog", () => {
         assert.equal(cut, false);
         const section = (title: string) => body.split(`### ${title}\n\n`)[1].split("\n\n")[0].split("\n");
         assert.equal(section("New features").length, 1);
-        assert.match(section("New features")[0], /^- \*\*billing\*\*: Add SEPA export for @\u200bfinance \(&#35;41\) \(`alice`, \[acme\/billing-service&#35;41\]\(https:\/\/go\.acme\.example\/acme\/billing-service\/issues\/41\)\)/);
+        assert.match(
+            section("New features")[0],
+            /^- \*\*billing\*\*: Add SEPA export for @\u200bfinance \(&#35;41\) \(`alice`, \[acme\/billing-service&#35;41\]\(https:\/\/go\.acme\.example\/acme\/billing-service\/issues\/41\)\)/,
+        );
         assert.match(section("Bug fixes")[0], /Fix rounding of VAT/);
         assert.match(section("DevOps and dependencies")[0], /Bump jackson/);
         assert.match(section("Other changes")[0], /^- \*\*web\*\*: Dark mode/);
@@ -89,7 +127,10 @@ describe("changelog", () => {
 
     it("counts commits without a PR and ends with the versions table and what was left out", () => {
         assert.match(body, /Commits without a pull request: billing 1\./);
-        assert.match(body, /\| billing \| 860 \| 866 \| \[3 PRs, 5 commits\]\(https:\/\/github\.com\/acme\/billing-service\/compare\/aaa1111\.\.\.bbb2222\) \|/);
+        assert.match(
+            body,
+            /\| billing \| 860 \| 866 \| \[3 PRs, 5 commits\]\(https:\/\/github\.com\/acme\/billing-service\/compare\/aaa1111\.\.\.bbb2222\) \|/,
+        );
         assert.match(body, /\| web \| 2255 \| 2271 \| \[1 PRs, 1 commits\]/);
         assert.match(body, /### Not in this release\n\n- notifications: not in demo/);
     });
@@ -117,12 +158,18 @@ describe("changelog", () => {
         assert.equal(wasCut, true);
         assert.ok(cutBody.length <= BODY_LIMIT);
         assert.ok(cutBody.startsWith(MARKER_PREFIX));
-        assert.match(cutBody, /\[the changelog on this branch\]\(https:\/\/github\.com\/acme\/ops\/blob\/release-prod\/releases\/prod\.md\)/);
+        assert.match(
+            cutBody,
+            /\[the changelog on this branch\]\(https:\/\/github\.com\/acme\/ops\/blob\/release-prod\/releases\/prod\.md\)/,
+        );
         assert.match(cutBody, /\| billing \| 860 \| 866 \|/);
     });
 
     it("says so when a component's commits could not be listed", () => {
-        const { body: b } = renderBody({ ...ctx, changes: [{ ...web, commits: [], pulls: new Map(), note: "build 2255 has no revision in CircleCI" }] });
+        const { body: b } = renderBody({
+            ...ctx,
+            changes: [{ ...web, commits: [], pulls: new Map(), note: "build 2255 has no revision in CircleCI" }],
+        });
         assert.match(b, /No merged pull request in this release\./);
         assert.match(b, /Changes not listed:\n\n- web: build 2255 has no revision in CircleCI/);
     });

@@ -23,17 +23,34 @@ describe("release plan", () => {
         ]);
         assert.deepEqual(plan.unchanged, ["billing"]);
         assert.deepEqual(plan.skipped, [{ component: "notifications", reason: "not in demo" }]);
-        assert.deepEqual([...versionChanges(plan)], [["marketplace", 1398], ["web", 2271], ["erp-connector", 451], ["gateway", 316]]);
+        assert.deepEqual(
+            [...versionChanges(plan)],
+            [
+                ["marketplace", 1398],
+                ["web", 2271],
+                ["erp-connector", 451],
+                ["gateway", 316],
+            ],
+        );
     });
 
     it("never lowers a version, and says so", () => {
         const plan = planRelease({ target: env("prod"), catalog: ws.catalog, source: "demo", offered: offered({ billing: 850 }) });
         assert.deepEqual(plan.bumps, []);
-        assert.match(plan.skipped.find((s) => s.component === "billing")!.reason, /demo has 850, older than the running 860; a release never lowers a version/);
+        assert.match(
+            plan.skipped.find((s) => s.component === "billing")!.reason,
+            /demo has 850, older than the running 860; a release never lowers a version/,
+        );
     });
 
     it("a rollback may lower", () => {
-        const plan = planRelease({ target: env("prod"), catalog: ws.catalog, source: "rollback", offered: offered({ billing: 850 }), allowLower: true });
+        const plan = planRelease({
+            target: env("prod"),
+            catalog: ws.catalog,
+            source: "rollback",
+            offered: offered({ billing: 850 }),
+            allowLower: true,
+        });
         assert.deepEqual(plan.bumps, [{ component: "billing", repo: "billing-service", from: 860, to: 850 }]);
     });
 
@@ -45,13 +62,24 @@ describe("release plan", () => {
             offered: offered({ marketplace: 1420 }),
             missingReasons: new Map([["web", "no green pipeline on main in the last 10 pages"]]),
         });
-        assert.deepEqual(plan.bumps.map((b) => b.component), ["marketplace"]);
-        assert.deepEqual(plan.skipped.find((s) => s.component === "web"), { component: "web", reason: "no green pipeline on main in the last 10 pages" });
+        assert.deepEqual(
+            plan.bumps.map((b) => b.component),
+            ["marketplace"],
+        );
+        assert.deepEqual(
+            plan.skipped.find((s) => s.component === "web"),
+            { component: "web", reason: "no green pipeline on main in the last 10 pages" },
+        );
         assert.equal(plan.skipped.length, 5, "ops is a repository, never a release candidate");
     });
 
     it("adds a service the environment does not run yet", () => {
-        const plan = planRelease({ target: { ...env("prod"), versions: new Map([["web", 2255]]) }, catalog: ws.catalog, source: "demo", offered: offered({ web: 2255, billing: 866 }) });
+        const plan = planRelease({
+            target: { ...env("prod"), versions: new Map([["web", 2255]]) },
+            catalog: ws.catalog,
+            source: "demo",
+            offered: offered({ web: 2255, billing: 866 }),
+        });
         assert.deepEqual(plan.bumps, [{ component: "billing", repo: "billing-service", from: undefined, to: 866 }]);
     });
 });

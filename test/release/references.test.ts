@@ -16,7 +16,10 @@ describe("references", () => {
 
     it("finds closing keywords, mentions, cross-repository references and URLs", () => {
         assert.deepEqual(keys("Fixes #12, closes #13 and resolves acme/web#7"), ["acme/billing#12", "acme/billing#13", "acme/web#7"]);
-        assert.deepEqual(keys("See https://github.com/acme/erp/issues/99 and https://github.com/acme/erp/pull/100"), ["acme/erp#99", "acme/erp#100"]);
+        assert.deepEqual(keys("See https://github.com/acme/erp/issues/99 and https://github.com/acme/erp/pull/100"), [
+            "acme/erp#99",
+            "acme/erp#100",
+        ]);
         assert.deepEqual(keys("Related to #5"), ["acme/billing#5"]);
     });
 
@@ -32,6 +35,9 @@ describe("references", () => {
     });
 
     it("links through the redirector", () => {
-        assert.equal(redirectLink("go.acme.example", { owner: "acme", repo: "web", number: 4 }), "https://go.acme.example/acme/web/issues/4");
+        assert.equal(
+            redirectLink("go.acme.example", { owner: "acme", repo: "web", number: 4 }),
+            "https://go.acme.example/acme/web/issues/4",
+        );
     });
 });

@@ -46,9 +46,18 @@ describe("release controller against the fakes", function () {
         const lines = diffLines(w, "staging");
         assert.equal(lines.length, 6);
         assert.ok(lines.includes(`    billing: ${w.latest.get("billing")}`), lines.join("\n"));
-        assert.deepEqual(readVersions("Pulumi.staging.yaml", w.ops.file(releaseBranch("staging"), "Pulumi.staging.yaml")!).get("web"), w.latest.get("web"));
-        assert.match(pr.body, /### Bug fixes\n\n- \*\*marketplace\*\*: marketplace: change 1 \(`alice`, \[acme-saas\/marketplace-backend&#35;\d+\]\(https:\/\/go\.acme-saas\.example\/acme-saas\/marketplace-backend\/issues\/\d+\)\) — \[acme-saas\/marketplace-backend&#35;1\]/);
-        assert.match(pr.body, /\| billing \| 873 \| \d+ \| \[3 PRs, 3 commits\]\(http:\/\/127\.0\.0\.1:\d+\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}\) \|/);
+        assert.deepEqual(
+            readVersions("Pulumi.staging.yaml", w.ops.file(releaseBranch("staging"), "Pulumi.staging.yaml")!).get("web"),
+            w.latest.get("web"),
+        );
+        assert.match(
+            pr.body,
+            /### Bug fixes\n\n- \*\*marketplace\*\*: marketplace: change 1 \(`alice`, \[acme-saas\/marketplace-backend&#35;\d+\]\(https:\/\/go\.acme-saas\.example\/acme-saas\/marketplace-backend\/issues\/\d+\)\) — \[acme-saas\/marketplace-backend&#35;1\]/,
+        );
+        assert.match(
+            pr.body,
+            /\| billing \| 873 \| \d+ \| \[3 PRs, 3 commits\]\(http:\/\/127\.0\.0\.1:\d+\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}\) \|/,
+        );
         const marker = parseMarker(pr.body)!;
         assert.equal(marker.env, "staging");
         assert.equal(marker.versions.gateway, w.latest.get("gateway"));
@@ -72,7 +81,10 @@ describe("release controller against the fakes", function () {
         const outcome = await runRelease(w.deps({ progress }), { env: "staging", mode: "release", dryRun: false });
         assert.ok(outcome.status === "opened");
         assert.equal(outcome.plan.bumps.find((b) => b.component === "gateway")!.to, w.latest.get("gateway"));
-        assert.ok(progress.some((l) => /^gateway: latest green build on main is \d+$/.test(l)), progress.join("\n"));
+        assert.ok(
+            progress.some((l) => /^gateway: latest green build on main is \d+$/.test(l)),
+            progress.join("\n"),
+        );
     });
 
     it("releases prod from demo's stack file on main", async () => {
@@ -93,7 +105,11 @@ describe("release controller against the fakes", function () {
     });
 
     it("nothing to release: no write, no PR", async () => {
-        for (const [c, v] of w.latest) w.circle.addPipeline(`gh/acme-saas/${w.workspace.catalog.find((x) => x.name === c)!.repo}`, { number: v + 500, workflows: ["failed"] });
+        for (const [c, v] of w.latest)
+            w.circle.addPipeline(`gh/acme-saas/${w.workspace.catalog.find((x) => x.name === c)!.repo}`, {
+                number: v + 500,
+                workflows: ["failed"],
+            });
         const demo = await release(w, "demo");
         assert.equal(demo.status, "opened", "demo is behind staging");
         w.github.clearRequests();
@@ -140,7 +156,10 @@ describe("release controller against the fakes", function () {
         assert.equal(outcome.status, "opened");
         const pr = prOf(w, "staging");
         assert.ok(pr.body.length <= 65_000, `${pr.body.length} characters`);
-        assert.match(pr.body, /read it in full in \[the changelog on this branch\]\(https?:\/\/[^)]+\/acme-saas\/ops\/blob\/release-staging\/releases\/staging\.md\)/);
+        assert.match(
+            pr.body,
+            /read it in full in \[the changelog on this branch\]\(https?:\/\/[^)]+\/acme-saas\/ops\/blob\/release-staging\/releases\/staging\.md\)/,
+        );
         const full = w.ops.file(releaseBranch("staging"), "releases/staging.md")!;
         assert.ok(full.length > 65_000);
         assert.match(full, /billing: change 80/);
@@ -150,9 +169,19 @@ describe("release controller against the fakes", function () {
     });
 
     it("refuses bad input with a clear error and writes nothing", async () => {
-        await assert.rejects(release(w, "qa"), (e: Error) => e instanceof ReleaseInputError && /unknown environment "qa": expected one of staging, demo, prod/.test(e.message));
-        w.ops.commit("main", { message: "oops", files: { "Pulumi.staging.yaml": w.ops.file("main", "Pulumi.staging.yaml")!.replace("web: 2290", "web: latest") } });
-        await assert.rejects(release(w, "staging"), (e: Error) => e instanceof StackFileError && /Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number/.test(e.message));
+        await assert.rejects(
+            release(w, "qa"),
+            (e: Error) => e instanceof ReleaseInputError && /unknown environment "qa": expected one of staging, demo, prod/.test(e.message),
+        );
+        w.ops.commit("main", {
+            message: "oops",
+            files: { "Pulumi.staging.yaml": w.ops.file("main", "Pulumi.staging.yaml")!.replace("web: 2290", "web: latest") },
+        });
+        await assert.rejects(
+            release(w, "staging"),
+            (e: Error) =>
+                e instanceof StackFileError && /Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number/.test(e.message),
+        );
         assert.equal(w.github.writes(), 0);
     });
 });
@@ -202,18 +231,28 @@ describe("release controller: faults converge to the fault-free result", functio
     };
 
     it("502s on reads are retried within the run", async () => {
-        recoveredInOneRun(await finalState((w) => {
-            w.github.fail({ method: "GET", path: /\/compare\// }, faults.badGateway(), 3);
-            w.github.fail({ method: "GET", path: /\/pulls$/ }, faults.badGateway(), 1);
-        }));
+        recoveredInOneRun(
+            await finalState((w) => {
+                w.github.fail({ method: "GET", path: /\/compare\// }, faults.badGateway(), 3);
+                w.github.fail({ method: "GET", path: /\/pulls$/ }, faults.badGateway(), 1);
+            }),
+        );
     });
 
     it("a secondary rate limit with retry-after is waited out within the run", async () => {
-        recoveredInOneRun(await finalState((w) => w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.secondaryRateLimit(1), 1), { throttle: true }));
+        recoveredInOneRun(
+            await finalState((w) => w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.secondaryRateLimit(1), 1), {
+                throttle: true,
+            }),
+        );
     });
 
     it("a stale-sha 409 on the stack file is re-read and retried within the run", async () => {
-        recoveredInOneRun(await finalState((w) => w.github.fail({ method: "PUT", path: /\/contents\// }, faults.conflict("Pulumi.staging.yaml does not match 0000000"), 1)));
+        recoveredInOneRun(
+            await finalState((w) =>
+                w.github.fail({ method: "PUT", path: /\/contents\// }, faults.conflict("Pulumi.staging.yaml does not match 0000000"), 1),
+            ),
+        );
     });
 
     it("a 502 on the PR POST fails the run instead of a blind retry; a second run adopts the branch and opens the PR", async () => {
@@ -232,8 +271,13 @@ describe("release controller: faults converge to the fault-free result", functio
             handler: (ctx) => {
                 const body = ctx.body as { head: string; base: string };
                 const ops = ctx.state.repo("acme-saas/ops");
-                if (!ops.openPullFor(body.head, body.base)) ops.openPull({ head: body.head, base: body.base, title: "Release staging (other run)", body: "" });
-                throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme-saas:${body.head}.` });
+                if (!ops.openPullFor(body.head, body.base))
+                    ops.openPull({ head: body.head, base: body.base, title: "Release staging (other run)", body: "" });
+                throw validationFailed({
+                    resource: "PullRequest",
+                    code: "custom",
+                    message: `A pull request already exists for acme-saas:${body.head}.`,
+                });
             },
         };
         const w = await startWorld({ routes: [racing] });

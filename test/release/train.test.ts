@@ -4,7 +4,10 @@ import { localDay, trainAt } from "../../release/train";
 import { fixtureFiles } from "../workspace-fixture";
 
 const ws = parseWorkspace(fixtureFiles());
-const due = (iso: string) => trainAt(ws.environments, new Date(iso), "Europe/Paris").filter((d) => d.due).map((d) => d.env);
+const due = (iso: string) =>
+    trainAt(ws.environments, new Date(iso), "Europe/Paris")
+        .filter((d) => d.due)
+        .map((d) => d.env);
 
 describe("the release train", () => {
     it("runs staging every weekday, demo on Friday, prod on Monday, in train order", () => {
@@ -22,10 +25,23 @@ describe("the release train", () => {
 
     it("skips an environment inside a freeze window, both ends included, and says why", () => {
         const monday = trainAt(ws.environments, new Date("2026-12-21T07:00:00+01:00"), "Europe/Paris");
-        assert.deepEqual(monday.find((d) => d.env === "prod"), { env: "prod", due: false, reason: "frozen from 2026-12-20 to 2027-01-07: Year-end freeze" });
-        assert.deepEqual(monday.find((d) => d.env === "staging"), { env: "staging", due: true });
-        assert.equal(trainAt(ws.environments, new Date("2027-01-04T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due, false, "last Monday of the freeze");
-        assert.equal(trainAt(ws.environments, new Date("2027-01-11T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due, true);
+        assert.deepEqual(
+            monday.find((d) => d.env === "prod"),
+            { env: "prod", due: false, reason: "frozen from 2026-12-20 to 2027-01-07: Year-end freeze" },
+        );
+        assert.deepEqual(
+            monday.find((d) => d.env === "staging"),
+            { env: "staging", due: true },
+        );
+        assert.equal(
+            trainAt(ws.environments, new Date("2027-01-04T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due,
+            false,
+            "last Monday of the freeze",
+        );
+        assert.equal(
+            trainAt(ws.environments, new Date("2027-01-11T07:00:00+01:00"), "Europe/Paris").find((d) => d.env === "prod")!.due,
+            true,
+        );
     });
 
     it("explains an environment that is not due today", () => {

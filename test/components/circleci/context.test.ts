@@ -82,7 +82,11 @@ describe("CircleCI context: plans", () => {
     });
 
     it("replaces on a new name or organisation, deleting first", () => {
-        assert.deepEqual(diffContext(olds, inputs({ name: "deploy-production" })), { changes: true, replaces: ["name"], deleteBeforeReplace: true });
+        assert.deepEqual(diffContext(olds, inputs({ name: "deploy-production" })), {
+            changes: true,
+            replaces: ["name"],
+            deleteBeforeReplace: true,
+        });
         assert.deepEqual(diffContext(olds, inputs({ organizationId: OTHER_ORG })).replaces, ["organizationId"]);
     });
 
@@ -95,8 +99,19 @@ describe("CircleCI context: plans", () => {
             { projectRestrictions: undefined },
             { variables: { ...VALUES, NPM_TOKEN: UNKNOWN_VALUE } },
         ];
-        for (const c of cases) assert.deepEqual(diffContext(olds, inputs(c)), { changes: true, replaces: [], deleteBeforeReplace: false }, JSON.stringify(Object.keys(c)));
-        assert.equal(diffContext({ ...olds, projectRestrictions: [PROJECT_B, PROJECT_A] }, inputs({ projectRestrictions: [PROJECT_A, PROJECT_B.toUpperCase()] })).changes, false);
+        for (const c of cases)
+            assert.deepEqual(
+                diffContext(olds, inputs(c)),
+                { changes: true, replaces: [], deleteBeforeReplace: false },
+                JSON.stringify(Object.keys(c)),
+            );
+        assert.equal(
+            diffContext(
+                { ...olds, projectRestrictions: [PROJECT_B, PROJECT_A] },
+                inputs({ projectRestrictions: [PROJECT_A, PROJECT_B.toUpperCase()] }),
+            ).changes,
+            false,
+        );
     });
 
     it("salts digests with the context id and the name", () => {
@@ -115,7 +130,7 @@ describe("CircleCI context: plans", () => {
         const live = [
             { id: "r1", type: "project", value: PROJECT_A },
             { id: "r2", type: "project", value: PROJECT_A.toUpperCase() },
-            { id: "r3", type: "expression", value: "pipeline.git.branch == \"main\"" },
+            { id: "r3", type: "expression", value: 'pipeline.git.branch == "main"' },
             { id: "r4", type: "project", value: PROJECT_B },
         ];
         assert.deepEqual(planRestrictions(live, [PROJECT_A, "0b9e3c1a-0000-4000-8000-0000000000c3"]), {
@@ -125,11 +140,19 @@ describe("CircleCI context: plans", () => {
     });
 
     it("checks names and ids in preview, never echoing a value, and lets unknowns through", () => {
-        const failures = checkInputs(inputs({ organizationId: "acme", variables: { "1BAD": VALUES.NPM_TOKEN, OK: UNKNOWN_VALUE }, projectRestrictions: ["nope"] }));
-        assert.deepEqual(failures.map((f) => f.property), ["organizationId", "variables", "projectRestrictions"]);
+        const failures = checkInputs(
+            inputs({ organizationId: "acme", variables: { "1BAD": VALUES.NPM_TOKEN, OK: UNKNOWN_VALUE }, projectRestrictions: ["nope"] }),
+        );
+        assert.deepEqual(
+            failures.map((f) => f.property),
+            ["organizationId", "variables", "projectRestrictions"],
+        );
         assertNoValue(JSON.stringify(failures), "a check failure");
         assert.deepEqual(checkInputs(inputs()), []);
-        assert.deepEqual(checkInputs(inputs({ name: UNKNOWN_VALUE, organizationId: UNKNOWN_VALUE, variables: UNKNOWN_VALUE as never })), []);
+        assert.deepEqual(
+            checkInputs(inputs({ name: UNKNOWN_VALUE, organizationId: UNKNOWN_VALUE, variables: UNKNOWN_VALUE as never })),
+            [],
+        );
     });
 });
 
@@ -138,7 +161,8 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
     let fake: FakeCircleCi;
     const saved = { token: process.env.CIRCLECI_TOKEN, url: process.env.CIRCLECI_API_URL };
     const configured = () => config({ "circleci:token": fake.token, "circleci:apiUrl": fake.url });
-    const writes = () => fake.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/\/context\/[^/]+/, "/context/:id")}`);
+    const writes = () =>
+        fake.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/\/context\/[^/]+/, "/context/:id")}`);
 
     beforeEach(async () => {
         delete process.env.CIRCLECI_TOKEN;
@@ -164,7 +188,10 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         assert.equal(context.name, "deploy-prod");
         assert.equal(context.ownerId, ORG);
         for (const [name, value] of Object.entries(VALUES)) assert.equal(fake.envValue(id, name), value);
-        assert.deepEqual(context.restrictions.map((r) => [r.type, r.value]), [["project", PROJECT_A]]);
+        assert.deepEqual(
+            context.restrictions.map((r) => [r.type, r.value]),
+            [["project", PROJECT_A]],
+        );
         assert.equal(outs.contextId, id);
         assert.deepEqual(outs.variableNames, Object.keys(VALUES).sort());
         assert.deepEqual(Object.keys(outs.variableDigests).sort(), Object.keys(VALUES).sort());
@@ -220,17 +247,26 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
 
     it("moves restrictions through the union, never through unrestricted, and leaves other kinds alone", async () => {
         const { id, outs } = await created();
-        fake.contexts.get(id)!.restrictions.push({ id: "expr-1", type: "expression", value: "pipeline.git.branch == \"main\"", name: null });
+        fake.contexts.get(id)!.restrictions.push({ id: "expr-1", type: "expression", value: 'pipeline.git.branch == "main"', name: null });
         fake.clearRequests();
         const updated = await contextProvider.update!(id, outs, inputs({ projectRestrictions: [PROJECT_B] }));
         const [first, second, ...more] = writes();
         assert.equal(first, "POST /context/:id/restrictions");
         assert.match(second ?? "", /^DELETE \/context\/:id\/restrictions\/[^/]+$/);
         assert.deepEqual(more, []);
-        assert.deepEqual(fake.contexts.get(id)!.restrictions.map((r) => r.value).sort(), [PROJECT_B, "pipeline.git.branch == \"main\""].sort());
+        assert.deepEqual(
+            fake.contexts
+                .get(id)!
+                .restrictions.map((r) => r.value)
+                .sort(),
+            [PROJECT_B, 'pipeline.git.branch == "main"'].sort(),
+        );
         assert.deepEqual(updated.outs!.projectRestrictions, [PROJECT_B]);
         await contextProvider.update!(id, updated.outs!, inputs({ projectRestrictions: [] }));
-        assert.deepEqual(fake.contexts.get(id)!.restrictions.map((r) => r.type), ["expression"]);
+        assert.deepEqual(
+            fake.contexts.get(id)!.restrictions.map((r) => r.type),
+            ["expression"],
+        );
     });
 
     it("writes nothing when nothing changed", async () => {
@@ -250,7 +286,10 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         await contextProvider.delete!(id, outs);
         const replacement = await contextProvider.create(news);
         assert.notEqual(replacement.id, id);
-        assert.deepEqual([...fake.contexts.values()].map((c) => c.name), ["deploy-production"]);
+        assert.deepEqual(
+            [...fake.contexts.values()].map((c) => c.name),
+            ["deploy-production"],
+        );
         assert.equal(fake.envValue(replacement.id, "NPM_TOKEN"), VALUES.NPM_TOKEN);
     });
 
@@ -260,7 +299,13 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         await contextProvider.delete!(id, outs);
         await contextProvider.delete!(id, outs);
         assert.equal(fake.contexts.size, 0);
-        assert.deepEqual(fake.requests.map((r) => [r.method, r.status]), [["DELETE", 200], ["DELETE", 404]]);
+        assert.deepEqual(
+            fake.requests.map((r) => [r.method, r.status]),
+            [
+                ["DELETE", 200],
+                ["DELETE", 404],
+            ],
+        );
     });
 
     it("refresh: names and restrictions as CircleCI has them, digests kept for names still there; gone when deleted", async () => {
@@ -315,7 +360,10 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         const wrong = "wrong-token-5f0e9c2b7a";
         await contextProvider.configure!(config({ "circleci:token": wrong, "circleci:apiUrl": fake.url }));
         const err = await rejection(contextProvider.create(inputs()));
-        assert.match(err.message, /^CircleCI context "deploy-prod": finding or creating it: CircleCI refused the token \(401 on GET \/context\)/);
+        assert.match(
+            err.message,
+            /^CircleCI context "deploy-prod": finding or creating it: CircleCI refused the token \(401 on GET \/context\)/,
+        );
         assert.match(err.message, /pulumi config set --secret circleci:token/);
         assert.ok(!err.message.includes(wrong));
         assertNoValue(err.message, "the error");
@@ -340,7 +388,10 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         const provider = "exports.handler = () => ({})";
         const err = await rejection(contextProvider.create({ ...inputs(), __provider: provider }));
         const id = [...fake.contexts.keys()][0];
-        assert.match(err.message, /^CircleCI context "deploy-prod": setting it up: CircleCI answered 500 on PUT \/context\/.*AWS_SECRET_ACCESS_KEY/);
+        assert.match(
+            err.message,
+            /^CircleCI context "deploy-prod": setting it up: CircleCI answered 500 on PUT \/context\/.*AWS_SECRET_ACCESS_KEY/,
+        );
         assertNoValue(err.message, "the error");
         // What the engine records for a resource that was created but failed to initialise.
         assert.equal(err.id, id);
@@ -355,7 +406,10 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         const updated = await contextProvider.update!(id, partial, inputs());
         assert.equal(fake.contexts.size, 1);
         for (const [name, value] of Object.entries(VALUES)) assert.equal(fake.envValue(id, name), value);
-        assert.deepEqual(fake.contexts.get(id)!.restrictions.map((r) => r.value), [PROJECT_A]);
+        assert.deepEqual(
+            fake.contexts.get(id)!.restrictions.map((r) => r.value),
+            [PROJECT_A],
+        );
         assert.equal((await contextProvider.diff!(id, updated.outs!, inputs())).changes, false);
     });
 
@@ -459,7 +513,10 @@ describe("CircleCI context: the resource on Pulumi mocks", () => {
         assert.equal(registered.inputs.name, "releases");
         assert.deepEqual(registered.additionalSecretOutputs, ["variableDigests"]);
         assert.equal(registered.deleteBeforeReplace, true);
-        assert.ok(typeof registered.inputs.__provider === "string" && registered.inputs.__provider.length > 0, "the provider was serialised");
+        assert.ok(
+            typeof registered.inputs.__provider === "string" && registered.inputs.__provider.length > 0,
+            "the provider was serialised",
+        );
         assertNoValue(String(registered.inputs.__provider), "the serialised provider");
         assert.equal(await new Promise((resolve) => context!.contextId.apply(resolve)), "ctx-id");
     });

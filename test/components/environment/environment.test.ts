@@ -21,14 +21,16 @@ const T = {
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 };
 
-const synthOf = (stack: string, files = fixtureFiles()) => synthesize({ dir: WORKSPACE, stack, workspace: parseWorkspace(files), now: new Date("2026-11-30T08:00:00Z") });
+const synthOf = (stack: string, files = fixtureFiles()) =>
+    synthesize({ dir: WORKSPACE, stack, workspace: parseWorkspace(files), now: new Date("2026-11-30T08:00:00Z") });
 const ofType = (r: SynthResult, type: string) => r.resources.filter((x) => x.type === type);
 const named = (r: SynthResult, type: string, name: string): SynthResource => {
     const found = r.resources.find((x) => x.type === type && x.name === name);
     assert.ok(found, `${type} ${name}`);
     return found;
 };
-const container = (r: SynthResult, env: string, component: string) => JSON.parse(String(named(r, T.taskDef, `${env}-${component}`).inputs.containerDefinitions))[0];
+const container = (r: SynthResult, env: string, component: string) =>
+    JSON.parse(String(named(r, T.taskDef, `${env}-${component}`).inputs.containerDefinitions))[0];
 
 describe("environment stacks", function () {
     this.timeout(60_000);
@@ -42,7 +44,10 @@ describe("environment stacks", function () {
     });
 
     it("runs every component at exactly the build its stack file names", () => {
-        for (const [result, env] of [[staging, "staging"], [prod, "prod"]] as const) {
+        for (const [result, env] of [
+            [staging, "staging"],
+            [prod, "prod"],
+        ] as const) {
             const versions = ws.environments.find((e) => e.stack === env)!.versions;
             for (const c of services) {
                 assert.equal(container(result, env, c).image, `123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme/${c}:${versions.get(c)}`);
@@ -54,7 +59,11 @@ describe("environment stacks", function () {
     it("gives each component a task definition, target group with its health path, host rule, service, logs and DNS", () => {
         for (const type of [T.taskDef, T.service, T.targetGroup, T.rule, T.logs]) assert.equal(ofType(staging, type).length, 6, type);
         assert.equal(ofType(staging, T.dns).length, 6 + 1, "one record per component plus the certificate's validation");
-        const tg = named(staging, T.targetGroup, "staging-marketplace").inputs as { healthCheck: { path: string }; port: number; targetType: string };
+        const tg = named(staging, T.targetGroup, "staging-marketplace").inputs as {
+            healthCheck: { path: string };
+            port: number;
+            targetType: string;
+        };
         assert.equal(tg.healthCheck.path, "/actuator/health");
         assert.equal(tg.port, 8080);
         assert.equal(tg.targetType, "ip");
@@ -88,12 +97,17 @@ describe("environment stacks", function () {
 
     it("creates a VPC over two zones, or uses the one a stack names", async () => {
         assert.equal(ofType(staging, T.vpc).length, 1);
-        assert.deepEqual(ofType(staging, T.subnet).map((s) => [s.inputs.cidrBlock, s.inputs.availabilityZone]).sort(), [
-            ["10.20.0.0/20", "eu-west-3a"],
-            ["10.20.16.0/20", "eu-west-3b"],
-            ["10.20.32.0/20", "eu-west-3a"],
-            ["10.20.48.0/20", "eu-west-3b"],
-        ]);
+        assert.deepEqual(
+            ofType(staging, T.subnet)
+                .map((s) => [s.inputs.cidrBlock, s.inputs.availabilityZone])
+                .sort(),
+            [
+                ["10.20.0.0/20", "eu-west-3a"],
+                ["10.20.16.0/20", "eu-west-3b"],
+                ["10.20.32.0/20", "eu-west-3a"],
+                ["10.20.48.0/20", "eu-west-3b"],
+            ],
+        );
         const demo = await synthOf("demo");
         assert.equal(ofType(demo, T.vpc).length + ofType(demo, T.subnet).length + ofType(demo, T.nat).length, 0);
         const svc = named(demo, T.service, "demo-web").inputs as { networkConfiguration: { subnets: string[]; assignPublicIp: boolean } };
@@ -117,7 +131,8 @@ describe("environment stacks", function () {
 
     it("opens the load balancer to everyone when records are not proxied", async () => {
         const r = await synthOf("staging", withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "dns", "proxied"], false));
-        for (const i of (named(r, T.sg, "staging-alb").inputs as { ingress: { cidrBlocks: string[] }[] }).ingress) assert.deepEqual(i.cidrBlocks, ["0.0.0.0/0"]);
+        for (const i of (named(r, T.sg, "staging-alb").inputs as { ingress: { cidrBlocks: string[] }[] }).ingress)
+            assert.deepEqual(i.cidrBlocks, ["0.0.0.0/0"]);
         assert.equal(named(r, T.dns, "staging-web").inputs.proxied, false);
     });
 
@@ -125,7 +140,9 @@ describe("environment stacks", function () {
         assert.equal(named(staging, T.cert, "staging").inputs.domainName, "*.staging.acme-saas.example");
         const https = named(staging, T.listener, "staging-https").inputs as { port: number; protocol: string; certificateArn: string };
         assert.deepEqual([https.port, https.protocol], [443, "HTTPS"]);
-        const http = named(staging, T.listener, "staging-http").inputs as { defaultActions: { type: string; redirect: { protocol: string; statusCode: string } }[] };
+        const http = named(staging, T.listener, "staging-http").inputs as {
+            defaultActions: { type: string; redirect: { protocol: string; statusCode: string } }[];
+        };
         assert.deepEqual(http.defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
         assert.equal(named(staging, T.dns, "staging-certificate-validation").inputs.proxied, false);
     });
@@ -133,14 +150,20 @@ describe("environment stacks", function () {
     it("keeps the database password secret: in Secrets Manager, handed to tasks as a secret, never plain", () => {
         assert.equal(named(staging, T.secretVersion, "staging-database").inputs.secretString, "[secret]");
         const market = container(staging, "staging", "marketplace");
-        assert.deepEqual(market.secrets.map((s: { name: string }) => s.name), ["DATABASE_PASSWORD"]);
+        assert.deepEqual(
+            market.secrets.map((s: { name: string }) => s.name),
+            ["DATABASE_PASSWORD"],
+        );
         assert.equal(market.environment, undefined);
         assert.equal(container(staging, "staging", "web").secrets, undefined, "web does not use the database");
         assert.doesNotMatch(JSON.stringify(staging), /mock-password/);
     });
 
     it("builds a client environment with production sizing", async () => {
-        const prodText = fixtureFiles().find((f) => f.name === "Pulumi.prod.yaml")!.text.replace("tier: main", "tier: client").replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
+        const prodText = fixtureFiles()
+            .find((f) => f.name === "Pulumi.prod.yaml")!
+            .text.replace("tier: main", "tier: client")
+            .replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
         const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", prodText.replace("source: demo", "source: prod")));
         assert.equal(ofType(r, T.service).length, 6);
         for (const s of ofType(r, T.service)) assert.ok((s.inputs.desiredCount as number) >= 2);

@@ -31,7 +31,10 @@ describe("dependabot.yml", () => {
         assert.equal(doc.version, 2);
         assert.deepEqual(
             doc.updates.map((u: Record<string, unknown>) => [u["package-ecosystem"], u.directory]),
-            [["maven", "/"], ["docker", "/docker"]],
+            [
+                ["maven", "/"],
+                ["docker", "/docker"],
+            ],
         );
         for (const u of doc.updates) {
             assert.deepEqual(u.schedule, { interval: "weekly", day: "sunday", time: "04:00", timezone: "Europe/Paris" });
@@ -63,7 +66,9 @@ describe("dependabot.yml", () => {
 
     it("follows a per-repository schedule override, keeping the other defaults", () => {
         const o = parseWorkspace(
-            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], { dependabot: { schedule: { day: "monday", time: "06:30" } } }),
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], {
+                dependabot: { schedule: { day: "monday", time: "06:30" } },
+            }),
         ).org!;
         const doc = parse(dependabotOf(o, "api-gateway"));
         assert.deepEqual(doc.updates[0].schedule, { interval: "weekly", day: "monday", time: "06:30", timezone: "Europe/Paris" });
@@ -73,7 +78,10 @@ describe("dependabot.yml", () => {
     it("starts with a comment saying conveyor manages it and where to change it", () => {
         const lines = dependabotOf(org, "web-frontend").split("\n");
         assert.match(lines[0], /^# Managed by conveyor/);
-        assert.match(lines[1], /^# Change it in the ops repository: Pulumi\.org\.yaml, key conveyor:repositories\.web-frontend\.dependabot/);
+        assert.match(
+            lines[1],
+            /^# Change it in the ops repository: Pulumi\.org\.yaml, key conveyor:repositories\.web-frontend\.dependabot/,
+        );
     });
 });
 
@@ -107,6 +115,9 @@ describe("stale workflow", () => {
     });
 
     it("starts with the managed-by comment", () => {
-        assert.match(staleOf(org, "ops"), /^# Managed by conveyor.*\n# Change it in the ops repository: Pulumi\.org\.yaml, key conveyor:repositories\.ops\.stale/);
+        assert.match(
+            staleOf(org, "ops"),
+            /^# Managed by conveyor.*\n# Change it in the ops repository: Pulumi\.org\.yaml, key conveyor:repositories\.ops\.stale/,
+        );
     });
 });

@@ -18,7 +18,10 @@ describe("planRenames", () => {
     });
 
     it("matches names without case, as GitHub does, and keeps the live spelling", () => {
-        assert.deepEqual(planRenames([{ name: "Bug" }], [rename("type/bug", "bug")]).map((o) => o.from), ["Bug"]);
+        assert.deepEqual(
+            planRenames([{ name: "Bug" }], [rename("type/bug", "bug")]).map((o) => o.from),
+            ["Bug"],
+        );
     });
 
     it("does nothing when the target exists already (a rerun, or a repository set up by hand)", () => {
@@ -31,8 +34,17 @@ describe("planRenames", () => {
     });
 
     it("takes the first old name present, and each old label once", () => {
-        const ops = planRenames([{ name: "defect" }, { name: "bug" }], [rename("type/bug", "bug", "defect"), rename("type/defect", "defect")]);
-        assert.deepEqual(ops.map((o) => [o.from, o.to]), [["bug", "type/bug"], ["defect", "type/defect"]]);
+        const ops = planRenames(
+            [{ name: "defect" }, { name: "bug" }],
+            [rename("type/bug", "bug", "defect"), rename("type/defect", "defect")],
+        );
+        assert.deepEqual(
+            ops.map((o) => [o.from, o.to]),
+            [
+                ["bug", "type/bug"],
+                ["defect", "type/defect"],
+            ],
+        );
     });
 });
 
@@ -46,13 +58,20 @@ describe("weekly milestones: calendar", () => {
 
     it("starts with the current week, each due on its Sunday", () => {
         const weeks = weeklyMilestones(new Date("2026-12-28T09:00:00Z"), 3);
-        assert.deepEqual(weeks.map((w) => [w.title, w.dueDate]), [
-            ["2026-W53", "2027-01-03"],
-            ["2027-W01", "2027-01-10"],
-            ["2027-W02", "2027-01-17"],
-        ]);
+        assert.deepEqual(
+            weeks.map((w) => [w.title, w.dueDate]),
+            [
+                ["2026-W53", "2027-01-03"],
+                ["2027-W01", "2027-01-10"],
+                ["2027-W02", "2027-01-17"],
+            ],
+        );
         assert.match(weeks[0].description, /Monday 2026-12-28 to Sunday 2027-01-03/);
-        assert.deepEqual(weeklyMilestones(new Date("2026-11-29T23:59:00Z"), 1).map((w) => w.title), ["2026-W48"], "Sunday still belongs to its week");
+        assert.deepEqual(
+            weeklyMilestones(new Date("2026-11-29T23:59:00Z"), 1).map((w) => w.title),
+            ["2026-W48"],
+            "Sunday still belongs to its week",
+        );
         assert.deepEqual(weeklyMilestones(new Date(), 0), []);
     });
 });
@@ -123,7 +142,10 @@ describe("dynamic providers against the fake GitHub", function () {
             assert.deepEqual(await labelRenamesProvider.diff!("x", olds, olds), { changes: false, replaces: [] });
             const more = { ...olds, renames: [...olds.renames, rename("topic/api", "api")] };
             assert.deepEqual(await labelRenamesProvider.diff!("x", olds, more), { changes: true, replaces: [] });
-            assert.deepEqual(await labelRenamesProvider.diff!("x", olds, { ...olds, repository: "web" }), { changes: true, replaces: ["repository"] });
+            assert.deepEqual(await labelRenamesProvider.diff!("x", olds, { ...olds, repository: "web" }), {
+                changes: true,
+                replaces: ["repository"],
+            });
         });
 
         it("fails with GitHub's answer when the token is refused, having written nothing", async () => {
@@ -146,7 +168,10 @@ describe("dynamic providers against the fake GitHub", function () {
             repo.addMilestone(weeks[0].title, { description: weeks[0].description, due_on: `${weeks[0].dueDate}T07:00:00Z` });
             await weeklyMilestonesProvider.configure!(config());
             const res = await weeklyMilestonesProvider.create({ owner: "acme", repository: "app", milestones: weeks });
-            assert.deepEqual(Object.keys(res.outs!.numbers), weeks.map((w) => w.title));
+            assert.deepEqual(
+                Object.keys(res.outs!.numbers),
+                weeks.map((w) => w.title),
+            );
             assert.equal(repo.milestones.length, 4);
             assert.equal(fake.writes(), 3, "the existing week is adopted, not duplicated");
             const w49 = repo.milestones.find((m) => m.title === "2026-W49")!;
@@ -163,7 +188,10 @@ describe("dynamic providers against the fake GitHub", function () {
             const news = { owner: "acme", repository: "app", milestones: next };
             assert.equal((await weeklyMilestonesProvider.diff!("acme/app", first.outs!, news)).changes, true);
             await weeklyMilestonesProvider.update!("acme/app", first.outs!, news);
-            assert.deepEqual(fake.requests.filter((r) => r.method !== "GET").map((r) => r.method), ["POST"]);
+            assert.deepEqual(
+                fake.requests.filter((r) => r.method !== "GET").map((r) => r.method),
+                ["POST"],
+            );
             assert.deepEqual(repo.milestones.map((m) => m.title).sort(), ["2026-W48", "2026-W49", "2026-W50", "2026-W51", "2026-W52"]);
             await weeklyMilestonesProvider.delete!("acme/app", first.outs!);
             assert.equal(repo.milestones.length, 5, "delete keeps planning history");
@@ -173,12 +201,22 @@ describe("dynamic providers against the fake GitHub", function () {
             const repo = fake.state.addRepo("acme/app");
             await weeklyMilestonesProvider.configure!(config());
             const created = await weeklyMilestonesProvider.create({ owner: "acme", repository: "app", milestones: weeks });
-            repo.milestones.splice(repo.milestones.findIndex((m) => m.title === "2026-W50"), 1);
+            repo.milestones.splice(
+                repo.milestones.findIndex((m) => m.title === "2026-W50"),
+                1,
+            );
             fake.clearRequests();
             const read = await weeklyMilestonesProvider.read!("acme/app", created.outs);
             assert.equal(fake.reads(), 1, "one list call per refresh");
-            assert.deepEqual(read.props!.milestones.map((m: Milestone) => m.title), ["2026-W48", "2026-W49", "2026-W51"]);
-            const diff = await weeklyMilestonesProvider.diff!("acme/app", read.props!, { owner: "acme", repository: "app", milestones: weeks });
+            assert.deepEqual(
+                read.props!.milestones.map((m: Milestone) => m.title),
+                ["2026-W48", "2026-W49", "2026-W51"],
+            );
+            const diff = await weeklyMilestonesProvider.diff!("acme/app", read.props!, {
+                owner: "acme",
+                repository: "app",
+                milestones: weeks,
+            });
             assert.equal(diff.changes, true);
             await weeklyMilestonesProvider.update!("acme/app", read.props!, { owner: "acme", repository: "app", milestones: weeks });
             assert.ok(repo.milestones.some((m) => m.title === "2026-W50"));
@@ -198,7 +236,10 @@ describe("dynamic providers against the fake GitHub", function () {
         repo.addLabel("enhancement");
         for (const [provider, inputs] of [
             [labelRenamesProvider, { owner: "acme", repository: "app", renames: [rename("type/new-feature", "enhancement")] }],
-            [weeklyMilestonesProvider, { owner: "acme", repository: "app", milestones: weeklyMilestones(new Date("2026-11-29T10:00:00Z"), 1) }],
+            [
+                weeklyMilestonesProvider,
+                { owner: "acme", repository: "app", milestones: weeklyMilestones(new Date("2026-11-29T10:00:00Z"), 1) },
+            ],
         ] as const) {
             const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
             assert.doesNotMatch(text, /t0ken/, "no credential is baked into the serialised provider");

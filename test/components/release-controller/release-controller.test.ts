@@ -10,7 +10,13 @@ import { cleanWireValue, registrationsSettled, urnLabel, watchRegistrations } fr
 import { bundleHandler, LAMBDA_RUNTIME, PROJECT_FILES } from "../../../components/release-controller/bundle";
 import { MESSAGE_GROUP_ID, RELEASE_CONTROLLER_ENV, TRAIN_MESSAGE } from "../../../components/release-controller/env";
 import { accountOf, type PolicyDocument, type TrustPolicy } from "../../../components/release-controller/policy";
-import { INTAKE_TIMEOUT_SECONDS, ReleaseController, releaseSchedule, VISIBILITY_TIMEOUT_FACTOR, type ReleaseControllerArgs } from "../../../components/release-controller/release-controller";
+import {
+    INTAKE_TIMEOUT_SECONDS,
+    ReleaseController,
+    releaseSchedule,
+    VISIBILITY_TIMEOUT_FACTOR,
+    type ReleaseControllerArgs,
+} from "../../../components/release-controller/release-controller";
 import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS } from "../../../components/redirector/redirector";
 import { evalCommonJs } from "../../commonjs";
 
@@ -76,7 +82,9 @@ const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
  * Runs `build` on Pulumi mocks and records every registration as the engine would receive it (the same
  * recording `conveyor synth` makes), plus the values of the outputs `build` returns.
  */
-async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(build: () => T): Promise<{ resources: Recorded[]; outputs: Record<keyof T, unknown> }> {
+async function onMocks<T extends Record<string, pulumi.Output<unknown>>>(
+    build: () => T,
+): Promise<{ resources: Recorded[]; outputs: Record<keyof T, unknown> }> {
     await pulumi.runtime.setMocks(
         {
             newResource: (a) => {
@@ -175,7 +183,13 @@ describe("release controller (AWS)", function () {
     before(async () => {
         const run = await onMocks(() => {
             const rc = new ReleaseController("release-controller", baseArgs());
-            return { intake: rc.intakeFunctionName, worker: rc.workerFunctionName, functionUrl: rc.functionUrl, queueUrl: rc.queueUrl, topicArn: rc.topicArn };
+            return {
+                intake: rc.intakeFunctionName,
+                worker: rc.workerFunctionName,
+                functionUrl: rc.functionUrl,
+                queueUrl: rc.queueUrl,
+                topicArn: rc.topicArn,
+            };
         });
         resources = run.resources;
         outputs = run.outputs;
@@ -220,7 +234,9 @@ describe("release controller (AWS)", function () {
         const url = one(T.url, "release-controller").inputs;
         assert.equal(url.authorizationType, "NONE");
         assert.equal(url.functionName, mockName("release-controller-intake"));
-        const grants = ofType(T.permission).map((p) => p.inputs).map((p) => [p.function, p.action, p.principal, p.functionUrlAuthType, p.invokedViaFunctionUrl]);
+        const grants = ofType(T.permission)
+            .map((p) => p.inputs)
+            .map((p) => [p.function, p.action, p.principal, p.functionUrlAuthType, p.invokedViaFunctionUrl]);
         assert.deepEqual(grants.sort(), [
             [mockName("release-controller-intake"), "lambda:InvokeFunction", "*", undefined, true],
             [mockName("release-controller-intake"), "lambda:InvokeFunctionUrl", "*", "NONE", undefined],
@@ -234,7 +250,11 @@ describe("release controller (AWS)", function () {
     it("queues work on a FIFO queue whose visibility timeout is six times the worker's, handing failed work to a FIFO dead-letter queue after 5 receives", () => {
         const queue = one(T.queue, "release-controller-queue").inputs;
         assert.equal(queue.fifoQueue, true);
-        assert.equal(queue.contentBasedDeduplication, true, "EventBridge Scheduler requires it; the intake always sets its own deduplication id");
+        assert.equal(
+            queue.contentBasedDeduplication,
+            true,
+            "EventBridge Scheduler requires it; the intake always sets its own deduplication id",
+        );
         assert.equal(queue.visibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR * 900);
         assert.equal(queue.visibilityTimeoutSeconds, 5400);
         assert.equal(queue.sqsManagedSseEnabled, true);
@@ -257,7 +277,10 @@ describe("release controller (AWS)", function () {
         assert.equal(mapping.inputs.functionName, mockArn(T.fn, "release-controller-worker"));
         assert.equal(mapping.inputs.batchSize, 1);
         assert.deepEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
-        assert.ok(mapping.dependencies.includes(`${T.rolePolicy}::release-controller-worker`), "the role may read the queue before the mapping is created");
+        assert.ok(
+            mapping.dependencies.includes(`${T.rolePolicy}::release-controller-worker`),
+            "the role may read the queue before the mapping is created",
+        );
     });
 
     it("logs each function to its own log group, created with a retention before the function", () => {
@@ -275,8 +298,10 @@ describe("release controller (AWS)", function () {
         const deps = (fn: string) => one(T.fn, `release-controller-${fn}`).dependencies;
         assert.ok(deps("intake").includes(`${T.rolePolicy}::release-controller-intake`));
         assert.ok(deps("worker").includes(`${T.rolePolicy}::release-controller-worker`));
-        for (const id of ["github-webhook-secret", "circleci-webhook-secret"]) assert.ok(deps("intake").includes(`${T.secretVersion}::release-controller-${id}`), id);
-        for (const id of ["github-token", "circleci-token"]) assert.ok(deps("worker").includes(`${T.secretVersion}::release-controller-${id}`), id);
+        for (const id of ["github-webhook-secret", "circleci-webhook-secret"])
+            assert.ok(deps("intake").includes(`${T.secretVersion}::release-controller-${id}`), id);
+        for (const id of ["github-token", "circleci-token"])
+            assert.ok(deps("worker").includes(`${T.secretVersion}::release-controller-${id}`), id);
     });
 
     it("names in each function's environment only the secrets it reads, by ARN, never their values", () => {
@@ -310,30 +335,63 @@ describe("release controller (AWS)", function () {
         }
         // Inside the engine's secret wrappers the values are expected; anywhere else they are a leak.
         const everything = JSON.stringify(resources.map((r) => r.inputs));
-        for (const value of Object.values(SECRET_VALUES)) assert.ok(!everything.includes(value), "a secret value reached the engine in plain text");
+        for (const value of Object.values(SECRET_VALUES))
+            assert.ok(!everything.includes(value), "a secret value reached the engine in plain text");
     });
 
     it("grants each function exactly what it uses, each on its own resource", () => {
         assert.deepEqual(policyOf("release-controller-intake").Statement, [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn("intake")}:*`] },
-            { Sid: "ReadWebhookSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn("github-webhook-secret"), secretArn("circleci-webhook-secret")] },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: [`${logGroupArn("intake")}:*`],
+            },
+            {
+                Sid: "ReadWebhookSecrets",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: [secretArn("github-webhook-secret"), secretArn("circleci-webhook-secret")],
+            },
             { Sid: "QueueWork", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
         ]);
         assert.deepEqual(policyOf("release-controller-worker").Statement, [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn("worker")}:*`] },
-            { Sid: "ReadTokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn("github-token"), secretArn("circleci-token")] },
-            { Sid: "ConsumeWork", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [queueArn] },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: [`${logGroupArn("worker")}:*`],
+            },
+            {
+                Sid: "ReadTokens",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: [secretArn("github-token"), secretArn("circleci-token")],
+            },
+            {
+                Sid: "ConsumeWork",
+                Effect: "Allow",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                Resource: [queueArn],
+            },
             { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
         ]);
         for (const fn of ["intake", "worker"]) {
             const trust = JSON.parse(one(T.role, `release-controller-${fn}`).inputs.assumeRolePolicy) as TrustPolicy;
-            assert.deepEqual(trust.Statement.map((s) => [s.Principal.Service, s.Action]), [["lambda.amazonaws.com", "sts:AssumeRole"]]);
+            assert.deepEqual(
+                trust.Statement.map((s) => [s.Principal.Service, s.Action]),
+                [["lambda.amazonaws.com", "sts:AssumeRole"]],
+            );
         }
     });
 
     it("lists no * action and no * resource in any IAM statement of either function or the schedule", () => {
         const policies = ofType(T.rolePolicy);
-        assert.deepEqual(policies.map((p) => p.name).sort(), ["release-controller-intake", "release-controller-schedule", "release-controller-worker"]);
+        assert.deepEqual(policies.map((p) => p.name).sort(), [
+            "release-controller-intake",
+            "release-controller-schedule",
+            "release-controller-worker",
+        ]);
         for (const p of policies) {
             const statements = (JSON.parse(p.inputs.policy) as PolicyDocument).Statement;
             assert.ok(statements.length >= 1, p.name);
@@ -342,7 +400,11 @@ describe("release controller (AWS)", function () {
                 for (const resource of s.Resource) {
                     assert.notEqual(resource, "*", p.name);
                     // The one wildcard: the log streams of the function's own log group.
-                    if (resource.includes("*")) assert.ok([`${logGroupArn("intake")}:*`, `${logGroupArn("worker")}:*`].includes(resource), `${p.name}: ${resource}`);
+                    if (resource.includes("*"))
+                        assert.ok(
+                            [`${logGroupArn("intake")}:*`, `${logGroupArn("worker")}:*`].includes(resource),
+                            `${p.name}: ${resource}`,
+                        );
                 }
             }
         }
@@ -361,16 +423,26 @@ describe("release controller (AWS)", function () {
 
         const trust = JSON.parse(one(T.role, "release-controller-schedule").inputs.assumeRolePolicy) as TrustPolicy;
         assert.deepEqual(trust.Statement, [
-            { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+            {
+                Effect: "Allow",
+                Principal: { Service: "scheduler.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+            },
         ]);
-        assert.deepEqual(policyOf("release-controller-schedule").Statement, [{ Sid: "QueueTrain", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }]);
+        assert.deepEqual(policyOf("release-controller-schedule").Statement, [
+            { Sid: "QueueTrain", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+        ]);
         assert.ok(one(T.schedule, "release-controller").dependencies.includes(`${T.rolePolicy}::release-controller-schedule`));
     });
 
     it("renders the schedule's days in cron order", () => {
         assert.equal(releaseSchedule(7), "cron(0 7 ? * MON-FRI *)");
         assert.equal(releaseSchedule(0, ["friday", "monday"]), "cron(0 0 ? * MON,FRI *)");
-        assert.equal(releaseSchedule(23, ["saturday", "tuesday", "monday", "wednesday", "thursday", "friday"]), "cron(0 23 ? * MON,TUE,WED,THU,FRI,SAT *)");
+        assert.equal(
+            releaseSchedule(23, ["saturday", "tuesday", "monday", "wednesday", "thursday", "friday"]),
+            "cron(0 23 ? * MON,TUE,WED,THU,FRI,SAT *)",
+        );
     });
 
     it("subscribes each release owner by e-mail to the owners' topic", () => {
@@ -385,7 +457,15 @@ describe("release controller (AWS)", function () {
         for (const fn of ["intake", "worker"]) {
             const errors = one(T.alarm, `release-controller-${fn}-errors`).inputs;
             assert.deepEqual(
-                [errors.namespace, errors.metricName, errors.statistic, errors.period, errors.evaluationPeriods, errors.threshold, errors.comparisonOperator],
+                [
+                    errors.namespace,
+                    errors.metricName,
+                    errors.statistic,
+                    errors.period,
+                    errors.evaluationPeriods,
+                    errors.threshold,
+                    errors.comparisonOperator,
+                ],
                 ["AWS/Lambda", "Errors", "Sum", 300, 1, 0, "GreaterThanThreshold"],
             );
             assert.deepEqual(errors.dimensions, { FunctionName: mockName(`release-controller-${fn}`) });
@@ -393,11 +473,17 @@ describe("release controller (AWS)", function () {
             assert.equal(errors.treatMissingData, "notBreaching");
         }
         const dead = one(T.alarm, "release-controller-dead-letters").inputs;
-        assert.deepEqual([dead.namespace, dead.metricName, dead.threshold, dead.comparisonOperator], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold"]);
+        assert.deepEqual(
+            [dead.namespace, dead.metricName, dead.threshold, dead.comparisonOperator],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold"],
+        );
         assert.deepEqual(dead.dimensions, { QueueName: mockName("release-controller-dead-letter") });
         assert.deepEqual(dead.alarmActions, [topicArn]);
         const age = one(T.alarm, "release-controller-queue-age").inputs;
-        assert.deepEqual([age.metricName, age.threshold, age.dimensions], ["ApproximateAgeOfOldestMessage", 7200, { QueueName: mockName("release-controller-queue") }]);
+        assert.deepEqual(
+            [age.metricName, age.threshold, age.dimensions],
+            ["ApproximateAgeOfOldestMessage", 7200, { QueueName: mockName("release-controller-queue") }],
+        );
     });
 
     it("deploys each handler bundled from source: runnable CommonJS with the fixture's code, the SDK left to the runtime", async () => {
@@ -408,7 +494,9 @@ describe("release controller (AWS)", function () {
             assert.match(code, /require\("@aws-sdk\/client-sns"\)/, "@aws-sdk stays external");
             const exports = loadBundle(code, { "@aws-sdk/client-sns": { name: "runtime-sdk" } });
             assert.equal(typeof exports.handler, "function");
-            const answer = await (exports.handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)({ source: "conveyor.test" });
+            const answer = await (exports.handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)({
+                source: "conveyor.test",
+            });
             assert.deepEqual(answer, { statusCode: 200, body: `${FIXTURE_MARKER}:conveyor.test sdk=runtime-sdk` });
         }
     });
@@ -416,7 +504,11 @@ describe("release controller (AWS)", function () {
     it("bundles the real intake small, with no GitHub client, and both real handlers as loadable modules", () => {
         const intake = bundleHandler(path.join(__dirname, "..", "..", "..", "controller", "intake.ts"));
         assert.ok(intake.bytes < 100_000, `${intake.bytes} bytes`);
-        assert.deepEqual(Object.keys(intake.bytesByPackage).filter((p) => p.includes("octokit") || p === "yaml"), [], "no octokit, no YAML parser");
+        assert.deepEqual(
+            Object.keys(intake.bytesByPackage).filter((p) => p.includes("octokit") || p === "yaml"),
+            [],
+            "no octokit, no YAML parser",
+        );
         assert.deepEqual(intake.externalImports, ["@aws-sdk/client-secrets-manager", "@aws-sdk/client-sqs"]);
         const worker = bundleHandler(path.join(__dirname, "..", "..", "..", "controller", "worker.ts"));
         assert.ok(worker.bytes < 1_000_000, `${worker.bytes} bytes`);
@@ -436,7 +528,8 @@ describe("release controller (AWS)", function () {
         assert.equal(direct.code, first);
         const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-bundle-"));
         try {
-            for (const f of ["lambda-entry.ts", "lambda-helper.ts"]) fs.copyFileSync(path.join(__dirname, "..", "..", "fixtures", f), path.join(elsewhere, f));
+            for (const f of ["lambda-entry.ts", "lambda-helper.ts"])
+                fs.copyFileSync(path.join(__dirname, "..", "..", "fixtures", f), path.join(elsewhere, f));
             const moved = bundleHandler(path.join(elsewhere, "lambda-entry.ts"));
             assert.equal(moved.sha256, direct.sha256);
         } finally {
@@ -449,7 +542,10 @@ describe("release controller (AWS)", function () {
     });
 
     it("refuses a handler module without a handler export, one that imports the Pulumi program, and a missing file", () => {
-        assert.throws(() => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts")), /does not bundle:\n.*lambda-no-handler\.ts.*No matching export .* for import "handler"/);
+        assert.throws(
+            () => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts")),
+            /does not bundle:\n.*lambda-no-handler\.ts.*No matching export .* for import "handler"/,
+        );
         assert.throws(
             () => bundleHandler(path.join(__dirname, "..", "..", "fixtures", "lambda-imports-pulumi.ts")),
             /must not bundle the Pulumi program or build tooling:\n[\s\S]*^components\/release-controller\/release-controller\.ts imports @pulumi\/aws$/m,
@@ -462,7 +558,10 @@ describe("release controller (AWS)", function () {
             let message = "";
             await onMocks(() => {
                 try {
-                    new ReleaseController("rc", baseArgs({ [entry]: path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts") }));
+                    new ReleaseController(
+                        "rc",
+                        baseArgs({ [entry]: path.join(__dirname, "..", "..", "fixtures", "lambda-no-handler.ts") }),
+                    );
                 } catch (e) {
                     message = (e as Error).message;
                 }
@@ -485,18 +584,30 @@ describe("release controller (AWS)", function () {
             });
             return message;
         };
-        assert.match(await problems({ schedule: { timezone: "Mars/Olympus_Mons", hour: 24 } }), /rc: schedule\.hour: expected an hour 0-23, got 24\nrc: schedule\.timezone: expected an IANA time zone/);
+        assert.match(
+            await problems({ schedule: { timezone: "Mars/Olympus_Mons", hour: 24 } }),
+            /rc: schedule\.hour: expected an hour 0-23, got 24\nrc: schedule\.timezone: expected an IANA time zone/,
+        );
         assert.match(await problems({ owners: [] }), /owners: expected at least one e-mail address/);
         assert.match(await problems({ owners: ["a@acme.example", "A@acme.example"] }), /A@acme\.example is listed twice/);
         assert.match(await problems({ owners: ["not-an-address"] }), /expected an e-mail address, got "not-an-address"/);
-        assert.match(await problems({ environment: { GITHUB_TOKEN: "ghp_x" } }), /environment\.GITHUB_TOKEN: looks like a secret; pass it as a secret input/);
+        assert.match(
+            await problems({ environment: { GITHUB_TOKEN: "ghp_x" } }),
+            /environment\.GITHUB_TOKEN: looks like a secret; pass it as a secret input/,
+        );
         assert.match(await problems({ environment: { CIRCLECI_WEBHOOK_SECRET: "x" } }), /looks like a secret/);
         assert.match(await problems({ environment: { AWS_REGION: "eu-west-3" } }), /environment\.AWS_REGION: reserved by Lambda/);
         assert.match(await problems({ environment: { [RELEASE_CONTROLLER_ENV.ownersTopicArn]: "x" } }), /set by the component itself/);
         assert.match(await problems({ environment: { [RELEASE_CONTROLLER_ENV.queueUrl]: "x" } }), /set by the component itself/);
         assert.match(await problems({ environment: { OPS_REPO: "other" } }), /environment\.OPS_REPO: set by the component itself/);
-        assert.match(await problems({ opsRepository: { owner: "acme saas", repo: "" } }), /opsRepository\.owner: expected a GitHub login.*\n.*opsRepository\.repo: expected a repository name/);
-        assert.match(await problems({ timeoutSeconds: 901, memoryMb: 64, logRetentionDays: 10 }), /timeoutSeconds: expected 1-900, got 901\n.*memoryMb.*\n.*logRetentionDays/);
+        assert.match(
+            await problems({ opsRepository: { owner: "acme saas", repo: "" } }),
+            /opsRepository\.owner: expected a GitHub login.*\n.*opsRepository\.repo: expected a repository name/,
+        );
+        assert.match(
+            await problems({ timeoutSeconds: 901, memoryMb: 64, logRetentionDays: 10 }),
+            /timeoutSeconds: expected 1-900, got 901\n.*memoryMb.*\n.*logRetentionDays/,
+        );
         assert.match(await problems({ maxReceiveCount: 100 }), /maxReceiveCount: expected 2-20, got 100/);
         assert.equal(await problems({}), "");
     });
@@ -513,7 +624,10 @@ describe("release controller (AWS)", function () {
  * we mean on sample URLs (it checks our reading of the documentation, not Cloudflare itself).
  */
 function wildcardRegExp(pattern: string): RegExp {
-    const body = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("(.*?)");
+    const body = pattern
+        .split("*")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
+        .join("(.*?)");
     return new RegExp(`^${body}$`, "i");
 }
 
@@ -542,14 +656,21 @@ describe("issue-link redirector (Cloudflare)", function () {
     this.timeout(60_000);
     let resources: Recorded[];
     before(async () => {
-        resources = (await onMocks(() => ({ url: pulumi.output(new IssueLinkRedirector("issue-links", { zoneId: ZONE_ID, domain: "go.acme-saas.example" }).baseUrl) }))).resources;
+        resources = (
+            await onMocks(() => ({
+                url: pulumi.output(new IssueLinkRedirector("issue-links", { zoneId: ZONE_ID, domain: "go.acme-saas.example" }).baseUrl),
+            }))
+        ).resources;
     });
 
     it("answers on a proxied AAAA record to the discard prefix, no origin behind it", () => {
         const records = resources.filter((r) => r.type === T.dns);
         assert.equal(records.length, 1);
         const { inputs, parent, name } = records[0];
-        assert.deepEqual([inputs.zoneId, inputs.name, inputs.type, inputs.content, inputs.proxied, inputs.ttl], [ZONE_ID, "go.acme-saas.example", "AAAA", "100::", true, 1]);
+        assert.deepEqual(
+            [inputs.zoneId, inputs.name, inputs.type, inputs.content, inputs.proxied, inputs.ttl],
+            [ZONE_ID, "go.acme-saas.example", "AAAA", "100::", true, 1],
+        );
         assert.equal(parent, "conveyor:redirector:IssueLinkRedirector::issue-links");
         assert.equal(name, "issue-links");
     });
@@ -570,7 +691,9 @@ describe("issue-link redirector (Cloudflare)", function () {
         assert.deepEqual(rule.actionParameters.fromValue, {
             statusCode: 302,
             preserveQueryString: false,
-            targetUrl: { expression: 'wildcard_replace(http.request.uri.path, "/*/*/issues/*", "https://github.com/${1}/${2}/issues/${3}")' },
+            targetUrl: {
+                expression: 'wildcard_replace(http.request.uri.path, "/*/*/issues/*", "https://github.com/${1}/${2}/issues/${3}")',
+            },
         });
         assert.equal(REDIRECT_STATUS, 302);
     });
@@ -579,8 +702,15 @@ describe("issue-link redirector (Cloudflare)", function () {
         const { expression, target } = issueRedirectRule("go.acme-saas.example");
         const go = (host: string, p: string) => (ruleMatches(expression, { host, path: p }) ? redirectTarget(target, p) : undefined);
         assert.equal(go("go.acme-saas.example", "/acme-saas/ops/issues/42"), "https://github.com/acme-saas/ops/issues/42");
-        assert.equal(go("go.acme-saas.example", "/acme-saas/billing-service/issues/7"), "https://github.com/acme-saas/billing-service/issues/7");
-        assert.equal(go("go.acme-saas.example", "/Acme-SaaS/Ops/Issues/42"), "https://github.com/Acme-SaaS/Ops/issues/42", "GitHub names are case-insensitive");
+        assert.equal(
+            go("go.acme-saas.example", "/acme-saas/billing-service/issues/7"),
+            "https://github.com/acme-saas/billing-service/issues/7",
+        );
+        assert.equal(
+            go("go.acme-saas.example", "/Acme-SaaS/Ops/Issues/42"),
+            "https://github.com/Acme-SaaS/Ops/issues/42",
+            "GitHub names are case-insensitive",
+        );
         assert.equal(go("go.acme-saas.example", "/acme-saas/ops/pull/42"), undefined);
         assert.equal(go("go.acme-saas.example", "/acme-saas/team/ops/issues/42"), undefined, "one segment too many");
         assert.equal(go("go.acme-saas.example", "/acme-saas/ops/issues/42/timeline"), undefined);
@@ -588,7 +718,10 @@ describe("issue-link redirector (Cloudflare)", function () {
     });
 
     it("points at a GitHub Enterprise host when told, and refuses a domain that could break the expression", () => {
-        assert.match(issueRedirectRule("go.acme-saas.example", "https://github.acme.example").target, /"https:\/\/github\.acme\.example\/\$\{1\}\/\$\{2\}\/issues\/\$\{3\}"/);
+        assert.match(
+            issueRedirectRule("go.acme-saas.example", "https://github.acme.example").target,
+            /"https:\/\/github\.acme\.example\/\$\{1\}\/\$\{2\}\/issues\/\$\{3\}"/,
+        );
         assert.throws(() => issueRedirectRule('go.example" or true or "'), /expected a lower-case DNS name/);
         assert.throws(() => issueRedirectRule("go.acme-saas.example", "https://github.com/evil"), /expected https:\/\/<host> with no path/);
     });

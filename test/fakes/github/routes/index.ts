@@ -18,18 +18,18 @@ import { pullRoutes } from "./pulls";
 import { repoRoutes } from "./repos";
 
 export const routes: Route[] = [
-  ...repoRoutes,
-  ...labelRoutes,
-  ...milestoneRoutes,
-  ...issueRoutes,
-  ...issueLabelRoutes,
-  ...commentRoutes,
-  ...gitRefRoutes,
-  ...contentRoutes,
-  ...commitRoutes,
-  ...pullRoutes,
-  ...collaboratorRoutes,
-  ...graphqlRoutes,
+    ...repoRoutes,
+    ...labelRoutes,
+    ...milestoneRoutes,
+    ...issueRoutes,
+    ...issueLabelRoutes,
+    ...commentRoutes,
+    ...gitRefRoutes,
+    ...contentRoutes,
+    ...commitRoutes,
+    ...pullRoutes,
+    ...collaboratorRoutes,
+    ...graphqlRoutes,
 ];
 
 /** Routes GitHub's OpenAPI description documents (all but GraphQL's single endpoint). */
