@@ -132,7 +132,7 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
 
     protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const method = (req.method ?? "GET").toUpperCase();
-        const url = new URL(req.url ?? "/", this.url);
+        const url = new URL(enterprisePath(req.url ?? "/"), this.url);
         const raw = await readBody(req);
         if (this.options.latencyMs) await delay(this.options.latencyMs);
         const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false };
@@ -197,6 +197,17 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     const { server, origin } = await listenOnLoopback();
     return new FakeGitHub(server, origin, opts);
+}
+
+/**
+ * The fake answers at GitHub Enterprise Server's API roots too (`/api/v3/...` and `/api/graphql`), where
+ * clients that take a non-github.com base URL for an Enterprise Server (Terraform's github provider) send
+ * their requests; requests are logged and routed by their github.com path.
+ */
+function enterprisePath(raw: string): string {
+    if (raw.startsWith("/api/v3/")) return raw.slice("/api/v3".length);
+    if (raw === "/api/graphql" || raw.startsWith("/api/graphql?")) return raw.slice("/api".length);
+    return raw;
 }
 
 /** GitHub accepts `token X` (classic) and `Bearer X` (apps, fine-grained) alike. */

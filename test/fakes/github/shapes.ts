@@ -4,6 +4,7 @@
  * follows one (pagination, `url` fields) stays on loopback.
  */
 import { diffTrees, gitTreeShas, lineChanges, type CommitRecord, type GitSignature } from "./git";
+import type { RulesetRecord } from "./repo-admin";
 import type { CommentRecord, IssueRecord, LabelRecord, MilestoneRecord, PullRecord, RepoRole, RepoState, UserRecord } from "./state";
 
 const HTML_ROOT = "https://github.com";
@@ -88,12 +89,13 @@ export function repoShape(api: string, repo: RepoState): Record<string, unknown>
     const html = `${HTML_ROOT}/${repo.fullName}`;
     const links = Object.fromEntries(Object.entries(REPO_LINKS).map(([field, suffix]) => [field, url + suffix]));
     const openIssues = repo.issues.filter((i) => i.state === "open").length;
+    const { settings } = repo;
     return {
         id: repo.id,
         node_id: nodeId("R", repo.id),
         name: repo.name,
         full_name: repo.fullName,
-        private: repo.private,
+        private: settings.visibility !== "public",
         owner: userShape(api, repo.owner),
         html_url: html,
         description: repo.description,
@@ -107,38 +109,49 @@ export function repoShape(api: string, repo: RepoState): Record<string, unknown>
         ssh_url: `git@github.com:${repo.fullName}.git`,
         clone_url: `${html}.git`,
         svn_url: html,
-        homepage: null,
+        homepage: settings.homepage,
         size: 0,
         stargazers_count: 0,
         watchers_count: 0,
         language: null,
-        has_issues: true,
-        has_projects: false,
-        has_downloads: true,
-        has_wiki: false,
+        has_issues: settings.has_issues,
+        has_projects: settings.has_projects,
+        has_downloads: settings.has_downloads,
+        has_wiki: settings.has_wiki,
         has_pages: false,
-        has_discussions: false,
+        has_discussions: settings.has_discussions,
         forks_count: 0,
         mirror_url: null,
         archived: repo.archived,
         disabled: false,
         open_issues_count: openIssues,
         license: null,
-        allow_forking: false,
-        is_template: false,
-        web_commit_signoff_required: false,
-        topics: [],
-        visibility: repo.private ? "private" : "public",
+        allow_forking: settings.allow_forking,
+        is_template: settings.is_template,
+        web_commit_signoff_required: settings.web_commit_signoff_required,
+        topics: settings.topics,
+        visibility: settings.visibility,
         forks: 0,
         open_issues: openIssues,
         watchers: 0,
         default_branch: repo.default_branch,
         permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
-        allow_squash_merge: true,
-        allow_merge_commit: false,
-        allow_rebase_merge: false,
-        allow_auto_merge: true,
+        allow_squash_merge: settings.allow_squash_merge,
+        allow_merge_commit: settings.allow_merge_commit,
+        allow_rebase_merge: settings.allow_rebase_merge,
+        allow_auto_merge: settings.allow_auto_merge,
+        allow_update_branch: settings.allow_update_branch,
         delete_branch_on_merge: repo.delete_branch_on_merge,
+        squash_merge_commit_title: settings.squash_merge_commit_title,
+        squash_merge_commit_message: settings.squash_merge_commit_message,
+        merge_commit_title: settings.merge_commit_title,
+        merge_commit_message: settings.merge_commit_message,
+        // What an administrator sees of an organisation repository without Advanced Security.
+        security_and_analysis: {
+            dependabot_security_updates: { status: settings.automated_security_fixes ? "enabled" : "disabled" },
+            secret_scanning: { status: "disabled" },
+            secret_scanning_push_protection: { status: "disabled" },
+        },
         network_count: 0,
         subscribers_count: 0,
     };
@@ -555,5 +568,56 @@ export function permissionShape(api: string, user: UserRecord, role: RepoRole): 
         permission: ROLE_PERMISSION[role],
         role_name: role,
         user: { ...userShape(api, user), permissions, role_name: role },
+    };
+}
+
+/** GET /orgs/{org}: an organisation on the free plan, as its owner sees it. */
+export function orgShape(api: string, org: UserRecord): Record<string, unknown> {
+    const url = `${api}/orgs/${org.login}`;
+    return {
+        login: org.login,
+        id: org.id,
+        node_id: nodeId("O", org.id),
+        url,
+        repos_url: `${url}/repos`,
+        events_url: `${url}/events`,
+        hooks_url: `${url}/hooks`,
+        issues_url: `${url}/issues`,
+        members_url: `${url}/members{/member}`,
+        public_members_url: `${url}/public_members{/member}`,
+        avatar_url: `https://avatars.githubusercontent.com/u/${org.id}?v=4`,
+        description: null,
+        html_url: `${HTML_ROOT}/${org.login}`,
+        has_organization_projects: true,
+        has_repository_projects: true,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        type: "Organization",
+        created_at: "2020-01-01T00:00:00Z",
+        updated_at: "2020-01-01T00:00:00Z",
+        archived_at: null,
+    };
+}
+
+/** A repository ruleset as GET /repos/{owner}/{repo}/rulesets/{id} answers it. */
+export function rulesetShape(api: string, repo: RepoState, ruleset: RulesetRecord): Record<string, unknown> {
+    const url = `${repoApiUrl(api, repo)}/rulesets/${ruleset.id}`;
+    return {
+        id: ruleset.id,
+        name: ruleset.name,
+        target: ruleset.target,
+        source_type: "Repository",
+        source: repo.fullName,
+        enforcement: ruleset.enforcement,
+        bypass_actors: ruleset.bypass_actors,
+        current_user_can_bypass: "never",
+        node_id: nodeId("RRS", ruleset.id),
+        _links: { self: { href: url }, html: { href: `${HTML_ROOT}/${repo.fullName}/rules/${ruleset.id}` } },
+        conditions: ruleset.conditions,
+        rules: ruleset.rules,
+        created_at: ruleset.created_at,
+        updated_at: ruleset.updated_at,
     };
 }

@@ -3,6 +3,17 @@
  * the API shapes (urls, counts, nested objects) are derived on the way out
  * (see shapes.ts), so tests can seed and inspect plain data.
  */
+import {
+    createdSettings,
+    DEFAULT_LABELS,
+    newSealingKey,
+    seededSettings,
+    type RepoSettings,
+    type RulesetRecord,
+    type OrgSecretRecord,
+    type SealingKey,
+    type SecretRecord,
+} from "./repo-admin";
 import { diffTrees, GitObjects, type CommitRecord, type GitSignature } from "./git";
 
 export interface UserRecord {
@@ -185,6 +196,12 @@ export class RepoState {
     readonly commitPulls = new Map<string, number[]>();
     /** Lower-cased login -> role; see permissionOf. */
     readonly permissions = new Map<string, RepoRole>();
+    /** What PATCH /repos and the security toggles change (see repo-admin.ts). */
+    readonly settings: RepoSettings;
+    readonly rulesets: RulesetRecord[] = [];
+    /** Dependabot secrets by upper-cased name (GitHub's names are case-insensitive, stored upper case). */
+    readonly dependabotSecrets = new Map<string, SecretRecord>();
+    readonly dependabotKey: SealingKey;
     default_branch: string;
     delete_branch_on_merge = true;
     private: boolean;
@@ -211,6 +228,8 @@ export class RepoState {
         this.private = init.private ?? true;
         this.description = init.description ?? null;
         this.archived = init.archived ?? false;
+        this.settings = seededSettings(this.private);
+        this.dependabotKey = newSealingKey(id);
     }
 
     get fullName(): string {
@@ -661,6 +680,34 @@ export class GitHubState {
         );
         this.repos.set(key, repo);
         return repo;
+    }
+
+    /**
+     * A repository as POST /orgs/{org}/repos makes it: GitHub's default labels and, with `autoInit`, a first
+     * commit holding a README on the default branch. `onRepoCreated` hooks then run, so a test can act on
+     * the new repository before the client's next request (file an issue, add a label).
+     */
+    createRepo(fullName: string, init: RepoInit & { autoInit?: boolean } = {}): RepoState {
+        const repo = this.addRepo(fullName, init);
+        Object.assign(repo.settings, createdSettings(repo.private));
+        repo.delete_branch_on_merge = false;
+        for (const [name, color, description] of DEFAULT_LABELS) repo.addLabel(name, color, description).default = true;
+        if (init.autoInit) repo.commit(repo.default_branch, { message: "Initial commit", files: { "README.md": `# ${repo.name}\n` } });
+        for (const hook of this.onRepoCreated) hook(repo);
+        return repo;
+    }
+
+    /** Dependabot's sealing key and secrets of each organisation, by lower-cased login (see routes/dependabot.ts). */
+    readonly orgDependabot = new Map<string, { key: SealingKey; secrets: Map<string, OrgSecretRecord> }>();
+
+    /** Called with every repository POST /orgs/{org}/repos creates, after it exists. */
+    readonly onRepoCreated: Array<(repo: RepoState) => void> = [];
+
+    /** An organisation account (GET /orgs/{org} answers it; repositories can be created in it). */
+    addOrg(login: string): UserRecord {
+        const account = this.account(login, "Organization");
+        if (account.type !== "Organization") throw new Error(`fake: ${login} is a ${account.type}, not an organisation`);
+        return account;
     }
 
     /** The repository, or undefined (a 404 to the API). */

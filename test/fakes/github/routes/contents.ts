@@ -21,6 +21,13 @@ export const contentRoutes: Route[] = [
         handler: putContent,
         wildcard: "path",
     },
+    {
+        method: "DELETE",
+        path: "/repos/{owner}/{repo}/contents/{path}",
+        docs: `${DOCS}#delete-a-file`,
+        handler: deleteContent,
+        wildcard: "path",
+    },
 ];
 
 /** The path parameter without the slashes GitHub tolerates around it. */
@@ -141,4 +148,28 @@ function writeFile(
         ...(committer === undefined ? {} : { committer }),
         ...(date === undefined ? {} : { date }),
     });
+}
+
+/** Deletes one file with a commit on `branch`; like a replace, it needs the file's current blob sha. */
+function deleteContent(ctx: RouteContext) {
+    const repo = repoOf(ctx);
+    const path = pathOf(ctx);
+    const body = objectBody(ctx);
+    const message = suppliedString(body, "message");
+    const sha = suppliedString(body, "sha");
+    const branch = typeof body.branch === "string" && body.branch !== "" ? body.branch : repo.default_branch;
+    const tip = repo.branches.get(branch);
+    if (tip === undefined) throw new HttpError(404, `Branch ${branch} not found`);
+    const current = repo.commitRecord(tip).tree[path];
+    if (current === undefined) throw notFound();
+    if (sha !== current) throw new HttpError(409, `${path} does not match ${sha}`);
+    const committer = identity(body, "committer");
+    const author = identity(body, "author");
+    const commit = repo.commit(branch, {
+        message,
+        files: { [path]: null },
+        ...((author ?? committer) ? { author: (author ?? committer)!.init } : {}),
+        ...(committer ? { committer: committer.init } : {}),
+    });
+    return { status: 200, body: { content: null, commit: fileCommitShape(ctx.baseUrl, repo, repo.commitRecord(commit)) } };
 }

@@ -8,6 +8,7 @@ import { collaboratorRoutes } from "./collaborators";
 import { commentRoutes } from "./comments";
 import { commitRoutes } from "./commits";
 import { contentRoutes } from "./contents";
+import { dependabotRoutes } from "./dependabot";
 import { gitRefRoutes } from "./git-refs";
 import { graphqlRoutes } from "./graphql";
 import { issueLabelRoutes } from "./issue-labels";
@@ -15,7 +16,9 @@ import { issueRoutes } from "./issues";
 import { labelRoutes } from "./labels";
 import { milestoneRoutes } from "./milestones";
 import { pullRoutes } from "./pulls";
+import { repoAdminRoutes } from "./repo-admin";
 import { repoRoutes } from "./repos";
+import { rulesetRoutes } from "./rulesets";
 
 export const routes: Route[] = [
     ...repoRoutes,
@@ -29,8 +32,14 @@ export const routes: Route[] = [
     ...commitRoutes,
     ...pullRoutes,
     ...collaboratorRoutes,
+    ...repoAdminRoutes,
+    ...rulesetRoutes,
+    ...dependabotRoutes,
     ...graphqlRoutes,
 ];
+
+/** What the real github provider needs beyond the rest (github-admin.test.ts checks their shapes). */
+export const adminRoutes: Route[] = [...repoAdminRoutes, ...rulesetRoutes, ...dependabotRoutes];
 
 /** Routes GitHub's OpenAPI description documents (all but GraphQL's single endpoint). */
 export const restRoutes: Route[] = routes.filter((route) => route.path !== "/graphql");

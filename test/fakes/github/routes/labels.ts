@@ -15,12 +15,25 @@ import type { LabelRecord, RepoState } from "../state";
 
 const DOCS = "https://docs.github.com/rest/issues/labels";
 
+// GitHub takes a "/" in a label's name encoded or not (go-github, behind Terraform's provider, sends it as is).
 export const labelRoutes: Route[] = [
     { method: "GET", path: "/repos/{owner}/{repo}/labels", docs: `${DOCS}#list-labels-for-a-repository`, handler: listLabels },
     { method: "POST", path: "/repos/{owner}/{repo}/labels", docs: `${DOCS}#create-a-label`, handler: createLabel },
-    { method: "GET", path: "/repos/{owner}/{repo}/labels/{name}", docs: `${DOCS}#get-a-label`, handler: getLabel },
-    { method: "PATCH", path: "/repos/{owner}/{repo}/labels/{name}", docs: `${DOCS}#update-a-label`, handler: updateLabel },
-    { method: "DELETE", path: "/repos/{owner}/{repo}/labels/{name}", docs: `${DOCS}#delete-a-label`, handler: deleteLabel },
+    { method: "GET", path: "/repos/{owner}/{repo}/labels/{name}", docs: `${DOCS}#get-a-label`, handler: getLabel, wildcard: "name" },
+    {
+        method: "PATCH",
+        path: "/repos/{owner}/{repo}/labels/{name}",
+        docs: `${DOCS}#update-a-label`,
+        handler: updateLabel,
+        wildcard: "name",
+    },
+    {
+        method: "DELETE",
+        path: "/repos/{owner}/{repo}/labels/{name}",
+        docs: `${DOCS}#delete-a-label`,
+        handler: deleteLabel,
+        wildcard: "name",
+    },
 ];
 
 function listLabels(ctx: RouteContext) {
