@@ -2,11 +2,16 @@
 //
 //   npm run bench:engine                          toolchain (cached) + org at 6 repos + staging
 //   npm run bench:engine -- --repos 300           the org at 300 repositories as well
+//   npm run bench:engine -- --repos 300 --only-repos --skip-checkpoints
+//                                                 only the 300-repository org, with PULUMI_SKIP_CHECKPOINTS=true
 //   npm run bench:engine -- --fresh-toolchain     also engine:build from empty Go and toolchain caches (~30 min)
 //
 // Wall time and peak memory are of the whole process tree (pulumi, language host, node, plugins), sampled
-// from /proc every 100 ms: the engine spreads its work over several processes. Stand-in providers, a file://
-// backend, the loopback fakes for the dynamic providers; TypeScript transpiled only, as in the engine suite.
+// from /proc every 100 ms: the engine spreads its work over several processes. The real github provider and the
+// stand-ins for the others, a file:// backend, the loopback GitHub and CircleCI fakes; TypeScript transpiled
+// only, as in the engine suite. A file:// backend rewrites the whole state after every step (Pulumi's diy
+// backend keeps no journal), so on a large stack `up` grows with the square of its resources;
+// --skip-checkpoints sets PULUMI_SKIP_CHECKPOINTS=true (one state write at the end) to measure the rest.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -83,32 +88,44 @@ async function toolchain(fresh: boolean): Promise<Sample[]> {
     return out;
 }
 
-/** preview, up and synth of one stack in a project copy whose files may be replaced first. */
-async function stack(label: string, name: string, files: ReadonlyArray<{ name: string; text: string }> = []): Promise<Sample[]> {
+interface StackRun {
+    readonly label: string;
+    readonly name: string;
+    /** Files replaced in the project copy first (a generated catalog). */
+    readonly files?: ReadonlyArray<{ name: string; text: string }>;
+    readonly skipCheckpoints?: boolean;
+}
+
+/** synth, preview and up of one stack in a project copy, each figure said as it lands. */
+async function stack(run: StackRun): Promise<Sample[]> {
+    const { label, name } = run;
     const github = await startFakeGitHub();
     const circle = await startFakeCircleCi();
     const token = "ghs_bench";
     github.state.token = token;
-    const p = ProjectCopy.create({ GITHUB_OWNER: "acme-saas" });
+    const p = ProjectCopy.create(run.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {});
     try {
-        for (const f of files) p.write(f.name, f.text);
+        for (const f of run.files ?? []) p.write(f.name, f.text);
         await p.initStack(name, (key) => (key === "github:token" ? token : `bench-${key}`));
         if (name === "org") {
-            for (const c of loadWorkspace(p.dir).catalog) github.state.addRepo(`acme-saas/${c.repo}`, { default_branch: "main" });
+            // The github provider creates every repository in the organisation.
+            github.state.addOrg("acme-saas");
             await p.pulumi(["config", "set", "github:baseUrl", github.url], { stack: name });
             await p.pulumi(["config", "set", "circleci:apiUrl", circle.url], { stack: name });
             await p.pulumi(["config", "set", "--secret", "circleci:token"], { stack: name, input: FAKE_CIRCLECI_TOKEN });
         }
         const pulumi = (what: string, args: string[]) =>
             measured(`${label}: pulumi ${what}`, "pulumi", [...args, "--stack", name], { cwd: p.dir, env: p.env });
-        const synth = await measured(
-            `${label}: conveyor synth ${name}`,
-            process.execPath,
-            [path.join(REPO, "cli", "bin.js"), "synth", name, "--out", path.join(path.dirname(p.dir), "out")],
-            { cwd: p.dir, env: process.env },
+        const synth = said(
+            await measured(
+                `${label}: conveyor synth ${name}`,
+                process.execPath,
+                [path.join(REPO, "cli", "bin.js"), "synth", name, "--out", path.join(path.dirname(p.dir), "out")],
+                { cwd: p.dir, env: process.env },
+            ),
         );
-        const preview = await pulumi("preview", ["preview", "--json"]);
-        const up = await pulumi("up", ["up", "--yes", "--skip-preview"]);
+        const preview = said(await pulumi("preview", ["preview", "--json"]));
+        const up = said(await pulumi("up", ["up", "--yes", "--skip-preview"]));
         return [synth, preview, up];
     } finally {
         p.remove();
@@ -118,28 +135,39 @@ async function stack(label: string, name: string, files: ReadonlyArray<{ name: s
 }
 
 /** Progress on stderr as each figure lands, so a long run that is stopped still leaves what it measured. */
-function said(samples: Sample[]): Sample[] {
-    for (const s of samples) process.stderr.write(`bench:engine ${s.what}: ${s.seconds.toFixed(1)} s, ${s.peakMiB.toFixed(0)} MiB\n`);
+function said<T extends Sample | Sample[]>(samples: T): T {
+    for (const s of Array.isArray(samples) ? samples : [samples])
+        process.stderr.write(`bench:engine ${s.what}: ${s.seconds.toFixed(1)} s, ${s.peakMiB.toFixed(0)} MiB\n`);
     return samples;
 }
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
-        options: { repos: { type: "string", multiple: true }, "fresh-toolchain": { type: "boolean" }, json: { type: "boolean" } },
+        options: {
+            repos: { type: "string", multiple: true },
+            "only-repos": { type: "boolean" },
+            "skip-checkpoints": { type: "boolean" },
+            "fresh-toolchain": { type: "boolean" },
+            json: { type: "boolean" },
+        },
     });
     const samples: Sample[] = said(await toolchain(values["fresh-toolchain"] ?? false));
-    samples.push(...said(await stack(`org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, "org")));
-    samples.push(...said(await stack("staging, 6 services", "staging")));
+    if (!values["only-repos"]) {
+        samples.push(
+            ...(await stack({ label: `org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, name: "org" })),
+        );
+        samples.push(...(await stack({ label: "staging, 6 services", name: "staging" })));
+    }
+    const skipCheckpoints = values["skip-checkpoints"] ?? false;
     for (const r of (values.repos ?? []).map(Number)) {
         const w = buildWorkload(r);
         samples.push(
-            ...said(
-                await stack(
-                    `org, ${w.repos} repositories`,
-                    "org",
-                    w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"),
-                ),
-            ),
+            ...(await stack({
+                label: `org, ${w.repos} repositories${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}`,
+                name: "org",
+                files: w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"),
+                skipCheckpoints,
+            })),
         );
     }
     if (values.json) {

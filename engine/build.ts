@@ -4,7 +4,7 @@
 //   <cache>/libexec/pulumi          the CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at @pulumi/pulumi's version)
 //   <cache>/libexec/pulumi-language-nodejs        the Node.js language host (engine/langhost)
 //   <cache>/libexec/pulumi-resource-pulumi-nodejs dynamic providers' host, copied from @pulumi/pulumi
-//   <cache>/pulumi-home/plugins/... resource plugins for aws, cloudflare, github, random
+//   <cache>/pulumi-home/plugins/... resource plugins: github real (engine/github-provider), aws, cloudflare, random stand-ins
 //   <cache>/toolchain.json          what was built, from which module versions
 //
 // Every step checks what it would build first, so a second run takes seconds. A step that cannot run says
@@ -24,6 +24,8 @@ const PROVIDER_MODULES: Partial<Record<ProviderName, (version: string) => string
     github: (v) => `github.com/pulumi/pulumi-github/provider/v${v.split(".")[0]}`,
     random: (v) => `github.com/pulumi/pulumi-random/provider/v${v.split(".")[0]}`,
 };
+/** Providers built for real from a wrapper module of ours (engine/<name>-provider) when Pulumi's is not served. */
+const BRIDGED: Partial<Record<ProviderName, string>> = { github: "github-provider" };
 /** Pulumi's release build flags (CGO off, no user/group lookups through libc, no gRPC tracing). */
 const GO_BUILD_FLAGS = ["-trimpath", "-tags", "osusergo,grpcnotrace"];
 
@@ -102,7 +104,7 @@ interface Manifest {
     cli?: { module: string; version: string; sum?: string; replaces: string[] };
     languageHost?: { kind: "pulumi" | "conveyor"; module: string; sdk: string; sdkSum?: string; why?: string; stamp: string };
     dynamicProviderHost?: { from: string };
-    providers?: Record<string, { kind: "real" | "stand-in"; version: string; why?: string; stamp: string }>;
+    providers?: Record<string, { kind: "real" | "stand-in"; version: string; why?: string; from?: string[]; stamp: string }>;
 }
 
 type Step = (ctx: Ctx) => string;
@@ -126,8 +128,9 @@ function checkToolchains(ctx: Ctx): string {
     const go = run("go", ["version"]);
     if (go.status !== 0) throw new StepError("`go version` failed: install Go 1.26 or newer (the CLI is built from its Go modules)");
     const m = /go(\d+)\.(\d+)/.exec(go.stdout);
-    if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25))
-        throw new StepError(`Go 1.25 or newer is needed, found: ${go.stdout.trim()}`);
+    // 1.26: Terraform's github provider (engine/github-provider) needs it; the CLI alone builds on 1.25.
+    if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 26))
+        throw new StepError(`Go 1.26 or newer is needed, found: ${go.stdout.trim()}`);
     const proxy = must("go env", "go", ["env", "GOPROXY"]).trim();
     if (proxy === "off") throw new StepError("GOPROXY=off: the toolchain is built from the Go module proxy");
     ctx.manifest.go = go.stdout.trim();
@@ -238,11 +241,15 @@ function installProviders(ctx: Ctx): string {
     const done: string[] = [];
     ctx.manifest.providers ??= {};
     const pulumi = path.join(ctx.l.libexec, "pulumi");
-    const sources = ["stand-in.ts", ...PROVIDERS.map((p) => `${p}.ts`)].map((f) =>
+    const sources = ["stand-in.ts", ...PROVIDERS.filter((p) => !BRIDGED[p]).map((p) => `${p}.ts`)].map((f) =>
         fs.readFileSync(path.join(REPO, "engine", "providers", f)),
     );
     for (const name of PROVIDERS) {
         const version = ctx.v.providers[name];
+        if (BRIDGED[name]) {
+            done.push(installBridged(ctx, name, BRIDGED[name]));
+            continue;
+        }
         const stamp = digestOf(name, version, ...sources);
         const installed = path.join(ctx.l.pulumiHome, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
         const known = ctx.manifest.providers[name];
@@ -285,6 +292,56 @@ function installProviders(ctx: Ctx): string {
         done.push(`${name} ${version} stand-in installed (${why})`);
     }
     return done.join("; ");
+}
+
+/**
+ * A real provider plugin: our wrapper module (engine/<dir>: main.go, go.mod, go.sum) puts the upstream
+ * Terraform provider under Pulumi's Terraform bridge, built like Pulumi builds its providers and installed as
+ * `pulumi plugin install resource <name> <version> --file <binary>`. A proxy refusal or a compile error
+ * fails the step naming the module.
+ */
+function installBridged(ctx: Ctx, name: ProviderName, dir: string): string {
+    const version = ctx.v.providers[name];
+    const src = path.join(REPO, "engine", dir);
+    const files = ["go.mod", "go.sum", "main.go"];
+    const stamp = digestOf(name, version, ...files.map((f) => fs.readFileSync(path.join(src, f))));
+    const installed = path.join(ctx.l.pulumiHome, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
+    const known = ctx.manifest.providers?.[name];
+    if (known?.kind === "real" && known.stamp === stamp && fs.existsSync(installed)) return `${name} ${version} real, cached`;
+    const work = path.join(ctx.l.work, dir);
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    for (const f of files) fs.copyFileSync(path.join(src, f), path.join(work, f));
+    const env = goEnv();
+    // The modules it is made of, each named so a refusal says which one (`go mod download` of all of them).
+    const required = [...fs.readFileSync(path.join(work, "go.mod"), "utf8").matchAll(/^\s*(\S+) (v\S+)(?: \/\/ indirect)?$/gm)];
+    const direct = required.filter((m) => !m[0].includes("// indirect")).map((m) => `${m[1]}@${m[2]}`);
+    const replaced = remoteReplaces(path.join(work, "go.mod")).map((r) => r.split("=")[1]);
+    for (const mod of [...direct, ...replaced]) {
+        const [module, at] = mod.split("@");
+        const info = download(module, at);
+        if (info.Error) throw new StepError(`the Go module proxy did not serve ${mod} (needed by engine/${dir}): ${info.Error}`);
+    }
+    const bin = path.join(work, `pulumi-resource-${name}`);
+    log(`    go build engine/${dir} (${direct.join(", ")}; several minutes on 2 cores the first time)`);
+    must(`go build engine/${dir}`, "go", ["build", ...GO_BUILD_FLAGS, "-ldflags", `-X main.version=${version}`, "-o", bin, "."], {
+        cwd: work,
+        env,
+        quiet: false,
+    });
+    const says = run(bin, ["-version"]).stdout.trim();
+    if (says !== version) throw new StepError(`engine/${dir} built a plugin that reports version "${says}", expected ${version}`);
+    must(
+        `pulumi plugin install resource ${name} ${version}`,
+        path.join(ctx.l.libexec, "pulumi"),
+        ["plugin", "install", "resource", name, version, "--file", bin, "--reinstall"],
+        { env: { ...process.env, PULUMI_HOME: ctx.l.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" } },
+    );
+    if (!fs.existsSync(installed)) throw new StepError(`pulumi plugin install did not put ${installed} in place`);
+    const why = `${PROVIDER_MODULES[name]?.(version) ?? name} is not served by the Go module proxy; built from engine/${dir}`;
+    ctx.manifest.providers ??= {};
+    ctx.manifest.providers[name] = { kind: "real", version, why, from: [...direct, ...replaced], stamp };
+    return `${name} ${version} real, built (${direct.join(", ")})`;
 }
 
 function writeLauncher(ctx: Ctx): string {

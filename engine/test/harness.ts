@@ -90,9 +90,11 @@ export class ProjectCopy {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...extraEnv,
         };
-        // A developer's own tokens must never reach a test run.
+        // A developer's own tokens (and GitHub settings the github provider would read) must never reach a test run.
         for (const k of [
             "GITHUB_TOKEN",
+            "GITHUB_OWNER",
+            "GITHUB_BASE_URL",
             "CIRCLECI_TOKEN",
             "PULUMI_ACCESS_TOKEN",
             "AWS_ACCESS_KEY_ID",

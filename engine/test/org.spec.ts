@@ -2,6 +2,7 @@
 // CircleCI: label renames that keep an issue's label, weekly milestones, CircleCI contexts; then a second up
 // and a refresh that write nothing, a refused destroy, and a policy-breaking change.
 import * as assert from "node:assert/strict";
+import { registriesUsed, registrySecretNames } from "../../components/github/dependabot";
 import { loadWorkspace } from "../../config";
 import { FAKE_CIRCLECI_TOKEN, startFakeCircleCi, type FakeCircleCi } from "../../test/fakes/circleci";
 import { startFakeGitHub, type FakeGitHub } from "../../test/fakes/github";
@@ -21,18 +22,16 @@ describe("the org stack under the real engine", function () {
         github = await startFakeGitHub();
         circle = await startFakeCircleCi();
         github.state.token = TOKEN;
-        // GITHUB_OWNER: the github stand-in's view of the owner (the real provider reads github:owner too).
-        p = ProjectCopy.create({ GITHUB_OWNER: OWNER });
-        // Existing repositories being adopted, each with GitHub's default labels; billing-service also has a
-        // "payments" label (renamedFrom of topic/billing) and an issue filed as a bug.
-        for (const c of loadWorkspace(p.dir).catalog) {
-            const repo = github.state.addRepo(`${OWNER}/${c.repo}`, { default_branch: "main" });
-            for (const l of ["bug", "enhancement", "question"]) repo.addLabel(l);
-            if (c.repo === "billing-service") {
-                repo.addLabel("payments");
-                bugIssue = repo.addIssue("Invoices round VAT down", { labels: ["bug", "payments"] }).number;
-            }
-        }
+        p = ProjectCopy.create();
+        // The real github provider creates every repository (POST /orgs/{org}/repos); GitHub gives each its
+        // default labels. billing-service also gets, as soon as it exists, a "payments" label (renamedFrom of
+        // topic/billing) and an issue filed as a bug, before the label renames run.
+        github.state.addOrg(OWNER);
+        github.state.onRepoCreated.push((repo) => {
+            if (repo.name !== "billing-service") return;
+            repo.addLabel("payments");
+            bugIssue = repo.addIssue("Invoices round VAT down", { labels: ["bug", "payments"] }).number;
+        });
     });
     after(async () => {
         p?.remove();
@@ -93,6 +92,83 @@ describe("the org stack under the real engine", function () {
         assert.equal(staging.envVars.get("AWS_ACCESS_KEY_ID")!.value, "s3cret-conveyor:circleciSecrets.NONPROD_AWS_ACCESS_KEY_ID");
         const state = (await p.pulumi(["stack", "export"], { stack: "org" })).stdout;
         assert.doesNotMatch(state, /s3cret-/, "no secret in plaintext in the state");
+    });
+
+    it("the real github provider made every repository as GitHub has it: settings, topics, ruleset, files, label set, security updates, sealed secrets", async () => {
+        const org = loadWorkspace(p.dir).org!;
+        const labelCounts = JSON.parse((await p.pulumi(["stack", "output", "labelCounts", "--json"], { stack: "org" })).stdout) as Record<
+            string,
+            number
+        >;
+        for (const r of org.repositories) {
+            const repo = github.state.findRepo(OWNER, r.name);
+            assert.ok(repo, `${r.name} was created`);
+            const s = r.settings;
+            // Topics are a set to the provider, which sends them in its own order.
+            assert.deepEqual(
+                [
+                    repo.settings.visibility,
+                    [...repo.settings.topics].sort(),
+                    repo.settings.has_wiki,
+                    repo.settings.has_projects,
+                    repo.delete_branch_on_merge,
+                ],
+                [s.visibility, [...s.topics].sort(), false, false, s.deleteBranchOnMerge],
+                r.name,
+            );
+            assert.deepEqual(
+                [
+                    repo.settings.allow_merge_commit,
+                    repo.settings.allow_squash_merge,
+                    repo.settings.allow_rebase_merge,
+                    repo.settings.allow_auto_merge,
+                ],
+                [s.merge.allowMergeCommit, s.merge.allowSquashMerge, s.merge.allowRebaseMerge, s.merge.allowAutoMerge],
+                r.name,
+            );
+            assert.deepEqual([repo.settings.squash_merge_commit_title, repo.settings.squash_merge_commit_message], ["PR_TITLE", "PR_BODY"]);
+            assert.deepEqual(
+                [repo.settings.vulnerability_alerts, repo.settings.automated_security_fixes],
+                [s.vulnerabilityAlerts, true],
+                r.name,
+            );
+            const [ruleset, ...more] = repo.rulesets;
+            assert.equal(more.length, 0, r.name);
+            assert.deepEqual(
+                [ruleset.name, ruleset.enforcement, ruleset.conditions],
+                ["default branch", "active", { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } }],
+            );
+            const review = ruleset.rules.find((x) => x.type === "pull_request")?.parameters;
+            assert.equal(review?.required_approving_review_count, s.branchRule.requiredApprovals, r.name);
+            assert.deepEqual(
+                ruleset.rules.map((x) => x.type).sort(),
+                [
+                    "deletion",
+                    "non_fast_forward",
+                    "pull_request",
+                    ...(s.branchRule.statusChecks.length > 0 ? ["required_status_checks"] : []),
+                ].sort(),
+            );
+            for (const file of [".github/dependabot.yml", ".github/workflows/stale.yml"])
+                assert.match(repo.file(s.defaultBranch, file) ?? "", /conveyor/, `${r.name}: ${file}`);
+            // The authoritative label set: the taxonomy only, GitHub's other defaults removed.
+            assert.equal(repo.labels.length, labelCounts[r.name], r.name);
+            assert.ok(repo.label("type/bug") && !repo.label("question") && !repo.label("wontfix"), r.name);
+            const repoSecrets = registriesUsed(r, org.registries)
+                .filter((x) => x.secretScope === "repository")
+                .flatMap(registrySecretNames);
+            assert.deepEqual([...repo.dependabotSecrets.keys()].sort(), repoSecrets.sort(), r.name);
+        }
+        const orgSecrets = github.state.orgDependabot.get(OWNER)?.secrets ?? new Map();
+        const mavenUsers = org.repositories.filter((r) => r.ecosystems.some((e) => e.registries.includes("maven-internal")));
+        assert.ok(mavenUsers.length > 0);
+        assert.deepEqual(
+            orgSecrets.get("MAVEN_PASS")?.selected_repository_ids.sort(),
+            mavenUsers.map((r) => github.state.findRepo(OWNER, r.name)!.id).sort(),
+        );
+        const sealed = [...orgSecrets.values(), ...[...github.state.repos.values()].flatMap((r) => [...r.dependabotSecrets.values()])];
+        assert.ok(sealed.length > 0);
+        for (const secret of sealed) assert.doesNotMatch(Buffer.from(secret.encrypted_value, "base64").toString("latin1"), /s3cret/);
     });
 
     it("a second up and a refresh make no write, and the stack previews clean with --expect-no-changes", async () => {
