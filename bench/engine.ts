@@ -2,8 +2,9 @@
 //
 //   npm run bench:engine                          toolchain (cached) + org at 6 repos + staging
 //   npm run bench:engine -- --repos 300           the org at 300 repositories as well
-//   npm run bench:engine -- --repos 300 --only-repos --skip-checkpoints
-//                                                 only the 300-repository org, with PULUMI_SKIP_CHECKPOINTS=true
+//   npm run bench:engine -- --repos 300 --only-repos --skip-checkpoints --no-write-delay
+//                                                 only the 300-repository org, with PULUMI_SKIP_CHECKPOINTS=true and
+//                                                 github:writeDelayMs 0 (the provider waits 1 s after each write)
 //   npm run bench:engine -- --fresh-toolchain     also engine:build from empty Go and toolchain caches (~30 min)
 //
 // Wall time and peak memory are of the whole process tree (pulumi, language host, node, plugins), sampled
@@ -94,6 +95,8 @@ interface StackRun {
     /** Files replaced in the project copy first (a generated catalog). */
     readonly files?: ReadonlyArray<{ name: string; text: string }>;
     readonly skipCheckpoints?: boolean;
+    /** github:writeDelayMs 0: the github provider otherwise paces its writes one at a time, 1 s apart. */
+    readonly noWriteDelay?: boolean;
 }
 
 /** synth, preview and up of one stack in a project copy, each figure said as it lands. */
@@ -111,6 +114,7 @@ async function stack(run: StackRun): Promise<Sample[]> {
             // The github provider creates every repository in the organisation.
             github.state.addOrg("acme-saas");
             await p.pulumi(["config", "set", "github:baseUrl", github.url], { stack: name });
+            if (run.noWriteDelay) await p.pulumi(["config", "set", "github:writeDelayMs", "0"], { stack: name });
             await p.pulumi(["config", "set", "circleci:apiUrl", circle.url], { stack: name });
             await p.pulumi(["config", "set", "--secret", "circleci:token"], { stack: name, input: FAKE_CIRCLECI_TOKEN });
         }
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
             repos: { type: "string", multiple: true },
             "only-repos": { type: "boolean" },
             "skip-checkpoints": { type: "boolean" },
+            "no-write-delay": { type: "boolean" },
             "fresh-toolchain": { type: "boolean" },
             json: { type: "boolean" },
         },
@@ -159,14 +164,16 @@ async function main(): Promise<void> {
         samples.push(...(await stack({ label: "staging, 6 services", name: "staging" })));
     }
     const skipCheckpoints = values["skip-checkpoints"] ?? false;
+    const noWriteDelay = values["no-write-delay"] ?? false;
     for (const r of (values.repos ?? []).map(Number)) {
         const w = buildWorkload(r);
         samples.push(
             ...(await stack({
-                label: `org, ${w.repos} repositories${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}`,
+                label: `org, ${w.repos} repositories${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}${noWriteDelay ? ", github:writeDelayMs 0" : ""}`,
                 name: "org",
                 files: w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"),
                 skipCheckpoints,
+                noWriteDelay,
             })),
         );
     }
