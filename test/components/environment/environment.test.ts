@@ -159,14 +159,21 @@ describe("environment stacks", function () {
         assert.doesNotMatch(JSON.stringify(staging), /mock-password/);
     });
 
-    it("builds a client environment with production sizing", async () => {
-        const prodText = fixtureFiles()
-            .find((f) => f.name === "Pulumi.prod.yaml")!
-            .text.replace("tier: main", "tier: client")
-            .replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
-        const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", prodText.replace("source: demo", "source: prod")));
+    it("sizes a client prod stack without a sizing block like prod: two tasks, a NAT per zone, 90-day logs", async () => {
+        // Main prod's file asks for 3 tasks; a client's stack written without that override gets the defaults.
+        const prodText = fixtureFiles().find((f) => f.name === "Pulumi.prod.yaml")!.text;
+        assert.match(prodText, /\n {4}sizing:\n {6}desiredCount: 3\n/);
+        const clientText = prodText
+            .replace(/\n {4}sizing:\n {6}desiredCount: 3\n/, "\n")
+            .replace("tier: main", "tier: client")
+            .replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example")
+            .replace("source: demo", "source: prod");
+        const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", clientText));
         assert.equal(ofType(r, T.service).length, 6);
-        for (const s of ofType(r, T.service)) assert.ok((s.inputs.desiredCount as number) >= 2);
+        for (const s of ofType(r, T.service)) assert.equal(s.inputs.desiredCount, 2, s.name);
+        assert.equal(ofType(r, T.nat).length, 2);
+        assert.equal(named(r, T.logs, "globex-prod-web").inputs.retentionInDays, 90);
+        assert.equal(named(r, T.taskDef, "globex-prod-web").inputs.cpu, "512");
         assert.equal((r.outputs.urls as Record<string, string>).web, "https://web.globex.acme-saas.example");
     });
 
