@@ -95,6 +95,20 @@ describe("environment stacks", function () {
         assert.equal(sizingOf({ ...env, sizing: { desiredCount: 1 } }).desiredCount, 2);
     });
 
+    it("sizes a client's staging like staging and its prod like prod; an override changes only what it names", () => {
+        const client = (stage: "staging" | "prod", sizing = {}) =>
+            sizingOf({ stack: `globex-${stage}`, role: { tier: "client", client: "globex", stage }, sizing });
+        assert.deepEqual(client("staging"), { cpu: 256, memory: 512, desiredCount: 1, logRetentionDays: 14, natGateways: 1 });
+        assert.deepEqual(client("prod"), { cpu: 512, memory: 1024, desiredCount: 2, logRetentionDays: 90, natGateways: 2 });
+        assert.deepEqual(client("staging", { memory: 2048, cpu: undefined }), {
+            cpu: 256,
+            memory: 2048,
+            desiredCount: 1,
+            logRetentionDays: 14,
+            natGateways: 1,
+        });
+    });
+
     it("creates a VPC over two zones, or uses the one a stack names", async () => {
         assert.equal(ofType(staging, T.vpc).length, 1);
         assert.deepEqual(
