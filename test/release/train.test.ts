@@ -67,5 +67,10 @@ describe("the release train", () => {
     it("explains an environment that is not due today", () => {
         const wed = trainAt(ws.environments, new Date("2026-12-02T07:00:00+01:00"), "Europe/Paris");
         assert.equal(wed.find((d) => d.env === "demo")!.reason, "releases on friday, not wednesday");
+        const saturday = trainAt(ws.environments, new Date("2026-12-05T07:00:00+01:00"), "Europe/Paris");
+        assert.equal(
+            saturday.find((d) => d.env === "staging")!.reason,
+            "releases on monday, tuesday, wednesday, thursday, friday, not saturday",
+        );
     });
 });
