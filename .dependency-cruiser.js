@@ -80,7 +80,7 @@ module.exports = {
     ],
     options: {
         doNotFollow: { path: "node_modules" },
-        exclude: { path: "^out/" },
+        exclude: { path: "^(out|reports|\\.stryker-tmp)/" },
         // Type-only imports count: a cycle through types is still two files that cannot be read apart.
         tsPreCompilationDeps: true,
         tsConfig: { fileName: "tsconfig.json" },

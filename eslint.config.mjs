@@ -7,7 +7,7 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-    globalIgnores(["node_modules/", "out/", "test/schemas/"]),
+    globalIgnores(["node_modules/", "out/", "test/schemas/", "reports/", ".stryker-tmp/"]),
     // A disable comment that no longer disables anything fails too: it would hide the next real problem.
     { linterOptions: { reportUnusedDisableDirectives: "error" } },
     {

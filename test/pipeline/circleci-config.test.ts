@@ -39,6 +39,23 @@ function cliCommands(): Set<string> {
     return names;
 }
 
+/** Whether a workflow's `when` (CircleCI's logic statements: and, or, not, equal) holds for these pipeline values. */
+function holds(when: unknown, values: Record<string, unknown>): boolean {
+    const value = (v: unknown): unknown => {
+        const ref = typeof v === "string" ? /^<< (pipeline\.[\w.-]+) >>$/.exec(v) : null;
+        if (ref && !(ref[1] in values)) throw new Error(`no value for ${ref[1]}`);
+        return ref ? values[ref[1]] : v;
+    };
+    if (when === undefined) return true;
+    if (typeof when !== "object" || when === null) return Boolean(value(when));
+    const [op, arg] = Object.entries(when)[0] as [string, unknown];
+    if (op === "and") return (arg as unknown[]).every((x) => holds(x, values));
+    if (op === "or") return (arg as unknown[]).some((x) => holds(x, values));
+    if (op === "not") return !holds(arg, values);
+    if (op === "equal") return (arg as unknown[]).map(value).every((x, _, all) => x === all[0]);
+    throw new Error(`unknown logic statement ${op}`);
+}
+
 describe("the CircleCI pipeline (.circleci/config.yml)", () => {
     it("validates against CircleCI's config schema", () => {
         const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "schemas", "circleci-config.json"), "utf8")) as {
@@ -96,6 +113,27 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         assert.ok(npm.includes("test"));
         for (const s of npm) assert.ok(scripts[s], `npm run ${s} is not a script of package.json`);
         assert.match(text, /npm ci/);
+    });
+
+    it("runs one workflow per kind of pipeline: a PR previews, main deploys, each nightly trigger runs only its own job", () => {
+        const workflowsFor = (branch: string, drift: boolean, mutation: boolean) =>
+            Object.entries(config.workflows as Record<string, { when?: unknown }>)
+                .filter(([, w]) =>
+                    holds(w.when, {
+                        "pipeline.git.branch": branch,
+                        "pipeline.parameters.run-drift": drift,
+                        "pipeline.parameters.run-mutation": mutation,
+                    }),
+                )
+                .map(([name]) => name);
+        assert.deepEqual(workflowsFor("fix-billing", false, false), ["pull-request"]);
+        assert.deepEqual(workflowsFor("main", false, false), ["deploy"]);
+        assert.deepEqual(workflowsFor("main", true, false), ["nightly-drift"]);
+        assert.deepEqual(workflowsFor("main", false, true), ["nightly-mutation"], "the mutation night deploys nothing");
+        const mutation = JSON.stringify(config.jobs.mutation.steps);
+        assert.match(mutation, /"command":"npm run mutate"/);
+        assert.match(mutation, /\{"store_artifacts":\{"path":"reports\/mutation"/, "the HTML report is kept as an artifact");
+        assert.match(mutation, /"paths":\["reports\/mutation\/incremental"\]/, "the incremental file is carried to the next night");
     });
 
     it("pins images, orbs and the Pulumi CLI to versions", () => {

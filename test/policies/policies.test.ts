@@ -256,6 +256,14 @@ describe("policies: aws", () => {
         );
     });
 
+    it("iam-least-privilege fails on Allow with NotResource, and lets a Deny with NotResource narrow a grant", async () => {
+        const notResource = { Sid: "AllButLogs", NotResource: "arn:aws:logs:eu-west-3:1:*", Action: ["sqs:SendMessage"] };
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([{ ...notResource, Effect: "Allow" }])), [
+            "release-controller policy: statement AllButLogs allows NotResource (grants every other resource)",
+        ]);
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([...goodStatements, { ...notResource, Effect: "Deny" }])), []);
+    });
+
     const child = (type: string, name: string, props: Record<string, unknown>): ResourceSpec => ({
         type,
         name,

@@ -82,4 +82,16 @@ describe("release plan", () => {
         });
         assert.deepEqual(plan.bumps, [{ component: "billing", repo: "billing-service", from: undefined, to: 866 }]);
     });
+
+    it("from a stack, says nothing of a service neither side runs; from ci, reports every service without a build", () => {
+        const target = { ...env("prod"), versions: new Map([["web", 2255]]) };
+        const fromDemo = planRelease({ target, catalog: ws.catalog, source: "demo", offered: offered({ web: 2271 }) });
+        assert.deepEqual(fromDemo.skipped, [], "billing, gateway… run nowhere here: nothing to say");
+        assert.deepEqual(fromDemo.bumps, [{ component: "web", repo: "web-frontend", from: 2255, to: 2271 }]);
+        const fromCi = planRelease({ target, catalog: ws.catalog, source: "ci", offered: offered({ web: 2271 }) });
+        assert.deepEqual(
+            fromCi.skipped.map((s) => s.component),
+            ["marketplace", "billing", "erp-connector", "gateway", "notifications"],
+        );
+    });
 });

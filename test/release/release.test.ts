@@ -75,6 +75,35 @@ describe("release controller against the fakes", function () {
         assert.ok(w.github.reads() <= 6 + 5);
     });
 
+    it("a release re-run after a newer build refreshes the PR body and marker, not only the stack file", async () => {
+        await release(w, "staging");
+        const before = prOf(w, "staging");
+        const billing = w.repos.get("billing")!;
+        const issue = billing.addIssue("billing: late fix", { labels: ["workflow/ready-for-staging"] });
+        billing.commit("late-fix", { message: "late fix", files: { "src/late.txt": "1\n" }, author: "bob" });
+        const pr = billing.openPull({
+            head: "late-fix",
+            title: "billing: late fix",
+            body: `Fixes #${issue.number}`,
+            labels: ["type/bug"],
+            user: "bob",
+        });
+        billing.mergePull(pr.number, { method: "squash" });
+        const newer = w.latest.get("billing")! + 2; // the build after the newest green one failed
+        w.circle.addPipeline("gh/acme-saas/billing-service", { number: newer, revision: billing.head("main"), workflows: ["success"] });
+
+        const again = await release(w, "staging");
+        assert.equal(again.status, "updated");
+        const after = prOf(w, "staging");
+        assert.equal(after.number, before.number, "the same PR, refreshed");
+        assert.ok(diffLines(w, "staging").includes(`    billing: ${newer}`));
+        const marker = parseMarker(after.body)!;
+        assert.equal(marker.versions.billing, newer, "deployed reads the versions from the marker");
+        assert.ok(marker.issues["acme-saas/billing-service"].includes(issue.number), "and the issues it tells");
+        assert.match(after.body, new RegExp(`\\| billing \\| 873 \\| ${newer} \\|`));
+        assert.notEqual(after.body, before.body);
+    });
+
     it("never promotes a failed build, and reports what it leaves out", async () => {
         const progress: string[] = [];
         w.circle.addPipeline("gh/acme-saas/api-gateway", { number: 9000, workflows: ["running"] });

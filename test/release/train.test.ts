@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
 import { localDay, trainAt } from "../../release/train";
-import { fixtureFiles } from "../workspace-fixture";
+import { fixtureFiles, withValue } from "../workspace-fixture";
 
 const ws = parseWorkspace(fixtureFiles());
 const due = (iso: string) =>
@@ -44,8 +44,33 @@ describe("the release train", () => {
         );
     });
 
+    it("does not release prod on the first or the last day of its freeze window, and does on the next Monday", () => {
+        const freeze = [{ from: "2026-12-14", to: "2026-12-21", reason: "Audit" }];
+        const envs = parseWorkspace(
+            withValue("Pulumi.prod.yaml", ["config", "conveyor:environment", "release", "freeze"], freeze),
+        ).environments;
+        const prodOn = (iso: string) => trainAt(envs, new Date(iso), "Europe/Paris").find((d) => d.env === "prod")!;
+        assert.deepEqual(prodOn("2026-12-14T07:00:00+01:00"), {
+            env: "prod",
+            due: false,
+            reason: "frozen from 2026-12-14 to 2026-12-21: Audit",
+        });
+        assert.deepEqual(prodOn("2026-12-21T07:00:00+01:00"), {
+            env: "prod",
+            due: false,
+            reason: "frozen from 2026-12-14 to 2026-12-21: Audit",
+        });
+        assert.deepEqual(prodOn("2026-12-07T07:00:00+01:00"), { env: "prod", due: true }, "the Monday before");
+        assert.deepEqual(prodOn("2026-12-28T07:00:00+01:00"), { env: "prod", due: true }, "the Monday after");
+    });
+
     it("explains an environment that is not due today", () => {
         const wed = trainAt(ws.environments, new Date("2026-12-02T07:00:00+01:00"), "Europe/Paris");
         assert.equal(wed.find((d) => d.env === "demo")!.reason, "releases on friday, not wednesday");
+        const saturday = trainAt(ws.environments, new Date("2026-12-05T07:00:00+01:00"), "Europe/Paris");
+        assert.equal(
+            saturday.find((d) => d.env === "staging")!.reason,
+            "releases on monday, tuesday, wednesday, thursday, friday, not saturday",
+        );
     });
 });

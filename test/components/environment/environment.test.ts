@@ -95,6 +95,20 @@ describe("environment stacks", function () {
         assert.equal(sizingOf({ ...env, sizing: { desiredCount: 1 } }).desiredCount, 2);
     });
 
+    it("sizes a client's staging like staging and its prod like prod; an override changes only what it names", () => {
+        const client = (stage: "staging" | "prod", sizing = {}) =>
+            sizingOf({ stack: `globex-${stage}`, role: { tier: "client", client: "globex", stage }, sizing });
+        assert.deepEqual(client("staging"), { cpu: 256, memory: 512, desiredCount: 1, logRetentionDays: 14, natGateways: 1 });
+        assert.deepEqual(client("prod"), { cpu: 512, memory: 1024, desiredCount: 2, logRetentionDays: 90, natGateways: 2 });
+        assert.deepEqual(client("staging", { memory: 2048, cpu: undefined }), {
+            cpu: 256,
+            memory: 2048,
+            desiredCount: 1,
+            logRetentionDays: 14,
+            natGateways: 1,
+        });
+    });
+
     it("creates a VPC over two zones, or uses the one a stack names", async () => {
         assert.equal(ofType(staging, T.vpc).length, 1);
         assert.deepEqual(
@@ -159,14 +173,21 @@ describe("environment stacks", function () {
         assert.doesNotMatch(JSON.stringify(staging), /mock-password/);
     });
 
-    it("builds a client environment with production sizing", async () => {
-        const prodText = fixtureFiles()
-            .find((f) => f.name === "Pulumi.prod.yaml")!
-            .text.replace("tier: main", "tier: client")
-            .replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example");
-        const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", prodText.replace("source: demo", "source: prod")));
+    it("sizes a client prod stack without a sizing block like prod: two tasks, a NAT per zone, 90-day logs", async () => {
+        // Main prod's file asks for 3 tasks; a client's stack written without that override gets the defaults.
+        const prodText = fixtureFiles().find((f) => f.name === "Pulumi.prod.yaml")!.text;
+        assert.match(prodText, /\n {4}sizing:\n {6}desiredCount: 3\n/);
+        const clientText = prodText
+            .replace(/\n {4}sizing:\n {6}desiredCount: 3\n/, "\n")
+            .replace("tier: main", "tier: client")
+            .replace("domain: app.acme-saas.example", "domain: globex.acme-saas.example")
+            .replace("source: demo", "source: prod");
+        const r = await synthOf("globex-prod", withFile("Pulumi.globex-prod.yaml", clientText));
         assert.equal(ofType(r, T.service).length, 6);
-        for (const s of ofType(r, T.service)) assert.ok((s.inputs.desiredCount as number) >= 2);
+        for (const s of ofType(r, T.service)) assert.equal(s.inputs.desiredCount, 2, s.name);
+        assert.equal(ofType(r, T.nat).length, 2);
+        assert.equal(named(r, T.logs, "globex-prod-web").inputs.retentionInDays, 90);
+        assert.equal(named(r, T.taskDef, "globex-prod-web").inputs.cpu, "512");
         assert.equal((r.outputs.urls as Record<string, string>).web, "https://web.globex.acme-saas.example");
     });
 
