@@ -36,7 +36,7 @@ export function escapeHtml(text: string): string {
     return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 }
 
-/** A URL we built (https only) for an href; anything else is dropped rather than echoed. */
+/** A web address we built, for an href: http(s) only (no javascript: or data:); anything else is dropped. */
 export function safeHref(url: string): string | undefined {
-    return /^https:\/\/[^\s"'<>`]+$/.test(url) ? url : undefined;
+    return /^https?:\/\/[^\s"'<>`]+$/.test(url) ? url : undefined;
 }

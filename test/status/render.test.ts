@@ -210,7 +210,7 @@ describe("status renderers (pure)", function () {
             assert.doesNotMatch(html, /<img/);
         });
 
-        it("drops a link whose address is not https rather than echo it", () => {
+        it("drops a link whose address is not a web address rather than echo it", () => {
             const m = matrix();
             const bad: StatusMatrix = {
                 ...m,
