@@ -17,9 +17,18 @@ import type { EnvironmentFacts, StatusInput } from "./model";
 /** The hidden marker that makes an issue of the ops repository the release dashboard. */
 export const DASHBOARD_MARKER = "<!-- conveyor:release-dashboard -->";
 
+/**
+ * CircleCI for the status: the release's CiBuilds, and, when the client has it (clients/circleci.ts does),
+ * one page of a branch's newest pipelines, whose items carry their commits: one request per component gives
+ * the commits of every recent build, instead of one request per build.
+ */
+export interface StatusCi extends CiBuilds {
+    pipelinesPage?(slug: string, branch: string): Promise<{ items: readonly { number: number; revision?: string }[] }>;
+}
+
 export interface StatusDeps {
     readonly gh: Octokit;
-    readonly ci: CiBuilds;
+    readonly ci: StatusCi;
     readonly workspace: Workspace;
     /** API root GitHub was reached at, for web links. */
     readonly gitHubApiUrl: string;
@@ -144,8 +153,12 @@ export async function readStatus(deps: StatusDeps): Promise<StatusRead> {
     const envs = ws.environments.map((e) => e.stack);
     const link = (n: number) => redirectLink(org.releaseController.redirectorDomain, { owner: ops.owner, repo: ops.repo, number: n });
 
-    // GitHub and CircleCI side by side: neither waits for the other.
-    const [repo, offer] = await Promise.all([readOps(gh, ops, envs), offerFromCi(ws, org, deps.ci, deps.progress)]);
+    // GitHub and CircleCI side by side: none waits for another.
+    const [repo, offer, recent] = await Promise.all([
+        readOps(gh, ops, envs),
+        offerFromCi(ws, org, deps.ci, deps.progress),
+        recentRevisions(deps.ci, org, ws),
+    ]);
     const running = new Map<string, ReadonlyMap<string, number>>();
     for (const [i, env] of envs.entries()) {
         const text = repo.files[i];
@@ -160,7 +173,7 @@ export async function readStatus(deps: StatusDeps): Promise<StatusRead> {
         facts,
         webUrl: webUrlOf(deps.gitHubApiUrl),
     };
-    const revisions = await revisionsFor(deps.ci, org, input, offer.revisions);
+    const revisions = await revisionsFor(deps.ci, org, input, offer.revisions, recent);
     const dashboards = repo.issues
         .filter((i) => (i.body ?? "").startsWith(DASHBOARD_MARKER))
         .map((i) => ({ number: i.number, body: i.body ?? "" }))
@@ -187,14 +200,43 @@ async function readOps(
     return { files, pulls, issues };
 }
 
-/** Commits of the builds at both ends of every "behind" cell, for compare links; unknown ones are left out. */
+const branchOf = (org: OrgConfig, repo: string): string => org.repositories.find((r) => r.name === repo)?.settings.defaultBranch ?? "main";
+
+/** `component#build` -> commit of every build in the first page of each service's default-branch pipelines. */
+async function recentRevisions(ci: StatusCi, org: OrgConfig, ws: Workspace): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const page = ci.pipelinesPage?.bind(ci);
+    if (!page) return found;
+    await mapLimit(
+        ws.catalog.filter((c) => c.port !== undefined),
+        CI_CONCURRENCY,
+        async (c) => {
+            // A page that cannot be read only costs the per-build lookups below.
+            const items = await page(ciSlug(org, c.repo), branchOf(org, c.repo)).then(
+                (p) => p.items,
+                () => [],
+            );
+            for (const p of items) if (p.revision) found.set(`${c.name}#${p.number}`, p.revision);
+        },
+    );
+    return found;
+}
+
+/**
+ * Commits of the builds at both ends of every "behind" cell, for compare links: from what is known already,
+ * else one lookup per build; unknown ones are left out (the cell then has no link).
+ */
 async function revisionsFor(
     ci: CiBuilds,
     org: OrgConfig,
     input: StatusInput,
     known: ReadonlyMap<string, string>,
+    recent: ReadonlyMap<string, string>,
 ): Promise<Map<string, string>> {
-    const revisions = new Map<string, string>([...known].map(([c, sha]) => [`${c}#${input.ci?.versions.get(c)}`, sha]));
+    const revisions = new Map<string, string>([
+        ...recent,
+        ...[...known].map(([c, sha]): [string, string] => [`${c}#${input.ci?.versions.get(c)}`, sha]),
+    ]);
     const wanted = new Map<string, { component: string; repo: string; build: number }>();
     for (const c of input.catalog.filter((x) => x.port !== undefined)) {
         for (const env of input.environments) {
