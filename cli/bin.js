@@ -9,5 +9,6 @@ require("./main")
         err: (s) => process.stderr.write(`${s}\n`),
         cwd: process.cwd(),
         env: process.env,
+        terminal: process.stdout.isTTY ? { columns: process.stdout.columns || 80 } : undefined,
     })
     .then((code) => process.exit(code));

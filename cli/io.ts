@@ -6,4 +6,6 @@ export interface Io {
     readonly err: (s: string) => void;
     readonly cwd: string;
     readonly env: NodeJS.ProcessEnv;
+    /** Set when stdout is a terminal: its width. Colour and the width of `conveyor status` follow it. */
+    readonly terminal?: { readonly columns: number };
 }

@@ -9,6 +9,7 @@ import { InputError } from "../config/input-error";
 import { newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
+import { statusCommand } from "./status";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 import type { Io } from "./io";
 
@@ -29,6 +30,10 @@ commands:
   preview-comment --pr <n> [--not-previewed <stack>]... [--event-log <stack>=<events.jsonl>]... <stack>=<preview.json>...
                                   CI: one PR comment summing up every stack's pulumi preview (policy
                                   violations from each preview's --event-log)
+  status [--offline] [--json] [--html <file>] [--dashboard] [--now <iso>]
+                                  what runs where: every component's build in every environment, what
+                                  waits, when each train leaves (--html writes the status page,
+                                  --dashboard brings the release dashboard issue up to date)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
 
@@ -81,6 +86,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return await previewCommentCommand(rest, io);
             case "drift":
                 return await driftCommand(rest, io);
+            case "status":
+                return await statusCommand(rest, io);
             case undefined:
             case "help":
             case "--help":

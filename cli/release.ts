@@ -9,6 +9,7 @@ import { requireOrg, runRelease, ReleaseInputError, type ReleaseDeps, type Relea
 import { runDeployed } from "../deploy/deployed";
 import { deployTargets } from "../deploy/targets";
 import { runTrain, trainAt } from "../release/train";
+import { refreshAfter } from "./dashboard-refresh";
 import type { Io } from "./io";
 
 /** A command line the command cannot run: printed with a pointer to `conveyor help`. */
@@ -85,7 +86,9 @@ export async function releaseCommand(args: string[], io: Io, mode: ReleaseReques
     if (!env || positionals.length > 1) throw new UsageError(`${mode} takes exactly one environment, e.g. \`conveyor ${mode} staging\``);
     const workspace = loadWorkspace(io.cwd);
     const deps = depsFrom(io, workspace);
-    return report(io, await runRelease(deps, { env, mode, dryRun }));
+    const code = report(io, await runRelease(deps, { env, mode, dryRun }));
+    if (!dryRun) await refreshAfter(io, workspace, { gh: deps.gh, ci: deps.ci });
+    return code;
 }
 
 /** Every due environment in train order; one failure does not stop the others, but fails the run. */
@@ -106,6 +109,7 @@ async function train(io: Io, now: Date, dryRun: boolean): Promise<number> {
             worst = Math.max(worst, run.error instanceof ReleaseInputError ? 2 : 1);
         }
     }
+    if (!dryRun) await refreshAfter(io, workspace);
     return worst;
 }
 
@@ -152,5 +156,6 @@ export async function deployedCommand(args: string[], io: Io): Promise<number> {
         `${env}: ${outcome.releasePr ? `release PR #${outcome.releasePr} deployed, ${outcome.issues.length} issues told` : "no release PR in this commit"}` +
             `${outcome.deployPrs.length ? `, deploy PRs ${outcome.deployPrs.map((n) => `#${n}`).join(", ")}` : ""} (${outcome.writes} writes)`,
     );
+    await refreshAfter(io, workspace, { gh });
     return 0;
 }

@@ -23,6 +23,8 @@ import { loadRemoteWorkspace, type RepoRef } from "./remote-workspace";
 import type { CiBuilds } from "../release/sources";
 import { runTrain, type TrainRun } from "../release/train";
 import { BadWorkItemError, parseWorkItem, type WorkItem } from "./work-items";
+import { refreshDashboard, type DashboardOutcome } from "../status/dashboard";
+import type { StatusDeps } from "../status/read";
 
 export interface Tokens {
     readonly github: string;
@@ -48,6 +50,11 @@ export interface WorkerDeps {
     readonly gitHubApiUrl: string;
     readonly now: () => Date;
     readonly log: Logger;
+    /**
+     * Brings the release dashboard issue up to date after each piece of work (refreshDashboard in AWS).
+     * Unset: no dashboard (the tests of the work itself count every request).
+     */
+    readonly dashboard?: (deps: StatusDeps) => Promise<DashboardOutcome>;
 }
 
 /** An SQS event source mapping's record: only the fields read. */
@@ -102,11 +109,30 @@ const describeRun = (run: TrainRun): string => {
 };
 
 export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: WorkerContext) => Promise<BatchResponse> {
-    /** One piece of work, with clients whose rate-limit waits fit in what is left of this run. */
+    /**
+     * One piece of work, then the release dashboard. A dashboard that cannot be written is logged, not
+     * retried: the work is done, and the next piece of work writes the dashboard again.
+     */
     async function perform(item: WorkItem, budget: WaitBudget): Promise<string> {
         const tokens = await deps.tokens();
         const gh = deps.gitHub(tokens.github, budget);
         const ci = deps.circleCi(tokens.circleci, budget());
+        const done = await work(item, gh, ci);
+        if (deps.dashboard) {
+            try {
+                const workspace = await deps.loadWorkspace(gh, deps.ops);
+                const progress = (line: string) => deps.log.info(line);
+                const out = await deps.dashboard({ gh, ci, workspace, gitHubApiUrl: deps.gitHubApiUrl, now: deps.now(), progress });
+                deps.log.info(`release dashboard: issue #${out.number} ${out.action}`);
+            } catch (e) {
+                deps.log.warn(`release dashboard not refreshed: ${(e as Error).message}`);
+            }
+        }
+        return done;
+    }
+
+    /** The work itself, with clients whose rate-limit waits fit in what is left of this run. */
+    async function work(item: WorkItem, gh: Octokit, ci: CiBuilds & CiJobs): Promise<string> {
         const workspace = () => deps.loadWorkspace(gh, deps.ops);
         switch (item.kind) {
             case "command": {
@@ -198,6 +224,7 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv): WorkerDeps {
         gitHubApiUrl,
         now: () => new Date(),
         log: consoleLogger,
+        dashboard: refreshDashboard,
     };
 }
 

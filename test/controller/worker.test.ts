@@ -32,6 +32,7 @@ import {
     type Controller,
 } from "../queue-world";
 import { fixtureFiles } from "../workspace-fixture";
+import { DASHBOARD_TITLE, refreshDashboard } from "../../status/dashboard";
 
 /** A Friday at the train's hour in the org's time zone (Europe/Paris): staging and demo are due. */
 const FRIDAY = new Date("2026-12-04T07:00:00+01:00");
@@ -56,6 +57,34 @@ describe("the release controller through its queue", function () {
         [...x.repos.values()].flatMap((repo) =>
             repo.issues.filter((i) => !repo.pulls.some((p) => p.number === i.number)).map((i) => ({ repo, issue: i })),
         );
+
+    describe("the release dashboard", () => {
+        it("is brought up to date after the work; a dashboard that fails is logged and the work stands", async () => {
+            const sha = await releaseAndMerge(w, "staging");
+            const c = startController(w, { worker: { dashboard: refreshDashboard } });
+            await c.intake(circleEvent(workflowCompleted({ id: "evt-dashboard", sha, happenedAt: new Date(c.clock.now) })));
+            await c.drain();
+            const dashboards = w.ops.issues.filter((i) => i.title === DASHBOARD_TITLE && i.state === "open");
+            assert.equal(dashboards.length, 1);
+            assert.match(
+                dashboards[0].body!,
+                new RegExp(`^\\| staging \\| ci \\| .* \\| \\[release PR ${releasePr("staging").number}\\]`, "m"),
+            );
+            assert.ok(c.logs.some((l) => new RegExp(`^release dashboard: issue #${dashboards[0].number} opened$`).test(l)));
+
+            const failing = startController(w, {
+                worker: { dashboard: () => Promise.reject(new Error("GitHub answered 502")) },
+            });
+            await failing.intake(circleEvent(workflowCompleted({ id: "evt-dashboard-2", sha, happenedAt: new Date(failing.clock.now) })));
+            await failing.drain();
+            assert.ok(failing.logs.some((l) => l === "release dashboard not refreshed: GitHub answered 502"));
+            assert.equal(failing.queue.deadLetters.length, 0);
+            assert.ok(
+                failing.logs.some((l) => /: deployed/.test(l)),
+                failing.logs.join("\n"),
+            );
+        });
+    });
 
     describe("CircleCI workflow-completed", () => {
         it("success: the release PR is labelled deployed and every issue told; a replay does nothing", async () => {

@@ -96,7 +96,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
             // Lines that run pulumi, not lines that talk about it.
             if (/^\s*pulumi (up|preview)\b/m.test(text))
                 assert.deepEqual(context, [`deploy-${inv.params.stack}`], `${inv.name} runs pulumi`);
-            if (/npx conveyor (targets|deployed|drift|preview-comment)/.test(text))
+            if (/npx conveyor (targets|deployed|drift|preview-comment|status)/.test(text))
                 assert.deepEqual(context, ["release"], `${inv.name} writes to GitHub`);
         }
     });
@@ -107,7 +107,7 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
             .scripts;
         const text = shellCommands().join("\n");
         const conveyor = [...text.matchAll(/npx conveyor ([a-z][a-z-]*)/g)].map((m) => m[1]);
-        assert.deepEqual([...new Set(conveyor)].sort(), ["deployed", "drift", "preview-comment", "targets"]);
+        assert.deepEqual([...new Set(conveyor)].sort(), ["deployed", "drift", "preview-comment", "status", "targets"]);
         for (const c of conveyor) assert.ok(known.has(c), `conveyor ${c} is not a command of cli/main.ts`);
         const npm = [...text.matchAll(/npm (?:run (\S+)|(test|start)\b)/g)].map((m) => m[1] ?? m[2]);
         assert.ok(npm.includes("test"));
@@ -134,6 +134,20 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         assert.match(mutation, /"command":"npm run mutate"/);
         assert.match(mutation, /\{"store_artifacts":\{"path":"reports\/mutation"/, "the HTML report is kept as an artifact");
         assert.match(mutation, /"paths":\["reports\/mutation\/incremental"\]/, "the incremental file is carried to the next night");
+    });
+
+    it("writes the status page on the default branch and every night, and keeps it as an artifact", () => {
+        for (const workflow of ["deploy", "nightly-drift"]) {
+            const page = invocations().find((i) => i.workflow === workflow && i.job === "status-page");
+            assert.ok(page, `${workflow} writes the status page`);
+        }
+        const steps: unknown[] = config.jobs["status-page"].steps;
+        const run = shellCommands("status-page").join("\n");
+        const file = /npx conveyor status --html (\S+)/.exec(run)?.[1];
+        assert.ok(file, run);
+        const stored = steps.map((st) => (st as { store_artifacts?: { path: string } }).store_artifacts?.path).filter(Boolean);
+        assert.ok(stored.includes(file), `${file} is stored: ${stored.join(", ")}`);
+        assert.match(shellCommands("drift-report").join("\n"), /npx conveyor status --dashboard/);
     });
 
     it("pins images, orbs and the Pulumi CLI to versions", () => {

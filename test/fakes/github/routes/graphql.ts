@@ -1,13 +1,15 @@
 /**
  * POST /graphql over a slice of GitHub's schema: repository -> pullRequest /
  * issue / issueOrPullRequest with their scalar fields, author, labels,
- * closingIssuesReferences and mergeCommit; viewer; rateLimit. Add a field by
- * adding a resolver to the node that owns it.
+ * closingIssuesReferences and mergeCommit; object, pullRequests and issues
+ * (./graphql-lists.ts); viewer; rateLimit. Add a field by adding a resolver to
+ * the node that owns it.
  */
 import { HttpError, objectBody, type RouteContext, type Route } from "../http";
 import { execute, FieldError, GraphNode, ValidationError, type Resolved, type Selection } from "../graphql";
 import { nodeId } from "../shapes";
 import type { CommitRecord } from "../git";
+import { repositoryListFields } from "./graphql-lists";
 import type { GitHubState, IssueRecord, LabelRecord, PullRecord, RepoState, UserRecord } from "../state";
 
 export const graphqlRoutes: Route[] = [{ method: "POST", path: "/graphql", docs: "https://docs.github.com/graphql", handler: graphql }];
@@ -76,6 +78,11 @@ function repositoryNode(state: GitHubState, repo: RepoState): GraphNode {
         return pull ? pullNode(state, repo, pull) : issueNode(state, repo, issue);
     };
     return new GraphNode("Repository", {
+        ...repositoryListFields(repo, {
+            connection,
+            pullNode: (pull) => pullNode(state, repo, pull),
+            issueNode: (issue) => issueNode(state, repo, issue),
+        }),
         id: () => nodeId("R", repo.id),
         databaseId: () => repo.id,
         name: () => repo.name,
