@@ -1,39 +1,11 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseWorkspace, type SourceFile } from "../../config";
 import { sentryEnvironmentOf, slackRoutes } from "../../config/notifications";
+import { withFeedback } from "../feedback-world";
 import { fixtureFiles, withValue } from "../workspace-fixture";
-import { parseDocument } from "yaml";
 
 const ORG = "Pulumi.org.yaml";
 const hook = (n: string) => ({ secure: `v1:placeholder:slack-${n}` });
-export const SLACK = {
-    slack: {
-        webhooks: { releases: hook("releases"), "prod-releases": hook("prod"), billing: hook("billing") },
-        default: "releases",
-        environments: { prod: "prod-releases" },
-        components: { billing: "billing" },
-    },
-};
-export const SENTRY = {
-    organization: "acme-saas",
-    authToken: { secure: "v1:placeholder:sentry" },
-    projects: { billing: "billing-api", web: ["web-frontend", "web-ssr"] },
-    environments: { staging: "staging", prod: "production" },
-};
-
-/** The frozen files with both blocks set, then `edit` applied to Pulumi.org.yaml's config. */
-function withFeedback(edit: (set: (path: unknown[], value: unknown) => void) => void = () => undefined): SourceFile[] {
-    return fixtureFiles().map((f) => {
-        if (f.name !== ORG) return f;
-        const doc = parseDocument(f.text);
-        const set = (p: unknown[], v: unknown) =>
-            v === undefined ? doc.deleteIn(["config", ...p]) : doc.setIn(["config", ...p], doc.createNode(v));
-        set(["conveyor:notifications"], SLACK);
-        set(["conveyor:sentry"], SENTRY);
-        edit(set);
-        return { name: f.name, text: doc.toString() };
-    });
-}
 
 function problems(files: readonly SourceFile[]): string[] {
     try {
