@@ -16,12 +16,14 @@ const MAY_IMPORT = {
     release: ["config", "clients"],
     pipeline: ["config", "clients"],
     deploy: ["config", "clients", "release"],
+    // what is going on: milestone progress (and, with `conveyor status`, the status matrix)
+    status: ["config", "clients", "release", "deploy"],
     // components: only the contract with its deployment, components/release-controller/env.ts (rule below)
     controller: ["config", "clients", "components", "release", "pipeline", "deploy"],
     // what each stack builds, and the entry points on top
     program: ["config", "components"],
     index: ["config", "program"],
-    cli: ["config", "clients", "components", "release", "pipeline", "deploy", "controller", "program"],
+    cli: ["config", "clients", "components", "release", "pipeline", "deploy", "status", "controller", "program"],
     // the policy pack runs in its own process: it imports nothing of the program
     policies: [],
 };

@@ -9,6 +9,7 @@ import { InputError } from "../config/input-error";
 import { newEnvCommand } from "./new-env";
 import { driftCommand, previewCommentCommand } from "./pipeline";
 import { deployedCommand, releaseCommand, targetsCommand, UsageError } from "./release";
+import { milestonesCommand } from "./status";
 import { renderTree, synthesize, writeSynthOutput } from "./synth";
 import type { Io } from "./io";
 
@@ -31,6 +32,7 @@ commands:
                                   violations from each preview's --event-log)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
+  milestones [--now <iso>]        how far this week's and next week's milestones are, per repository and in total
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)
@@ -81,6 +83,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return await previewCommentCommand(rest, io);
             case "drift":
                 return await driftCommand(rest, io);
+            case "milestones":
+                return await milestonesCommand(rest, io);
             case undefined:
             case "help":
             case "--help":
