@@ -54,6 +54,7 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
             circleciToken: rcSecret("CIRCLECI_TOKEN"),
             githubWebhookSecret: rcSecret("GITHUB_WEBHOOK_SECRET"),
             circleciWebhookSecret: rcSecret("CIRCLECI_WEBHOOK_SECRET"),
+            ...feedbackSecrets(org, ctx.resolveSecret),
         });
         const issueLinks = new IssueLinkRedirector("issue-links", { zoneId: rc.redirectorZoneId, domain: rc.redirectorDomain });
         return {
@@ -81,6 +82,24 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
         throw new ConfigError(["Pulumi.yaml: conveyor:imageRegistry: required: environments run <registry>/<image>:<build>"]);
     const environment = new Environment(stack, { env, catalog: ws.catalog, imageRegistry: ws.imageRegistry });
     return { domain: env.domain, urls: environment.urls, versions: environment.versions, loadBalancer: environment.loadBalancerDnsName };
+}
+
+/** The Slack webhooks (one JSON secret) and the Sentry token, for the release controller when configured. */
+function feedbackSecrets(
+    org: NonNullable<Workspace["org"]>,
+    resolve: ProgramContext["resolveSecret"],
+): { slackWebhooks?: pulumi.Output<string>; sentryAuthToken?: pulumi.Output<string> } {
+    const hooks = [...(org.notifications?.slack.webhooks ?? new Map<string, SecretRef>())];
+    return {
+        ...(hooks.length > 0
+            ? {
+                  slackWebhooks: pulumi
+                      .all(hooks.map(([, ref]) => resolve(ref)))
+                      .apply((urls) => JSON.stringify(Object.fromEntries(hooks.map(([name], i) => [name, urls[i]])))),
+              }
+            : {}),
+        ...(org.sentry ? { sentryAuthToken: resolve(org.sentry.authToken) } : {}),
+    };
 }
 
 /** Resolves a `secure:` reference through Pulumi's config, which the CLI has decrypted. */

@@ -36,6 +36,7 @@ commands:
                                   --dashboard brings the release dashboard issue up to date)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
+  milestones [--now <iso>]        how far this week's and next week's milestones are, per repository and in total
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)

@@ -10,6 +10,7 @@ import { runDeployed } from "../deploy/deployed";
 import { deployTargets } from "../deploy/targets";
 import { runTrain, trainAt } from "../release/train";
 import { refreshAfter } from "./dashboard-refresh";
+import { feedbackClients, feedbackSecretsFromEnv } from "../clients/feedback";
 import type { Io } from "./io";
 
 /** A command line the command cannot run: printed with a pointer to `conveyor help`. */
@@ -22,7 +23,7 @@ function parseNow(value: string | undefined): Date {
 }
 
 /** Clients from the environment; a missing token is bad input, found before anything is read. */
-function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean } = { circleci: true }): ReleaseDeps {
+function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean; announce?: boolean } = { circleci: true }): ReleaseDeps {
     try {
         return {
             gh: gitHubFromEnv(io.env),
@@ -31,6 +32,7 @@ function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean } = { 
             workspace,
             gitHubApiUrl: io.env.GITHUB_API_URL ?? "https://api.github.com",
             progress: io.err,
+            announcer: need.announce === false ? undefined : feedbackOf(io, workspace).announcer,
         };
     } catch (e) {
         if (e instanceof MissingCredentialError || /TOKEN is not set/.test((e as Error).message))
@@ -38,6 +40,10 @@ function depsFrom(io: Io, workspace: Workspace, need: { circleci: boolean } = { 
         throw e;
     }
 }
+
+/** Slack and Sentry from SLACK_WEBHOOK_<NAME> and SENTRY_AUTH_TOKEN, when Pulumi.org.yaml asks for them. */
+const feedbackOf = (io: Io, workspace: Workspace) =>
+    feedbackClients(workspace.org, feedbackSecretsFromEnv(workspace.org, io.env), (line) => io.err(`warning: ${line}`));
 
 const unreachable = (): never => {
     throw new Error("this command does not use CircleCI");
@@ -127,7 +133,7 @@ export async function targetsCommand(args: string[], io: Io): Promise<number> {
     if (positionals.length > 0) throw new UsageError("targets takes no positional argument, only --sha <sha>");
     const sha = requireSha(values.sha);
     const workspace = loadWorkspace(io.cwd);
-    const { gh } = depsFrom(io, workspace, { circleci: false });
+    const { gh } = depsFrom(io, workspace, { circleci: false, announce: false });
     const targets = await deployTargets(gh, workspace, sha);
     for (const note of targets.notes) io.err(note);
     for (const stack of targets.stacks) io.out(stack);
@@ -150,8 +156,11 @@ export async function deployedCommand(args: string[], io: Io): Promise<number> {
             `--build-url: expected the URL of the deploy's CI build, got ${buildUrl === undefined ? "nothing" : `"${buildUrl}"`}`,
         );
     const workspace = loadWorkspace(io.cwd);
-    const { gh } = depsFrom(io, workspace, { circleci: false });
-    const outcome = await runDeployed(gh, workspace, { env, sha, buildUrl }, io.err);
+    const { gh } = depsFrom(io, workspace, { circleci: false, announce: false });
+    const outcome = await runDeployed(gh, workspace, { env, sha, buildUrl }, io.err, {
+        ...feedbackOf(io, workspace),
+        warn: (line) => io.err(`warning: ${line}`),
+    });
     io.out(
         `${env}: ${outcome.releasePr ? `release PR #${outcome.releasePr} deployed, ${outcome.issues.length} issues told` : "no release PR in this commit"}` +
             `${outcome.deployPrs.length ? `, deploy PRs ${outcome.deployPrs.map((n) => `#${n}`).join(", ")}` : ""} (${outcome.writes} writes)`,

@@ -57,5 +57,11 @@ export const httpsUrl = z.url({ protocol: /^https$/, error: withInput("expected 
 export const SECURE_EXPECTED = "expected a secret ({secure: ...}, set with `pulumi config set --secret`)";
 // Never `withInput`: what sits where a secret belongs is most likely the secret itself, in plain text.
 export const secure = z.strictObject({ secure: z.string().min(1) }, { error: (iss) => `${SECURE_EXPECTED}, got ${kindOf(iss.input)}` });
-/** Config keys whose values are secrets: their problems never repeat what was written. */
-export const SECRET_KEYS = ["conveyor:dependabotSecrets", "conveyor:releaseControllerSecrets", "conveyor:circleciSecrets"];
+/** Config keys (or key paths) whose values are secrets: their problems never repeat what was written. */
+export const SECRET_KEYS = [
+    "conveyor:dependabotSecrets",
+    "conveyor:releaseControllerSecrets",
+    "conveyor:circleciSecrets",
+    "conveyor:notifications.slack.webhooks",
+    "conveyor:sentry.authToken",
+];

@@ -8,6 +8,8 @@
 //   project.ts      Pulumi.yaml: the component catalog
 //   repository.ts   a managed repository's settings: org-wide defaults and per-repository overrides
 //   org.ts          Pulumi.org.yaml: the organisation
+//   notifications.ts  its optional feedback loops: Slack announcements and Sentry releases
+//   weeks.ts        the names of the weekly milestones (created by components/github, read by status/)
 //   environment.ts  Pulumi.<env>.yaml: an environment and the order of the train
 //   stack-names.ts  what a stack's name says it is (no imports: the webhook intake bundles it)
 //   checks.ts       checks across files, once every file is parsed

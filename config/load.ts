@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { checkLabelReferences, checkReleaseSources } from "./checks";
+import { checkFeedbackEnvironments } from "./notifications";
 import { parseEnvironment, trainOrder, type EnvironmentConfig } from "./environment";
 import { parseOrg, type OrgConfig } from "./org";
 import { ConfigError, parseWith, Problems, readYaml } from "./problems";
@@ -70,6 +71,13 @@ export function parseWorkspace(files: readonly SourceFile[]): Workspace {
     const stackNames = stackFiles.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f.name)?.[1]).filter((n): n is string => n !== undefined);
     checkReleaseSources(environments, stackNames, problems);
     if (org) checkLabelReferences(org, environments, problems);
+    if (org)
+        checkFeedbackEnvironments(
+            org.file,
+            org,
+            stackNames.filter((s) => s !== "org"),
+            problems,
+        );
     if (problems.lines.length > 0) throw new ConfigError(problems.lines);
     return { project: "conveyor", catalog, imageRegistry, org, environments: trainOrder(environments) };
 }

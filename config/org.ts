@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { domain, email, ghLogin, httpsUrl, name, repoName, secure, timezone, withInput, type SecretRef } from "./fields";
 import { parseStackConfig, type Problems } from "./problems";
+import { parseFeedback, notificationsSchema, sentrySchema, type NotificationsConfig, type SentryConfig } from "./notifications";
 import { PROJECT_FILE, type Component } from "./project";
 import { mergeRepositorySettings, repositoryOverride, repositorySettings, type ManagedRepositoryConfig } from "./repository";
 
@@ -101,6 +102,9 @@ const orgConfig = z.looseObject({
         })
         .optional(),
     "conveyor:circleciSecrets": z.record(secretName, secure).default({}),
+    // Optional feedback loops (config/notifications.ts): Slack announcements and Sentry releases.
+    "conveyor:notifications": notificationsSchema,
+    "conveyor:sentry": sentrySchema,
 });
 
 export type DependabotRegistry = z.infer<typeof registry> & { readonly name: string };
@@ -121,6 +125,10 @@ export interface OrgConfig {
     readonly circleci?: z.infer<typeof orgConfig>["conveyor:circleci"];
     readonly circleciSecrets: ReadonlyMap<string, SecretRef>;
     readonly releaseControllerSecrets: ReadonlyMap<string, SecretRef>;
+    /** Slack release announcements, when configured. */
+    readonly notifications?: NotificationsConfig;
+    /** Sentry releases and deploys, when configured. */
+    readonly sentry?: SentryConfig;
 }
 export type LabelDef = z.infer<typeof labelDef>;
 
@@ -194,6 +202,7 @@ export function parseOrg(
             labelNames.add(`${kind}/${l.name}`);
         });
     }
+    const feedback = parseFeedback(file, c["conveyor:notifications"], c["conveyor:sentry"], catalog, problems);
     const defaults = c["conveyor:repositoryDefaults"];
     const repositories = catalog.map((comp): ManagedRepositoryConfig => {
         const o = c["conveyor:repositories"][comp.repo] ?? {};
@@ -216,5 +225,6 @@ export function parseOrg(
         circleci: c["conveyor:circleci"],
         circleciSecrets,
         releaseControllerSecrets,
+        ...feedback,
     };
 }

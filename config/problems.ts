@@ -22,12 +22,22 @@ export class Problems {
     }
 }
 
+/** "value": at or under a secret's key; "holder": a block above one (its value may contain secrets). */
+function secretness(where: string): "value" | "holder" | false {
+    if (SECRET_KEYS.some((k) => where === k || where.startsWith(`${k}.`))) return "value";
+    if (SECRET_KEYS.some((k) => k.startsWith(`${where}.`))) return "holder";
+    return false;
+}
+
 function keyPath(configKey: string | undefined, p: readonly PropertyKey[]): string {
     return [configKey, ...p.map(String)].filter((s) => s !== undefined && s !== "").join(".");
 }
 
-function zodReason(iss: z.core.$ZodIssue, secret: boolean): string {
-    if (secret) {
+function zodReason(iss: z.core.$ZodIssue, secret: "value" | "holder" | false): string {
+    // A block that holds secrets, given something else: that something may well be a secret in plain text.
+    if (secret === "holder" && iss.code === "invalid_type")
+        return `expected ${iss.expected}; the value is not shown (it may hold a secret)`;
+    if (secret === "value") {
         // The shape is named, the value is not: an unknown key by its name, anything else by what a secret is.
         if (iss.code === "unrecognized_keys")
             return `unknown key${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => echo(k)).join(", ")}`;
@@ -64,7 +74,8 @@ export function parseWith<T>(
     if (r.success) return r.data;
     for (const iss of r.error.issues) {
         const [k, rest] = rootKey ? rootKey(iss.path) : [undefined, iss.path];
-        problems.add(file, keyPath(k, rest), zodReason(iss, k !== undefined && SECRET_KEYS.includes(k)));
+        const where = keyPath(k, rest);
+        problems.add(file, where, zodReason(iss, k === undefined ? false : secretness(where)));
     }
     return undefined;
 }

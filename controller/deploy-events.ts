@@ -3,10 +3,12 @@
 // commented, release PR labelled); when the workflow failed, CircleCI is asked which job failed, and only the
 // environment of that job is blamed; the ones after it are told they were not deployed.
 import type { Octokit } from "octokit";
-import type { Workspace } from "../config";
+import type { OrgConfig, Workspace } from "../config";
 import { deployJobName } from "../pipeline/ci-config";
 import type { CiJobs, WorkflowJob } from "../clients/circleci";
 import { runDeployed } from "../deploy/deployed";
+import { announceFailure } from "../deploy/announce";
+import type { FeedbackClients } from "../clients/feedback";
 import { webUrlOf } from "../clients/github";
 import type { Logger } from "./log";
 import { listComments, upsertMarkedComment } from "../clients/marked-comment";
@@ -40,6 +42,8 @@ export interface DeployEventContext {
     readonly publish: (subject: string, message: string) => Promise<void>;
     readonly gitHubApiUrl: string;
     readonly log: Logger;
+    /** Slack and Sentry for the workspace, when configured; neither can fail the work. */
+    readonly feedback?: (workspace: Workspace) => Promise<FeedbackClients>;
 }
 
 export type DeployEventResult =
@@ -91,6 +95,7 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
     for (const note of targets.notes) ctx.log.warn(note);
     if (targets.stacks.length === 0) return { status: "ignored", reason: `commit ${e.sha} deploys nothing` };
     const envs = targets.stacks.filter((s) => s !== "org");
+    const feedback = ctx.feedback ? await ctx.feedback(workspace) : {};
 
     const outcomes: EnvOutcomes =
         result === "succeeded"
@@ -100,8 +105,12 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
     // Every environment is told even when one fails; then the failure is thrown, for the queue to retry.
     for (const env of outcomes.deployed) {
         try {
-            const out = await runDeployed(ctx.gh, workspace, { env, sha: e.sha, buildUrl: e.workflow.url, pulls: targets.pulls }, (line) =>
-                ctx.log.info(line, { env }),
+            const out = await runDeployed(
+                ctx.gh,
+                workspace,
+                { env, sha: e.sha, buildUrl: e.workflow.url, pulls: targets.pulls },
+                (line) => ctx.log.info(line, { env }),
+                { ...feedback, warn: (line) => ctx.log.warn(line, { env }) },
             );
             ctx.log.info(
                 `deployed ${env} at ${e.sha.slice(0, 7)}: release PR ${out.releasePr ?? "none"}, ${out.issues.length} issues, ${out.writes} writes`,
@@ -122,7 +131,7 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
             failedJobs: outcomes.failedJobs,
             pulls: targets.pulls,
         };
-        told = await reportFailure(ctx, failure);
+        told = await reportFailure(ctx, failure, requireOrg(workspace), feedback);
     }
     if (problems.length > 0) throw new Error(`post-deploy actions failed: ${problems.join("; ")}`);
     if (result === "succeeded") return { status: "deployed", environments: envs };
@@ -136,7 +145,7 @@ export async function handleDeployFinished(ctx: DeployEventContext, e: DeployFin
  * or replayed event that finds the comments in place tells no one twice. A run interrupted between the
  * message and the comments sends the message again: told twice rather than never.
  */
-async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy): Promise<number[]> {
+async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy, org: OrgConfig, feedback: FeedbackClients): Promise<number[]> {
     const tell = pullsToTell(failure);
     const target = (pull: MergedPull) => ({ ...ctx.ops, number: pull.number });
     const current = await Promise.all(tell.map(({ pull }) => listComments(ctx.gh, target(pull))));
@@ -151,6 +160,11 @@ async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy): Pr
     if (pending.length > 0 || tell.length === 0) {
         const { subject, message } = failureMessage(failure, webUrlOf(ctx.gitHubApiUrl));
         await ctx.publish(subject, message);
+        // The channel hears of a failure when the owners do: once per change of the failure comments.
+        if (feedback.announcer) {
+            const took = await announceFailure(org, feedback.announcer, failure);
+            if (took.length > 0) ctx.log.info(`deploy failure announced on Slack (${took.join(", ")})`);
+        }
     }
     for (const [i, { pull, env }] of tell.entries()) {
         await upsertMarkedComment(ctx.gh, target(pull), failureMarker(env), bodies[i].slice(failureMarker(env).length + 1), current[i]);

@@ -25,6 +25,7 @@ import { runTrain, type TrainRun } from "../release/train";
 import { BadWorkItemError, parseWorkItem, type WorkItem } from "./work-items";
 import { refreshDashboard, type DashboardOutcome } from "../status/dashboard";
 import type { StatusDeps } from "../status/read";
+import { feedbackClients, slackWebhooksFromJson, type FeedbackClients, type FeedbackSecrets } from "../clients/feedback";
 
 export interface Tokens {
     readonly github: string;
@@ -44,6 +45,8 @@ export interface WorkerDeps {
     readonly loadWorkspace: (gh: Octokit, ops: RepoRef) => Promise<Workspace>;
     /** To the release owners' SNS topic. */
     readonly publish: (subject: string, message: string) => Promise<void>;
+    /** Slack webhooks and the Sentry token, when the org stack gave the worker any; read once per cold start. */
+    readonly feedbackSecrets?: () => Promise<FeedbackSecrets>;
     /** ChangeMessageVisibility: the message comes back after `seconds`. */
     readonly delay: (receiptHandle: string, seconds: number) => Promise<void>;
     /** API root GitHub is reached at, for web links. */
@@ -134,6 +137,17 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
     /** The work itself, with clients whose rate-limit waits fit in what is left of this run. */
     async function work(item: WorkItem, gh: Octokit, ci: CiBuilds & CiJobs): Promise<string> {
         const workspace = () => deps.loadWorkspace(gh, deps.ops);
+        const feedback = async (ws: Workspace): Promise<FeedbackClients> => {
+            if (!deps.feedbackSecrets || (!ws.org?.notifications && !ws.org?.sentry)) return {};
+            const warn = (line: string) => deps.log.warn(line);
+            try {
+                return feedbackClients(ws.org, await deps.feedbackSecrets(), warn);
+            } catch (e) {
+                // Feedback is never worth failing the work for; the next message tries the secrets again.
+                warn(`feedback secrets unreadable, Slack and Sentry skipped: ${(e as Error).message}`);
+                return {};
+            }
+        };
         switch (item.kind) {
             case "command": {
                 const { mode, env } = item;
@@ -151,16 +165,18 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
             }
             case "deploy-finished": {
                 const out = await handleDeployFinished(
-                    { gh, ci, ops: deps.ops, workspace, publish: deps.publish, gitHubApiUrl: deps.gitHubApiUrl, log: deps.log },
+                    { gh, ci, ops: deps.ops, workspace, publish: deps.publish, gitHubApiUrl: deps.gitHubApiUrl, log: deps.log, feedback },
                     { workflow: item.workflow, sha: item.sha, branch: item.branch },
                 );
                 return `deploy workflow ${item.workflow.name} ${item.workflow.status} at ${item.sha.slice(0, 7)}: ${out.status}${out.status === "ignored" ? ` (${out.reason})` : ""}`;
             }
             case "train": {
+                const ws = await workspace();
                 const releaseDeps: ReleaseDeps = {
                     gh,
                     ci,
-                    workspace: await workspace(),
+                    workspace: ws,
+                    announcer: (await feedback(ws)).announcer,
                     gitHubApiUrl: deps.gitHubApiUrl,
                     progress: (line) => deps.log.info(line),
                 };
@@ -220,11 +236,26 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv): WorkerDeps {
         ops: { owner: setting(env, RELEASE_CONTROLLER_ENV.opsOwner), repo: setting(env, RELEASE_CONTROLLER_ENV.opsRepo) },
         loadWorkspace: loadRemoteWorkspace,
         publish: snsPublisher(setting(env, RELEASE_CONTROLLER_ENV.ownersTopicArn)),
+        feedbackSecrets: feedbackSecretsFrom(env),
         delay: sqsDelayer(queueUrl),
         gitHubApiUrl,
         now: () => new Date(),
         log: consoleLogger,
         dashboard: refreshDashboard,
+    };
+}
+
+/** The optional feedback secrets, each read only when the deployment passed its ARN. */
+function feedbackSecretsFrom(env: NodeJS.ProcessEnv): (() => Promise<FeedbackSecrets>) | undefined {
+    const { slackWebhooksSecretArn: slack, sentryTokenSecretArn: sentry } = RELEASE_CONTROLLER_ENV;
+    if (!env[slack] && !env[sentry]) return undefined;
+    const read = secretsFrom(env, { ...(env[slack] ? { slack } : {}), ...(env[sentry] ? { sentry } : {}) } as Record<
+        "slack" | "sentry",
+        string
+    >);
+    return async () => {
+        const s = await read();
+        return { slackWebhooks: slackWebhooksFromJson(s.slack, (l) => consoleLogger.warn(l)), sentryToken: s.sentry };
     };
 }
 

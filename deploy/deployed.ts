@@ -15,6 +15,10 @@ import { DEPLOYED_LABEL, releaseBranch } from "../release/pr";
 import { opsRefOf, requireEnv, requireOrg } from "../release/release";
 import { mergedPullsOf, type MergedPull } from "./targets";
 import type { IssueRef } from "../release/references";
+import type { Announcer } from "../clients/slack";
+import type { Sentry } from "../clients/sentry";
+import { announceDeployed, type DeployedEvent } from "./announce";
+import { recordSentryDeploy, type SentryOutcome } from "./sentry";
 
 export interface OnDeploy {
     readonly relabel?: { readonly from: string; readonly to: string };
@@ -63,6 +67,13 @@ export interface DeployedRequest {
     readonly pulls?: readonly MergedPull[];
 }
 
+/** The feedback loops after a deploy, each optional and none able to fail it. */
+export interface DeployFeedback {
+    readonly announcer?: Announcer;
+    readonly sentry?: Sentry;
+    readonly warn: (line: string) => void;
+}
+
 export interface DeployedOutcome {
     /** The release PR of the environment the commit merged, if any. */
     readonly releasePr?: number;
@@ -71,6 +82,9 @@ export interface DeployedOutcome {
     /** deploy/<env> PRs that got a comment. */
     readonly deployPrs: number[];
     readonly writes: number;
+    /** What Slack was told ("sent", "already-sent", ...), when it is configured. */
+    readonly announced?: string;
+    readonly sentry?: SentryOutcome;
 }
 
 /** Writes are sequential: GitHub's content-creation limits punish bursts, and octokit spaces them. */
@@ -79,6 +93,7 @@ export async function runDeployed(
     ws: Workspace,
     req: DeployedRequest,
     progress: (s: string) => void,
+    feedback?: DeployFeedback,
 ): Promise<DeployedOutcome> {
     const env = requireEnv(ws, req.env);
     const ops = opsRefOf(requireOrg(ws));
@@ -90,6 +105,7 @@ export async function runDeployed(
     const link = `[build](${req.buildUrl})`;
 
     const issues: string[] = [];
+    const titled: DeployedEvent["issues"][number][] = [];
     if (release) {
         const rule = onDeployOf(env);
         // Reads in parallel under a limit; writes one after another.
@@ -98,6 +114,7 @@ export async function runDeployed(
         for (const [i, ref] of refs.entries()) {
             count(await settleIssue(gh, ref, states[i], env.stack, link, rule));
             issues.push(`${ref.owner}/${ref.repo}#${ref.number}`);
+            titled.push({ ref, title: states[i].title });
             progress(`${ref.owner}/${ref.repo}#${ref.number}: released to ${env.stack}`);
         }
     }
@@ -115,7 +132,41 @@ export async function runDeployed(
         }
         progress(`release PR #${release.number}: labelled ${DEPLOYED_LABEL}`);
     }
-    return { releasePr: release?.number, issues, deployPrs, writes };
+    const org = requireOrg(ws);
+    const marker = release ? parseMarker(release.body) : undefined;
+    // After the label: the deploy is done whatever Slack or Sentry say, and a rerun reaches them again.
+    let sentry: SentryOutcome | undefined;
+    if (feedback?.sentry && org.sentry && marker) {
+        sentry = await recordSentryDeploy(feedback.sentry, org.sentry, ws.catalog, org.owner, { ...req, marker }, feedback.warn);
+        progress(
+            `sentry: ${sentry.releases.length} releases, ${sentry.deploys.length} deploys${sentry.failed.length > 0 ? `, ${sentry.failed.length} failed` : ""}`,
+        );
+    }
+    let announced: string | undefined;
+    if (feedback?.announcer) {
+        const recordOn = release ?? pulls.find((p) => p.labels.includes(`deploy/${env.stack}`));
+        const event: DeployedEvent = {
+            env: env.stack,
+            sha: req.sha,
+            buildUrl: req.buildUrl,
+            redirectorDomain: org.releaseController.redirectorDomain,
+            release: release ? { ref: { owner: ops.owner, repo: ops.repo, number: release.number }, marker } : undefined,
+            issues: titled,
+            deployPrs: pulls
+                .filter((p) => p !== release && p.labels.includes(`deploy/${env.stack}`))
+                .map((p) => ({ ref: { owner: ops.owner, repo: ops.repo, number: p.number }, title: p.title ?? `PR ${p.number}` })),
+        };
+        announced = await announceDeployed(
+            gh,
+            org,
+            feedback.announcer,
+            event,
+            recordOn ? { target: opsTarget(recordOn), marker: commentMarker("deployed", env.stack) } : undefined,
+            feedback.warn,
+        );
+        if (announced === "sent") progress(`${env.stack}: deploy announced on Slack`);
+    }
+    return { releasePr: release?.number, issues, deployPrs, writes, announced, sentry };
 }
 
 /** "Deployed to <env>" on a PR that asked for the deploy, and an earlier failure notice marked resolved. */
@@ -146,6 +197,7 @@ function releasedIssues(pr: MergedPull): IssueRef[] {
 }
 
 interface LiveIssue extends IssueState {
+    readonly title: string;
     readonly comments: readonly { id: number; body?: string | null }[];
 }
 
@@ -158,6 +210,7 @@ async function readIssue(gh: Octokit, ref: IssueRef): Promise<LiveIssue> {
     return {
         labels: issue.data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
         state: issue.data.state === "closed" ? "closed" : "open",
+        title: issue.data.title,
         comments,
     };
 }

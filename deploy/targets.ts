@@ -12,6 +12,8 @@ export interface MergedPull {
     readonly head: string;
     readonly labels: readonly string[];
     readonly body: string;
+    /** Typed by people: escaped wherever it is shown. */
+    readonly title?: string;
 }
 
 export interface Targets {
@@ -29,7 +31,7 @@ export async function mergedPullsOf(gh: Octokit, ws: Workspace, sha: string): Pr
     const res = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ owner: ops.owner, repo: ops.repo, commit_sha: sha });
     return res.data
         .filter((p) => p.merged_at !== null && p.base.ref === ops.branch)
-        .map((p) => ({ number: p.number, head: p.head.ref, labels: p.labels.map((l) => l.name), body: p.body ?? "" }));
+        .map((p) => ({ number: p.number, head: p.head.ref, labels: p.labels.map((l) => l.name), body: p.body ?? "", title: p.title }));
 }
 
 /** Pure: which stacks the merged PRs and the changed files call for. */

@@ -115,9 +115,13 @@ export interface MarkerData {
     readonly source: string;
     readonly versions: Record<string, number>;
     readonly issues: Record<string, number[]>;
+    /** The builds the environment ran before, where it ran the component (for "41 → 42" after the deploy). */
+    readonly previous?: Record<string, number>;
+    /** The commits each new build spans, where known (Sentry's release commits). */
+    readonly revisions?: Record<string, { readonly from?: string; readonly to: string }>;
 }
 
-export function markerOf(plan: ReleasePlan, issues: readonly IssueRef[]): string {
+export function markerOf(plan: ReleasePlan, issues: readonly IssueRef[], changes: readonly ComponentChanges[] = []): string {
     const byRepo: Record<string, number[]> = {};
     for (const i of issues) (byRepo[`${i.owner}/${i.repo}`] ??= []).push(i.number);
     const data: MarkerData = {
@@ -125,6 +129,10 @@ export function markerOf(plan: ReleasePlan, issues: readonly IssueRef[]): string
         source: plan.source,
         versions: Object.fromEntries(plan.bumps.map((b) => [b.component, b.to])),
         issues: byRepo,
+        previous: Object.fromEntries(plan.bumps.filter((b) => b.from !== undefined).map((b) => [b.component, b.from!])),
+        revisions: Object.fromEntries(
+            changes.filter((c) => c.toSha !== undefined).map((c) => [c.bump.component, { from: c.fromSha, to: c.toSha! }]),
+        ),
     };
     return `${MARKER_PREFIX}${JSON.stringify(data)} -->`;
 }
@@ -207,7 +215,7 @@ export function renderChangelog(ctx: BodyContext): string {
 
 /** The PR body: marker, changelog, versions; cut to GitHub's limit with a link to the full text. */
 export function renderBody(ctx: BodyContext): { body: string; cut: boolean } {
-    const marker = markerOf(ctx.plan, issuesOf(ctx.changes));
+    const marker = markerOf(ctx.plan, issuesOf(ctx.changes), ctx.changes);
     const full = `${marker}\n${renderChangelog(ctx)}`;
     if (full.length <= BODY_LIMIT) return { body: full, cut: false };
     const short = [

@@ -1,6 +1,7 @@
 // The release PR, one per environment on the fixed branch `release-<env>` (as release-please and Kargo
 // do): find it, then update it; adopt an existing PR on 422; write nothing when nothing changed.
 import type { Octokit } from "octokit";
+import { sentTrailer, withoutSent } from "../clients/marked-comment";
 import { readFile, type OpsRef } from "./sources";
 
 export const RELEASE_LABEL = "release";
@@ -81,7 +82,13 @@ export interface Upsert {
     readonly action: "opened" | "updated" | "unchanged";
     readonly number: number;
     readonly url: string;
+    /** The PR's body as it is now on GitHub, with its record of announcements. */
+    readonly body: string;
 }
+
+/** Whether a PR must be rewritten to `want`; its record of announcements is not content. */
+const differs = (pr: PullSummary, want: Pick<ReleaseContent, "title" | "body">): boolean =>
+    pr.title !== want.title || withoutSent(pr.body) !== want.body;
 
 const status = (e: unknown): number | undefined => (e as { status?: number }).status;
 
@@ -109,12 +116,15 @@ export async function upsertReleasePr(
         wrote = true;
     }
     let pr = prs.open;
+    let body = pr?.body ?? want.body;
     if (!pr) {
         pr = await openPr(gh, ops, branch, want);
+        body = pr.body;
         progress(`opened PR #${pr.number}: ${pr.url}`);
         wrote = true;
-    } else if (pr.title !== want.title || pr.body !== want.body) {
-        await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: pr.number, title: want.title, body: want.body });
+    } else if (differs(pr, want)) {
+        body = `${want.body}${sentTrailer(pr.body)}`;
+        await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: pr.number, title: want.title, body });
         progress(`refreshed PR #${pr.number}: ${pr.url}`);
         wrote = true;
     }
@@ -122,7 +132,7 @@ export async function upsertReleasePr(
         await gh.rest.issues.addLabels({ owner: ops.owner, repo: ops.repo, issue_number: pr.number, labels: [RELEASE_LABEL] });
         wrote = true;
     }
-    return { action: !wrote ? "unchanged" : prs.open ? "updated" : "opened", number: pr.number, url: pr.url };
+    return { action: !wrote ? "unchanged" : prs.open ? "updated" : "opened", number: pr.number, url: pr.url, body };
 }
 
 async function branchMatches(gh: Octokit, ops: OpsRef, branch: string, files: ReadonlyMap<string, string>): Promise<boolean> {
@@ -219,14 +229,8 @@ async function openPr(gh: Octokit, ops: OpsRef, branch: string, want: ReleaseCon
 async function adopt(gh: Octokit, ops: OpsRef, want: ReleaseContent, cause: unknown): Promise<PullSummary> {
     const again = await findReleasePrs(gh, ops, want.env);
     if (!again.open) throw cause;
-    if (again.open.title !== want.title || again.open.body !== want.body) {
-        await gh.rest.pulls.update({
-            owner: ops.owner,
-            repo: ops.repo,
-            pull_number: again.open.number,
-            title: want.title,
-            body: want.body,
-        });
-    }
-    return again.open;
+    if (!differs(again.open, want)) return again.open;
+    const body = `${want.body}${sentTrailer(again.open.body)}`;
+    await gh.rest.pulls.update({ owner: ops.owner, repo: ops.repo, pull_number: again.open.number, title: want.title, body });
+    return { ...again.open, title: want.title, body };
 }

@@ -7,6 +7,8 @@
 import type { Octokit } from "octokit";
 import { InputError } from "../config/input-error";
 import { stackFileName, type EnvironmentConfig, type OrgConfig, type Workspace } from "../config";
+import { announceReleasePr } from "./announce";
+import type { Announcer } from "../clients/slack";
 import { renderBody, releaseTitle, renderChangelog, type BodyContext } from "./changelog";
 import { collectChanges } from "./changes";
 import { webUrlOf } from "../clients/github";
@@ -36,6 +38,8 @@ export interface ReleaseDeps {
     readonly gitHubApiUrl: string;
     /** Progress, one line per step or component (stderr in the CLI). */
     readonly progress: (line: string) => void;
+    /** Slack, when `conveyor:notifications` is set and its webhooks are at hand; never fails the release. */
+    readonly announcer?: Announcer;
 }
 
 export interface ReleaseRequest {
@@ -128,6 +132,10 @@ export async function runRelease(given: ReleaseDeps, req: ReleaseRequest): Promi
     const commitMessage = `${title}\n\n${plan.bumps.map((b) => `${b.component}: ${b.from ?? "new"} -> ${b.to}`).join("\n")}`;
     const mainShas = new Map([[file, mainFile.sha]]);
     const pr = await upsertReleasePr(gh, ops, mainSha, prs, { env: env.stack, title, body, commitMessage, files, mainShas }, progress);
+    if (deps.announcer) {
+        const announced = await announceReleasePr(gh, ops, org, deps.announcer, plan, pr, progress);
+        if (announced === "sent") progress(`release PR #${pr.number}: announced on Slack`);
+    }
     return { status: pr.action, plan, pr };
 }
 

@@ -13,6 +13,10 @@ export const RELEASE_CONTROLLER_ENV = {
     githubTokenSecretArn: "GITHUB_TOKEN_SECRET_ARN",
     /** Worker: the token it reads CircleCI with. */
     circleciTokenSecretArn: "CIRCLECI_TOKEN_SECRET_ARN",
+    /** Worker, when Slack announcements are configured: one secret, a JSON object of webhook name -> URL. */
+    slackWebhooksSecretArn: "SLACK_WEBHOOKS_SECRET_ARN",
+    /** Worker, when Sentry releases are configured: the Sentry auth token. */
+    sentryTokenSecretArn: "SENTRY_AUTH_TOKEN_SECRET_ARN",
     /** Intake: the secrets the webhooks are signed with. */
     githubWebhookSecretArn: "GITHUB_WEBHOOK_SECRET_ARN",
     circleciWebhookSecretArn: "CIRCLECI_WEBHOOK_SECRET_ARN",

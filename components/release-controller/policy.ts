@@ -79,6 +79,8 @@ export interface WorkerGrants {
     readonly queueArn: string;
     /** The release owners' topic it publishes failed deploys to. */
     readonly topicArn: string;
+    /** Slack webhooks and the Sentry token, when configured. */
+    readonly feedbackSecretArns?: readonly string[];
 }
 
 /**
@@ -99,6 +101,16 @@ export function workerPolicy(g: WorkerGrants): PolicyDocument {
                 Resource: [g.queueArn],
             },
             { Sid: "NotifyOwners", Effect: "Allow", Action: ["sns:Publish"], Resource: [g.topicArn] },
+            ...(g.feedbackSecretArns && g.feedbackSecretArns.length > 0
+                ? [
+                      {
+                          Sid: "ReadFeedbackSecrets",
+                          Effect: "Allow" as const,
+                          Action: ["secretsmanager:GetSecretValue"],
+                          Resource: [...g.feedbackSecretArns],
+                      },
+                  ]
+                : []),
         ],
     };
 }

@@ -22,6 +22,10 @@ export interface ReleaseControllerArgs {
     readonly githubWebhookSecret: pulumi.Input<string>;
     /** The secret CircleCI signs `workflow-completed` webhooks with (circleci-signature). */
     readonly circleciWebhookSecret: pulumi.Input<string>;
+    /** Slack incoming webhooks the worker announces on, as one JSON object of name -> URL; none: no Slack. */
+    readonly slackWebhooks?: pulumi.Input<string>;
+    /** The Sentry auth token the worker makes releases and deploys with; none: no Sentry. */
+    readonly sentryAuthToken?: pulumi.Input<string>;
     /** The ops repository (this repository): where release PRs are opened and stack files are read. */
     readonly opsRepository: { readonly owner: string; readonly repo: string };
     /**
@@ -165,7 +169,7 @@ export class ReleaseController extends pulumi.ComponentResource {
                 RELEASE_CONTROLLER_ENV.circleciWebhookSecretArn,
             ],
         ] as const;
-        const secrets = secretSpecs.map(([id, value, description, variable]) => {
+        const store = ([id, value, description, variable]: readonly [string, pulumi.Input<string>, string, string]) => {
             const secret = new aws.secretsmanager.Secret(`${name}-${id}`, { description }, parent);
             // pulumi.secret() whatever the caller passed: the value is encrypted in the state either way.
             const version = new aws.secretsmanager.SecretVersion(
@@ -174,8 +178,31 @@ export class ReleaseController extends pulumi.ComponentResource {
                 parent,
             );
             return { secret, version, variable };
-        });
-        const [githubToken, circleciToken, githubWebhookSecret, circleciWebhookSecret] = secrets;
+        };
+        const [githubToken, circleciToken, githubWebhookSecret, circleciWebhookSecret] = secretSpecs.map(store);
+        // The optional feedback loops: only the worker reads them, and only when the org config asks for them.
+        const feedback = [
+            ...(args.slackWebhooks === undefined
+                ? []
+                : [
+                      store([
+                          "slack-webhooks",
+                          args.slackWebhooks,
+                          "Slack incoming-webhook URLs (JSON, name -> URL) the release controller announces releases on",
+                          RELEASE_CONTROLLER_ENV.slackWebhooksSecretArn,
+                      ]),
+                  ]),
+            ...(args.sentryAuthToken === undefined
+                ? []
+                : [
+                      store([
+                          "sentry-auth-token",
+                          args.sentryAuthToken,
+                          "Sentry auth token the release controller records releases and deploys with",
+                          RELEASE_CONTROLLER_ENV.sentryTokenSecretArn,
+                      ]),
+                  ]),
+        ];
 
         // FIFO: one message group keeps the work in arrival order and one at a time. A dead-letter queue of a
         // FIFO queue must be FIFO too.
@@ -282,9 +309,18 @@ export class ReleaseController extends pulumi.ComponentResource {
             rolePolicy: workerRolePolicy,
         } = this.execution(`${name}-worker`, "worker", args, (logGroupArn) =>
             pulumi
-                .all([logGroupArn, githubToken.secret.arn, circleciToken.secret.arn, queue.arn, topic.arn])
-                .apply(([logArn, gh, ci, queueArn, topicArn]) =>
-                    JSON.stringify(workerPolicy({ logGroupArn: logArn, tokenSecretArns: [gh, ci], queueArn, topicArn })),
+                .all([
+                    logGroupArn,
+                    githubToken.secret.arn,
+                    circleciToken.secret.arn,
+                    queue.arn,
+                    topic.arn,
+                    feedback.map((f) => f.secret.arn),
+                ])
+                .apply(([logArn, gh, ci, queueArn, topicArn, feedbackSecretArns]) =>
+                    JSON.stringify(
+                        workerPolicy({ logGroupArn: logArn, tokenSecretArns: [gh, ci], queueArn, topicArn, feedbackSecretArns }),
+                    ),
                 ),
         );
         const worker = new aws.lambda.Function(
@@ -303,9 +339,10 @@ export class ReleaseController extends pulumi.ComponentResource {
                     [githubToken.variable]: githubToken.secret.arn,
                     [circleciToken.variable]: circleciToken.secret.arn,
                     [RELEASE_CONTROLLER_ENV.ownersTopicArn]: topic.arn,
+                    ...Object.fromEntries(feedback.map((f) => [f.variable, f.secret.arn])),
                 }),
             },
-            { parent: this, dependsOn: [workerRolePolicy, githubToken.version, circleciToken.version] },
+            { parent: this, dependsOn: [workerRolePolicy, githubToken.version, circleciToken.version, ...feedback.map((f) => f.version)] },
         );
         new aws.lambda.EventSourceMapping(
             `${name}-worker`,

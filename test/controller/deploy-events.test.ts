@@ -5,6 +5,9 @@ import { CircleCi } from "../../clients/circleci";
 import { envOutcomes, handleDeployFinished, type DeployEventContext } from "../../controller/deploy-events";
 import { FAKE_CIRCLECI_TOKEN, type FakeJobStatus } from "../fakes/circleci";
 import { OWNER, startWorld, type World } from "../release-world";
+import { slackAnnouncer } from "../../clients/slack";
+import { feedbackWorkspace } from "../feedback-world";
+import { startFakeSlack } from "../fakes/slack";
 
 const WORKFLOW_URL = "https://app.circleci.com/pipelines/github/acme-saas/ops/130/workflows/fda08377";
 
@@ -108,6 +111,33 @@ describe("a finished deploy workflow against the fakes", function () {
         assert.equal(published[0].subject, "conveyor: deploy of demo failed");
         assert.match(published[0].message, /Failed: demo\./);
         assert.doesNotMatch(published[0].message, /staging/);
+    });
+
+    it("the team channel hears of the deploy and of the failure once each, the owners named; a replay sends nothing", async () => {
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        try {
+            const withSlack = (): DeployEventContext => ({
+                ...ctx(),
+                workspace: async () => feedbackWorkspace(),
+                feedback: async () => ({ announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => assert.fail(l), baseMs: 1 }) }),
+            });
+            const { sha } = mergedForTwo();
+            const wf = workflow(sha, "failed", { "deploy-org": "success", "deploy-staging": "success", "deploy-demo": "failed" });
+            await handleDeployFinished(withSlack(), { workflow: wf, sha, branch: "main" });
+            const texts = slack.messages("releases").map((m) => m.text);
+            assert.equal(texts.length, 2, texts.join("\n"));
+            assert.match(texts[0], new RegExp(`^Deployed to staging at ${sha.slice(0, 7)}: see the build\\.$`));
+            assert.match(
+                texts[1],
+                /^Deploy of demo failed at [0-9a-f]{7}\. Release owners: release-owners@acme-saas\.example, cto@acme-saas\.example\. Failed job: .+\/jobs\/\d+$/,
+            );
+            assert.ok(JSON.stringify(slack.messages("releases")[0].blocks).includes("https://go.acme-saas.example/acme-saas/ops/issues/"));
+            await handleDeployFinished(withSlack(), { workflow: wf, sha, branch: "main" });
+            assert.equal(slack.total, 2, "a replayed event sends nothing new");
+            assert.deepEqual(slack.refusals, []);
+        } finally {
+            await slack.close();
+        }
     });
 
     it("staging failed: staging is blamed, demo is told it was not deployed because of it", async () => {

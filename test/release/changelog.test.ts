@@ -135,13 +135,16 @@ describe("changelog", () => {
         assert.match(body, /### Not in this release\n\n- notifications: not in demo/);
     });
 
-    it("starts with a hidden marker carrying the versions and the issues", () => {
+    it("starts with a hidden marker carrying the versions, the issues, the builds before and the commits", () => {
         assert.ok(body.startsWith(MARKER_PREFIX));
         assert.deepEqual(parseMarker(body), {
             env: "prod",
             source: "demo",
             versions: { billing: 866, web: 2271 },
             issues: { "acme/billing-service": [12, 13], "acme/erp-connector": [7], "acme/web-frontend": [12] },
+            // What the post-deploy steps need: "860 -> 866" in the announcement, the commits of the Sentry release.
+            previous: { billing: 860, web: 2255 },
+            revisions: { billing: { from: "aaa1111", to: "bbb2222" }, web: { from: "ddd", to: "eee" } },
         });
         assert.equal(releaseTitle(plan), "Release prod: 2 components");
         assert.equal(parseMarker("a body someone wrote"), undefined);

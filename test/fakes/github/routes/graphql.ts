@@ -2,15 +2,16 @@
  * POST /graphql over a slice of GitHub's schema: repository -> pullRequest /
  * issue / issueOrPullRequest with their scalar fields, author, labels,
  * closingIssuesReferences and mergeCommit; object, pullRequests and issues
- * (./graphql-lists.ts); viewer; rateLimit. Add a field by adding a resolver to
- * the node that owns it.
+ * (./graphql-lists.ts); milestones (title query, states) with their issues
+ * and pullRequests by state; viewer; rateLimit. Add a field by adding a
+ * resolver to the node that owns it.
  */
 import { HttpError, objectBody, type RouteContext, type Route } from "../http";
 import { execute, FieldError, GraphNode, ValidationError, type Resolved, type Selection } from "../graphql";
 import { nodeId } from "../shapes";
 import type { CommitRecord } from "../git";
 import { repositoryListFields } from "./graphql-lists";
-import type { GitHubState, IssueRecord, LabelRecord, PullRecord, RepoState, UserRecord } from "../state";
+import type { GitHubState, IssueRecord, LabelRecord, MilestoneRecord, PullRecord, RepoState, UserRecord } from "../state";
 
 export const graphqlRoutes: Route[] = [{ method: "POST", path: "/graphql", docs: "https://docs.github.com/graphql", handler: graphql }];
 
@@ -108,11 +109,72 @@ function repositoryNode(state: GitHubState, repo: RepoState): GraphNode {
                 throw new FieldError("NOT_FOUND", `Could not resolve to an Issue with the number of ${number}.`);
             return issueNode(state, repo, issue);
         },
+        milestones: (args, selections) => {
+            // GitHub's `query` filters on the title, case-insensitively, as a substring.
+            const query = typeof args.query === "string" ? args.query.toLowerCase() : undefined;
+            const states = enumList(args.states);
+            const found = repo.milestones.filter(
+                (m) =>
+                    (query === undefined || m.title.toLowerCase().includes(query)) && (!states || states.includes(m.state.toUpperCase())),
+            );
+            return connection(
+                "MilestoneConnection",
+                "milestones",
+                found.map((m) => milestoneNode(state, repo, m)),
+                args,
+                selections,
+            );
+        },
         issueOrPullRequest: (args) => {
             const number = intArg(args, "number", "issueOrPullRequest");
             const node = issueOrPull(number);
             if (!node) throw new FieldError("NOT_FOUND", `Could not resolve to an issue or pull request with the number of ${number}.`);
             return node;
+        },
+    });
+}
+
+/** An enum list argument (`states: [OPEN]`, or one value alone, as GraphQL coerces it); undefined when absent. */
+function enumList(value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** A milestone with its issues and pull requests, filtered by state like GitHub's. */
+function milestoneNode(state: GitHubState, repo: RepoState, m: MilestoneRecord): GraphNode {
+    const items = repo.issues.filter((i) => i.milestone === m.number);
+    const issues = items.filter((i) => !repo.pull(i.number));
+    const pulls = items.flatMap((i) => repo.pull(i.number) ?? []);
+    const pullState = (p: PullRecord) => (p.merged_at !== null ? "MERGED" : repo.pullIssue(p).state.toUpperCase());
+    return new GraphNode("Milestone", {
+        id: () => nodeId("MI", m.id),
+        number: () => m.number,
+        title: () => m.title,
+        description: () => m.description,
+        state: () => m.state.toUpperCase(),
+        dueOn: () => m.due_on,
+        url: () => `${HTML_ROOT}/${repo.fullName}/milestone/${m.number}`,
+        issues: (args, selections) => {
+            const states = enumList(args.states);
+            const picked = issues.filter((i) => !states || states.includes(i.state.toUpperCase()));
+            return connection(
+                "IssueConnection",
+                "issues",
+                picked.map((i) => issueNode(state, repo, i)),
+                args,
+                selections,
+            );
+        },
+        pullRequests: (args, selections) => {
+            const states = enumList(args.states);
+            const picked = pulls.filter((p) => !states || states.includes(pullState(p)));
+            return connection(
+                "PullRequestConnection",
+                "pullRequests",
+                picked.map((p) => pullNode(state, repo, p)),
+                args,
+                selections,
+            );
         },
     });
 }
