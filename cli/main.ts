@@ -30,13 +30,13 @@ commands:
   preview-comment --pr <n> [--not-previewed <stack>]... [--event-log <stack>=<events.jsonl>]... <stack>=<preview.json>...
                                   CI: one PR comment summing up every stack's pulumi preview (policy
                                   violations from each preview's --event-log)
-  status [--offline] [--json] [--html <file>] [--dashboard] [--now <iso>]
+  status [--offline] [--json] [--html <file>] [--milestones] [--dashboard] [--now <iso>]
                                   what runs where: every component's build in every environment, what
                                   waits, when each train leaves (--html writes the status page,
-                                  --dashboard brings the release dashboard issue up to date)
+                                  --dashboard brings the release dashboard issue up to date,
+                                  --milestones adds how far this week's and next week's milestones are)
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
-  milestones [--now <iso>]        how far this week's and next week's milestones are, per repository and in total
 
 environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
 CIRCLECI_API_URL (https://circleci.com/api/v2)

@@ -3,6 +3,7 @@
 // never duplicated, left alone when nothing changed. Refreshed after every release, deploy and drift run.
 import type { Octokit } from "octokit";
 import { renderMarkdown } from "./markdown";
+import { readMilestonesSection } from "./milestones";
 import { buildStatus, type StatusMatrix } from "./model";
 import { DASHBOARD_MARKER, readStatus, type DashboardIssue, type StatusDeps } from "./read";
 import type { StatusSection } from "./section";
@@ -71,18 +72,21 @@ async function closeDuplicates(gh: Octokit, ops: Repo, keep: number, duplicates:
     return duplicates.length;
 }
 
-/** Reads the status, renders it, and brings the dashboard issue to it; returns the matrix it wrote too. */
+/**
+ * Reads the status and the weekly milestones' progress (a second GraphQL request), renders both, and brings
+ * the dashboard issue to them; returns the matrix and the sections it wrote too.
+ */
 export async function refreshDashboard(
     deps: StatusDeps,
-    sections: readonly StatusSection[] = [],
-): Promise<DashboardOutcome & { readonly matrix: StatusMatrix }> {
-    const read = await readStatus(deps);
+): Promise<DashboardOutcome & { readonly matrix: StatusMatrix; readonly sections: readonly StatusSection[] }> {
     const org = deps.workspace.org!;
+    const [read, milestones] = await Promise.all([readStatus(deps), readMilestonesSection(deps.gh, org, deps.now)]);
+    const sections = milestones ? [milestones] : [];
     const matrix = buildStatus(read.input);
     const body = dashboardBody(renderMarkdown(matrix, sections));
     const ops = { owner: org.owner, repo: org.opsRepo };
     const recheck = async () => (await readStatus({ ...deps, ci: NO_CI, progress: () => undefined })).dashboards;
-    return { ...(await upsertDashboard(deps.gh, ops, body, read.dashboards, recheck)), matrix };
+    return { ...(await upsertDashboard(deps.gh, ops, body, read.dashboards, recheck)), matrix, sections };
 }
 
 /** A recheck only needs the issues: it asks CircleCI nothing. */

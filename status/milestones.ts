@@ -6,6 +6,8 @@
 import type { Octokit } from "octokit";
 import type { OrgConfig } from "../config";
 import { weekTitles } from "../config/weeks";
+import { escapeHtml as html, escapeMarkdown as md, safeHref, type StatusSection } from "./section";
+import { cut } from "./text";
 
 export interface Counts {
     readonly openIssues: number;
@@ -180,17 +182,15 @@ export function renderMilestonesText(p: MilestoneProgress): string {
 }
 
 // Repository names and milestone titles come from config and our own week names, but a rendered table
-// must not become markup whatever they hold.
-const md = (s: string) => s.replace(/[\\`*_[\]<>|#@]/g, (c) => `\\${c}`);
-const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const safeUrl = (u: string | undefined) => (u && /^https:\/\/[^\s"'<>]+$/.test(u) ? u : undefined);
+// must not become markup whatever they hold: the status renderers' escapes (section.ts) apply.
+const safeUrl = (u: string | undefined) => (u === undefined ? undefined : safeHref(u));
 
-/** Markdown for the release dashboard issue: one table per week. */
+/** Markdown for the release dashboard issue: one table per week, under the section's `###` heading. */
 export function renderMilestonesMarkdown(p: MilestoneProgress): string {
     const out: string[] = [];
     for (const w of p.weeks) {
         out.push(
-            `### ${md(w.title)} — ${w.role === "current" ? "this week" : "next week"}, due ${w.dueOn}: ${pct(w.percentDone)} done${w.overdue ? ` — **overdue: ${w.overdueItems} open**` : ""}`,
+            `#### ${md(w.title)} — ${w.role === "current" ? "this week" : "next week"}, due ${w.dueOn}: ${pct(w.percentDone)} done${w.overdue ? ` — **overdue: ${w.overdueItems} open**` : ""}`,
             "",
             "| repository | done | open issues | closed issues | open PRs | closed PRs |",
             "|---|---:|---:|---:|---:|---:|",
@@ -237,4 +237,28 @@ export function renderMilestonesHtml(p: MilestoneProgress): string {
     }
     out.push("</div>");
     return out.join("\n");
+}
+
+/**
+ * The milestones as a section of `conveyor status --milestones`, the release dashboard and the status page:
+ * one renderer per format, the same model under each.
+ */
+export function milestonesSection(p: MilestoneProgress): StatusSection {
+    return {
+        id: "milestones",
+        title: "Weekly milestones",
+        text: (columns) =>
+            renderMilestonesText(p)
+                .split("\n")
+                .map((line) => cut(line, columns)),
+        markdown: () => renderMilestonesMarkdown(p),
+        html: () => renderMilestonesHtml(p),
+        json: () => p,
+    };
+}
+
+/** The section, read in one request; undefined when no managed repository keeps weekly milestones. */
+export async function readMilestonesSection(gh: Octokit, org: OrgConfig, now: Date): Promise<StatusSection | undefined> {
+    if (!org.repositories.some((r) => r.settings.milestones.weeks > 0)) return undefined;
+    return milestonesSection(await readMilestoneProgress(gh, org, now));
 }

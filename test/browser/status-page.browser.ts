@@ -54,7 +54,12 @@ describe("the status page in headless Chromium", function () {
         s = await startStatusWorld();
         // Not a scratch directory: those go after every test, and the page must outlive them.
         file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-status-page-")), "status.html");
-        const r = await cli(envOf(s.w), ["status", "--html", file, "--now", NOW]);
+        // This week's milestone in one repository, half done: the page carries the milestones section too.
+        const billing = s.w.github.state.findRepo("acme-saas", "billing-service")!;
+        const w52 = billing.addMilestone("2026-W52", { due_on: "2026-12-27T00:00:00Z" });
+        billing.addIssue("invoice rounding", { milestone: w52.number });
+        billing.addIssue("tax export", { milestone: w52.number, state: "closed" });
+        const r = await cli(envOf(s.w), ["status", "--html", file, "--milestones", "--now", NOW]);
         assert.equal(r.code, 0, r.err);
         page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
         await page.route("**/*", async (route) => {
@@ -97,10 +102,17 @@ describe("the status page in headless Chromium", function () {
     it("links each PR through the redirector and each 'behind' to GitHub's compare view, and the links lead there", async () => {
         const hrefs = await page.evaluate<string[]>(`[...document.querySelectorAll("a[href]")].map((a) => a.href)`);
         assert.ok(hrefs.length > 0);
-        // GitHub's web root is the fake's here (GITHUB_API_URL), https://github.com for api.github.com.
+        // GitHub's web root is the fake's here (GITHUB_API_URL), https://github.com for api.github.com; a
+        // milestone's link is the one GitHub's API gives (the fake's is on github.com).
         const web = s.w.github.url.replace(/[.]/g, "\\.");
         for (const h of hrefs)
-            assert.match(h, new RegExp(`^(${REDIRECTOR}/\\d+|${web}/acme-saas/[\\w-]+/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40})$`), h);
+            assert.match(
+                h,
+                new RegExp(
+                    `^(${REDIRECTOR}/\\d+|${web}/acme-saas/[\\w-]+/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}|https://github\\.com/acme-saas/[\\w-]+/milestone/\\d+)$`,
+                ),
+                h,
+            );
         const prLinks = new Set(hrefs.filter((h) => h.startsWith(REDIRECTOR)));
         assert.deepEqual([...prLinks].sort(), [s.prs.staging, s.prs.demo, s.prs.prod, s.drift].map((n) => `${REDIRECTOR}/${n}`).sort());
         // Demo is behind staging by the open release: its compare view runs demo's commit to staging's.
@@ -117,6 +129,17 @@ describe("the status page in headless Chromium", function () {
         assert.equal(page.url(), `${REDIRECTOR}/${s.prs.demo}`);
         await page.goBack();
         assert.equal(page.url(), `file://${file}`);
+    });
+
+    it("shows how far this week's milestone is, as a bar and in words, under the trains", async () => {
+        const section = page.locator("section#milestones");
+        assert.equal(await section.locator("h2").textContent(), "Weekly milestones");
+        const week = section.locator('section[data-week="2026-W52"]');
+        assert.equal(await week.locator("progress").getAttribute("value"), "50");
+        assert.equal(await week.locator(".percent").textContent(), "50%");
+        const billing = await week.locator("tr", { hasText: "billing-service" }).locator("td").allTextContents();
+        assert.deepEqual(billing, ["billing-service", "50%", "1", "1", "0", "0"]);
+        assert.ok(await week.isVisible());
     });
 
     it("makes no request of its own: no script, stylesheet, font or image from anywhere", async () => {

@@ -48,6 +48,25 @@ describe("release dashboard issue (I/O through the fakes)", function () {
         assert.match(openDashboards(s)[0].body!, /^\| billing \| 877 \| \*\*877\*\* \| \*\*877\*\* · ⚠ merged, not deployed \|/m);
     });
 
+    it("shows how far this week's milestone is, and follows it as issues close", async () => {
+        const billing = s.w.github.state.findRepo("acme-saas", "billing-service")!;
+        const w52 = billing.addMilestone("2026-W52", { due_on: "2026-12-27T00:00:00Z" });
+        const open = billing.addIssue("invoice rounding", { milestone: w52.number });
+        billing.addIssue("tax export", { milestone: w52.number, state: "closed" });
+        const first = await refreshDashboard(deps());
+        const body = () => openDashboards(s)[0].body!;
+        assert.match(body(), /^### Weekly milestones\n\n#### 2026-W52 — this week, due 2026-12-27: 50% done$/m);
+        assert.match(
+            body(),
+            /^\| \[billing-service\]\(https?:\/\/[^)\s]+\/acme-saas\/billing-service\/milestone\/\d+\) \| 50% \| 1 \| 1 \| 0 \| 0 \|$/m,
+        );
+        assert.match(body(), /^#### 2026-W53 — next week, due 2027-01-03: — done$/m);
+        open.state = "closed";
+        const after = await refreshDashboard(deps());
+        assert.deepEqual([after.action, after.number], ["updated", first.number]);
+        assert.match(body(), /^#### 2026-W52 — this week, due 2026-12-27: 100% done$/m);
+    });
+
     it("two runs at once leave one open dashboard", async () => {
         await Promise.all([refreshDashboard(deps()), refreshDashboard(deps())]);
         const open = openDashboards(s);
@@ -68,7 +87,7 @@ describe("release dashboard issue (I/O through the fakes)", function () {
         s.w.github.clearRequests();
         const again = await refreshDashboard(deps());
         assert.deepEqual([again.action, again.number], ["unchanged", dashboard.number]);
-        assert.equal(s.w.github.reads(/graphql/), 2);
+        assert.equal(s.w.github.reads(/graphql/), 3, "the status, the milestones and the recheck");
     });
 
     it("`conveyor status --dashboard` writes it and says so; the body names no user-typed text raw", async () => {
