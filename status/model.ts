@@ -44,8 +44,11 @@ export interface StatusInput {
     /** The train's time zone and hour (Pulumi.org.yaml `releaseController`). */
     readonly timeZone: string;
     readonly trainHour: number;
-    /** e.g. https://github.com, for compare links. */
-    readonly webUrl: string;
+    /**
+     * Prefix of the compare links: the issue-link redirector (`https://<redirectorDomain>`), which sends
+     * `/<owner>/<repo>/compare/<range>` on to GitHub.
+     */
+    readonly linkBase: string;
     /** GitHub owner of the component repositories. */
     readonly owner: string;
 }
@@ -158,7 +161,7 @@ function compareUrl(input: StatusInput, c: Component, from: number | null, to: n
     if (from === null || to === null || from === to) return null;
     const a = input.revisions?.get(`${c.name}#${from}`);
     const b = input.revisions?.get(`${c.name}#${to}`);
-    return a && b ? `${input.webUrl}/${input.owner}/${c.repo}/compare/${a}...${b}` : null;
+    return a && b ? `${input.linkBase}/${input.owner}/${c.repo}/compare/${a}...${b}` : null;
 }
 
 export function buildStatus(input: StatusInput): StatusMatrix {

@@ -5,7 +5,7 @@
 import type { Octokit } from "octokit";
 import { stackFileName, type OrgConfig, type Workspace } from "../config";
 import { readVersions } from "../config/stackfile";
-import { mapLimit, webUrlOf } from "../clients/github";
+import { mapLimit } from "../clients/github";
 import { driftTitle, DRIFT_LABEL } from "../pipeline/drift";
 import { parseMarker } from "../release/changelog";
 import { DEPLOYED_LABEL, releaseBranch } from "../release/pr";
@@ -141,7 +141,7 @@ export function offlineInput(ws: Workspace, now: Date): StatusInput {
         now,
         timeZone: org.releaseController.timezone,
         trainHour: org.releaseController.hour,
-        webUrl: "https://github.com",
+        linkBase: `https://${org.releaseController.redirectorDomain}`,
         owner: org.owner,
     };
 }
@@ -171,7 +171,6 @@ export async function readStatus(deps: StatusDeps): Promise<StatusRead> {
         running,
         ci: { versions: offer.versions, missing: offer.missingReasons },
         facts,
-        webUrl: webUrlOf(deps.gitHubApiUrl),
     };
     const revisions = await revisionsFor(deps.ci, org, input, offer.revisions, recent);
     const dashboards = repo.issues

@@ -27,7 +27,7 @@ describe("release dashboard issue (I/O through the fakes)", function () {
         assert.equal(issue.title, DASHBOARD_TITLE);
         assert.match(
             issue.body!,
-            /^\| billing \| 877 \| \*\*877\*\* \| \*\*866\*\* · \[11 behind\]\(http:\/\/127\.0\.0\.1:\d+\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}\) · \[→ 877 in PR \d+\]/m,
+            /^\| billing \| 877 \| \*\*877\*\* \| \*\*866\*\* · \[11 behind\]\(https:\/\/go\.acme-saas\.example\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}\) · \[→ 877 in PR \d+\]/m,
         );
         assert.match(issue.body!, /⚠ merged, not deployed · ⚠ drift \|$/m);
 

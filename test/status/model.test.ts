@@ -56,10 +56,10 @@ describe("status matrix (pure)", function () {
         assert.deepEqual([demoCell.running, demoCell.behind, demoCell.compareUrl], [900, 0, null]);
     });
 
-    it("links the changes running -> source as a GitHub compare view when both commits are known", () => {
+    it("links the changes running -> source as a GitHub compare view through the redirector when both commits are known", () => {
         assert.equal(
             cell("billing", "staging").compareUrl,
-            `https://github.com/acme-saas/billing-service/compare/${"a".repeat(40)}...${"b".repeat(40)}`,
+            `https://go.acme-saas.example/acme-saas/billing-service/compare/${"a".repeat(40)}...${"b".repeat(40)}`,
         );
         assert.equal(cell("web", "staging").compareUrl, null);
     });

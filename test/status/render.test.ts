@@ -138,7 +138,7 @@ describe("status renderers (pure)", function () {
             assert.match(
                 md,
                 new RegExp(
-                    `^\\| billing \\| 877 \\| \\*\\*873\\*\\* · \\[4 behind\\]\\(https://github.com/acme-saas/billing-service/compare/a{40}\\.\\.\\.b{40}\\) · ⚠ merged, not deployed \\| \\*\\*866\\*\\* · 7 behind \\| \\*\\*860\\*\\* · 6 behind · ⚠ drift \\|$`,
+                    `^\\| billing \\| 877 \\| \\*\\*873\\*\\* · \\[4 behind\\]\\(https://go\\.acme-saas\\.example/acme-saas/billing-service/compare/a{40}\\.\\.\\.b{40}\\) · ⚠ merged, not deployed \\| \\*\\*866\\*\\* · 7 behind \\| \\*\\*860\\*\\* · 6 behind · ⚠ drift \\|$`,
                     "m",
                 ),
             );
@@ -191,7 +191,7 @@ describe("status renderers (pure)", function () {
             const html = renderHtml(matrix());
             assert.match(
                 html,
-                /<span class="state behind"><a href="https:\/\/github.com\/acme-saas\/billing-service\/compare\/a{40}\.\.\.b{40}">4 behind<\/a><\/span>/,
+                /<span class="state behind"><a href="https:\/\/go\.acme-saas\.example\/acme-saas\/billing-service\/compare\/a{40}\.\.\.b{40}">4 behind<\/a><\/span>/,
             );
             assert.match(html, new RegExp(`<a href="${REDIRECT}/42">→ 2290 in PR 42</a>`));
             assert.match(html, /⚠ merged, not deployed/);

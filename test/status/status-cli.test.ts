@@ -73,7 +73,10 @@ describe("conveyor status (I/O through the fakes)", function () {
         assert.equal(s.w.github.writes(), 0);
         // Compare links from each service's page of recent pipelines: no lookup per build.
         const billing = m.components.find((c) => c.name === "billing")!.cells[1] as JsonCell & { compareUrl: string | null };
-        assert.match(billing.compareUrl ?? "", /\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}$/);
+        assert.match(
+            billing.compareUrl ?? "",
+            /^https:\/\/go\.acme-saas\.example\/acme-saas\/billing-service\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}$/,
+        );
         assert.deepEqual(
             s.w.circle.requests.filter((q) => /\/pipeline\/\d+$/.test(q.path)).map((q) => q.path),
             [],

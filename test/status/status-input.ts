@@ -46,7 +46,7 @@ export function statusInput(over: Partial<StatusInput> = {}, ws = workspace()): 
         now: new Date("2026-12-02T09:00:00Z"),
         timeZone: "Europe/Paris",
         trainHour: 7,
-        webUrl: "https://github.com",
+        linkBase: "https://go.acme-saas.example",
         owner: "acme-saas",
         ...over,
     };

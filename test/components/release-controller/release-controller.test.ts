@@ -17,7 +17,7 @@ import {
     VISIBILITY_TIMEOUT_FACTOR,
     type ReleaseControllerArgs,
 } from "../../../components/release-controller/release-controller";
-import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS } from "../../../components/redirector/redirector";
+import { IssueLinkRedirector, issueRedirectRule, REDIRECT_STATUS, redirectRule } from "../../../components/redirector/redirector";
 import { evalCommonJs } from "../../commonjs";
 
 const FIXTURE_ENTRY = path.join(__dirname, "..", "..", "fixtures", "lambda-entry.ts");
@@ -680,8 +680,11 @@ describe("issue-link redirector (Cloudflare)", function () {
         assert.equal(rulesets.length, 1);
         const rs = rulesets[0].inputs;
         assert.deepEqual([rs.zoneId, rs.kind, rs.phase], [ZONE_ID, "zone", "http_request_dynamic_redirect"]);
-        assert.equal(rs.rules.length, 1);
-        const [rule] = rs.rules;
+        assert.deepEqual(
+            rs.rules.map((r: { ref: string }) => r.ref),
+            ["conveyor_issue_links", "conveyor_compare_links"],
+        );
+        const [rule, compare] = rs.rules;
         assert.equal(rule.action, "redirect");
         assert.equal(rule.enabled, true);
         assert.equal(
@@ -696,6 +699,28 @@ describe("issue-link redirector (Cloudflare)", function () {
             },
         });
         assert.equal(REDIRECT_STATUS, 302);
+        assert.deepEqual(compare.actionParameters.fromValue, {
+            statusCode: 302,
+            preserveQueryString: false,
+            targetUrl: {
+                expression: 'wildcard_replace(http.request.uri.path, "/*/*/compare/*", "https://github.com/${1}/${2}/compare/${3}")',
+            },
+        });
+    });
+
+    it("sends compare links, and only compare links, to GitHub's compare view", () => {
+        const { expression, target } = redirectRule("go.acme-saas.example", "compare");
+        const go = (p: string) =>
+            ruleMatches(expression, { host: "go.acme-saas.example", path: p }) ? redirectTarget(target, p) : undefined;
+        const range = `${"a".repeat(40)}...${"b".repeat(40)}`;
+        assert.equal(go(`/acme-saas/billing-service/compare/${range}`), `https://github.com/acme-saas/billing-service/compare/${range}`);
+        assert.equal(go(`/acme-saas/billing-service/compare/${range}/files`), undefined);
+        assert.equal(go(`/acme-saas/team/billing-service/compare/${range}`), undefined, "one segment too many");
+        assert.equal(go("/acme-saas/billing-service/issues/7"), undefined, "the issue rule's path, not this one's");
+        assert.equal(
+            redirectRule("go.acme-saas.example", "compare", "https://github.acme.example").target,
+            'wildcard_replace(http.request.uri.path, "/*/*/compare/*", "https://github.acme.example/${1}/${2}/compare/${3}")',
+        );
     });
 
     it("sends issue links, and only issue links, to the issue (by the documented matching rules)", () => {
