@@ -183,8 +183,6 @@ export function renderMilestonesText(p: MilestoneProgress): string {
 
 // Repository names and milestone titles come from config and our own week names, but a rendered table
 // must not become markup whatever they hold: the status renderers' escapes (section.ts) apply.
-const safeUrl = (u: string | undefined) => (u === undefined ? undefined : safeHref(u));
-
 /** Markdown for the release dashboard issue: one table per week, under the section's `###` heading. */
 export function renderMilestonesMarkdown(p: MilestoneProgress): string {
     const out: string[] = [];
@@ -196,7 +194,8 @@ export function renderMilestonesMarkdown(p: MilestoneProgress): string {
             "|---|---:|---:|---:|---:|---:|",
         );
         for (const r of w.repos) {
-            const name = safeUrl(r.url) ? `[${md(r.repo)}](${r.url})` : md(r.repo);
+            const url = r.url && safeHref(r.url);
+            const name = url ? `[${md(r.repo)}](${url})` : md(r.repo);
             out.push(
                 r.exists
                     ? `| ${name} | ${pct(percentDone(r))} | ${r.openIssues} | ${r.closedIssues} | ${r.openPulls} | ${r.closedPulls} |`
@@ -221,7 +220,7 @@ export function renderMilestonesHtml(p: MilestoneProgress): string {
             "<table><thead><tr><th>repository</th><th>done</th><th>open issues</th><th>closed issues</th><th>open PRs</th><th>closed PRs</th></tr></thead><tbody>",
         );
         for (const r of w.repos) {
-            const url = safeUrl(r.url);
+            const url = r.url && safeHref(r.url);
             const name = url ? `<a href="${html(url)}">${html(r.repo)}</a>` : html(r.repo);
             out.push(
                 r.exists
@@ -259,6 +258,6 @@ export function milestonesSection(p: MilestoneProgress): StatusSection {
 
 /** The section, read in one request; undefined when no managed repository keeps weekly milestones. */
 export async function readMilestonesSection(gh: Octokit, org: OrgConfig, now: Date): Promise<StatusSection | undefined> {
-    if (!org.repositories.some((r) => r.settings.milestones.weeks > 0)) return undefined;
-    return milestonesSection(await readMilestoneProgress(gh, org, now));
+    const progress = await readMilestoneProgress(gh, org, now);
+    return progress.weeks.every((w) => w.repos.length === 0) ? undefined : milestonesSection(progress);
 }

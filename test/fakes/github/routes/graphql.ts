@@ -10,7 +10,7 @@ import { HttpError, objectBody, type RouteContext, type Route } from "../http";
 import { execute, FieldError, GraphNode, ValidationError, type Resolved, type Selection } from "../graphql";
 import { nodeId } from "../shapes";
 import type { CommitRecord } from "../git";
-import { repositoryListFields } from "./graphql-lists";
+import { issueListFields, repositoryListFields, stringList } from "./graphql-lists";
 import type { GitHubState, IssueRecord, LabelRecord, MilestoneRecord, PullRecord, RepoState, UserRecord } from "../state";
 
 export const graphqlRoutes: Route[] = [{ method: "POST", path: "/graphql", docs: "https://docs.github.com/graphql", handler: graphql }];
@@ -79,11 +79,7 @@ function repositoryNode(state: GitHubState, repo: RepoState): GraphNode {
         return pull ? pullNode(state, repo, pull) : issueNode(state, repo, issue);
     };
     return new GraphNode("Repository", {
-        ...repositoryListFields(repo, {
-            connection,
-            pullNode: (pull) => pullNode(state, repo, pull),
-            issueNode: (issue) => issueNode(state, repo, issue),
-        }),
+        ...repositoryListFields(repo, builders(state, repo)),
         id: () => nodeId("R", repo.id),
         databaseId: () => repo.id,
         name: () => repo.name,
@@ -112,7 +108,7 @@ function repositoryNode(state: GitHubState, repo: RepoState): GraphNode {
         milestones: (args, selections) => {
             // GitHub's `query` filters on the title, case-insensitively, as a substring.
             const query = typeof args.query === "string" ? args.query.toLowerCase() : undefined;
-            const states = enumList(args.states);
+            const states = stringList(args, "states");
             const found = repo.milestones.filter(
                 (m) =>
                     (query === undefined || m.title.toLowerCase().includes(query)) && (!states || states.includes(m.state.toUpperCase())),
@@ -134,19 +130,23 @@ function repositoryNode(state: GitHubState, repo: RepoState): GraphNode {
     });
 }
 
-/** An enum list argument (`states: [OPEN]`, or one value alone, as GraphQL coerces it); undefined when absent. */
-function enumList(value: unknown): string[] | undefined {
-    if (value === undefined || value === null) return undefined;
-    return (Array.isArray(value) ? value : [value]).map(String);
+/** What the list fields (./graphql-lists.ts) build their nodes with. */
+function builders(state: GitHubState, repo: RepoState) {
+    return {
+        connection,
+        pullNode: (pull: PullRecord) => pullNode(state, repo, pull),
+        issueNode: (issue: IssueRecord) => issueNode(state, repo, issue),
+    };
 }
 
-/** A milestone with its issues and pull requests, filtered by state like GitHub's. */
+/** A milestone with its issues and pull requests, listed like the repository's. */
 function milestoneNode(state: GitHubState, repo: RepoState, m: MilestoneRecord): GraphNode {
-    const items = repo.issues.filter((i) => i.milestone === m.number);
-    const issues = items.filter((i) => !repo.pull(i.number));
-    const pulls = items.flatMap((i) => repo.pull(i.number) ?? []);
-    const pullState = (p: PullRecord) => (p.merged_at !== null ? "MERGED" : repo.pullIssue(p).state.toUpperCase());
     return new GraphNode("Milestone", {
+        ...issueListFields(
+            repo,
+            builders(state, repo),
+            repo.issues.filter((i) => i.milestone === m.number),
+        ),
         id: () => nodeId("MI", m.id),
         number: () => m.number,
         title: () => m.title,
@@ -154,28 +154,6 @@ function milestoneNode(state: GitHubState, repo: RepoState, m: MilestoneRecord):
         state: () => m.state.toUpperCase(),
         dueOn: () => m.due_on,
         url: () => `${HTML_ROOT}/${repo.fullName}/milestone/${m.number}`,
-        issues: (args, selections) => {
-            const states = enumList(args.states);
-            const picked = issues.filter((i) => !states || states.includes(i.state.toUpperCase()));
-            return connection(
-                "IssueConnection",
-                "issues",
-                picked.map((i) => issueNode(state, repo, i)),
-                args,
-                selections,
-            );
-        },
-        pullRequests: (args, selections) => {
-            const states = enumList(args.states);
-            const picked = pulls.filter((p) => !states || states.includes(pullState(p)));
-            return connection(
-                "PullRequestConnection",
-                "pullRequests",
-                picked.map((p) => pullNode(state, repo, p)),
-                args,
-                selections,
-            );
-        },
     });
 }
 
