@@ -3,8 +3,9 @@
 //
 // Pulumi's own provider module (github.com/pulumi/pulumi-random/provider/v4) is not served by the Go module
 // proxy here, and neither are Terraform's release tags (v3.x is no valid version for a module path without
-// /v3) nor queries by commit: the only served version of the upstream is the pseudo-version pulumi-random
-// 4.16.x required, Terraform's random 3.6.3. This file is the part of pulumi-random the engine needs at run
+// /v3) nor queries by commit; the proxy does serve the pseudo-version pulumi-random 4.16 required, Terraform's
+// random 3.6.3, older than what @pulumi/random 4.21.2 wraps (its RandomUuid4 and RandomUuid7 are missing
+// here). This file is the part of pulumi-random the engine needs at run
 // time: the mapping `random_<name>` -> `random:index/random<Name>:Random<Name>` (pulumi-random keeps the
 // "Random" prefix that the standard mapping would drop), and the property names of the bridge's own rules.
 // It serves no schema: the engine never asks for one during preview, up, refresh or destroy.
