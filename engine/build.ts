@@ -4,7 +4,8 @@
 //   <cache>/libexec/pulumi          the CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at @pulumi/pulumi's version)
 //   <cache>/libexec/pulumi-language-nodejs        the Node.js language host (engine/langhost)
 //   <cache>/libexec/pulumi-resource-pulumi-nodejs dynamic providers' host, copied from @pulumi/pulumi
-//   <cache>/pulumi-home/plugins/... resource plugins: github real (engine/github-provider), aws, cloudflare, random stand-ins
+//   <cache>/pulumi-home/plugins/... resource plugins: github and random real (engine/github-provider,
+//                                   engine/random-provider), aws and cloudflare stand-ins (engine/providers)
 //   <cache>/toolchain.json          what was built, from which module versions
 //
 // Every step checks what it would build first, so a second run takes seconds. A step that cannot run says
@@ -25,7 +26,7 @@ const PROVIDER_MODULES: Partial<Record<ProviderName, (version: string) => string
     random: (v) => `github.com/pulumi/pulumi-random/provider/v${v.split(".")[0]}`,
 };
 /** Providers built for real from a wrapper module of ours (engine/<name>-provider) when Pulumi's is not served. */
-const BRIDGED: Partial<Record<ProviderName, string>> = { github: "github-provider" };
+const BRIDGED: Partial<Record<ProviderName, string>> = { github: "github-provider", random: "random-provider" };
 /** Pulumi's release build flags (CGO off, no user/group lookups through libc, no gRPC tracing). */
 const GO_BUILD_FLAGS = ["-trimpath", "-tags", "osusergo,grpcnotrace"];
 
@@ -222,7 +223,7 @@ function linkDynamicProviderHost(ctx: Ctx): string {
     return "copied from @pulumi/pulumi";
 }
 
-/** Why a provider runs as a stand-in: aws and cloudflare by decision, github and random when the proxy says no. */
+/** Why a provider runs as a stand-in: aws and cloudflare by decision; one of PROVIDER_MODULES only if it is not BRIDGED. */
 function standInReason(name: ProviderName, version: string): string {
     const module = PROVIDER_MODULES[name];
     if (!module) {
@@ -294,28 +295,45 @@ function installProviders(ctx: Ctx): string {
     return done.join("; ");
 }
 
+/** Every file of a wrapper module (engine/<dir>), nested modules included, relative to it and sorted. */
+function moduleFiles(src: string): string[] {
+    return fs
+        .readdirSync(src, { recursive: true, encoding: "utf8" })
+        .filter((f) => /(^|\/)(go\.mod|go\.sum)$|\.go$/.test(f) && fs.statSync(path.join(src, f)).isFile())
+        .sort();
+}
+
+/** The modules a go.mod requires directly, leaving out those its replace directives point at local directories. */
+function directRequires(goMod: string): string[] {
+    const text = fs.readFileSync(goMod, "utf8");
+    const local = new Set([...text.matchAll(/^\s*(?:replace\s+)?(\S+)(?:\s+\S+)?\s+=>\s+\.\S*\s*$/gm)].map((m) => m[1]));
+    return [...text.matchAll(/^(?:require\s+|\s+)(\S+) (v\S+)$/gm)].filter((m) => !local.has(m[1])).map((m) => `${m[1]}@${m[2]}`);
+}
+
 /**
- * A real provider plugin: our wrapper module (engine/<dir>: main.go, go.mod, go.sum) puts the upstream
- * Terraform provider under Pulumi's Terraform bridge, built like Pulumi builds its providers and installed as
- * `pulumi plugin install resource <name> <version> --file <binary>`. A proxy refusal or a compile error
- * fails the step naming the module.
+ * A real provider plugin: our wrapper module (engine/<dir>: main.go, go.mod, go.sum, and nested modules such as
+ * random's shim) puts the upstream Terraform provider under Pulumi's Terraform bridge, built like Pulumi builds
+ * its providers and installed as `pulumi plugin install resource <name> <version> --file <binary>`. A proxy
+ * refusal or a compile error fails the step naming the module.
  */
 function installBridged(ctx: Ctx, name: ProviderName, dir: string): string {
     const version = ctx.v.providers[name];
     const src = path.join(REPO, "engine", dir);
-    const files = ["go.mod", "go.sum", "main.go"];
-    const stamp = digestOf(name, version, ...files.map((f) => fs.readFileSync(path.join(src, f))));
+    const files = moduleFiles(src);
+    const stamp = digestOf(name, version, ...files.flatMap((f) => [f, fs.readFileSync(path.join(src, f))]));
     const installed = path.join(ctx.l.pulumiHome, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
     const known = ctx.manifest.providers?.[name];
     if (known?.kind === "real" && known.stamp === stamp && fs.existsSync(installed)) return `${name} ${version} real, cached`;
     const work = path.join(ctx.l.work, dir);
     fs.rmSync(work, { recursive: true, force: true });
-    fs.mkdirSync(work, { recursive: true });
-    for (const f of files) fs.copyFileSync(path.join(src, f), path.join(work, f));
+    for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(work, f)), { recursive: true });
+        fs.copyFileSync(path.join(src, f), path.join(work, f));
+    }
     const env = goEnv();
-    // The modules it is made of, each named so a refusal says which one (`go mod download` of all of them).
-    const required = [...fs.readFileSync(path.join(work, "go.mod"), "utf8").matchAll(/^\s*(\S+) (v\S+)(?: \/\/ indirect)?$/gm)];
-    const direct = required.filter((m) => !m[0].includes("// indirect")).map((m) => `${m[1]}@${m[2]}`);
+    // The modules it is made of (the upstream provider may be required by a nested module, not the wrapper),
+    // each downloaded on its own so a refusal says which one.
+    const direct = [...new Set(files.filter((f) => f.endsWith("go.mod")).flatMap((f) => directRequires(path.join(work, f))))];
     const replaced = remoteReplaces(path.join(work, "go.mod")).map((r) => r.split("=")[1]);
     for (const mod of [...direct, ...replaced]) {
         const [module, at] = mod.split("@");
@@ -338,6 +356,8 @@ function installBridged(ctx: Ctx, name: ProviderName, dir: string): string {
         { env: { ...process.env, PULUMI_HOME: ctx.l.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" } },
     );
     if (!fs.existsSync(installed)) throw new StepError(`pulumi plugin install did not put ${installed} in place`);
+    // A stand-in this plugin replaces (an older cache) must not linger beside it.
+    fs.rmSync(path.join(ctx.l.standIns, name), { recursive: true, force: true });
     const why = `${PROVIDER_MODULES[name]?.(version) ?? name} is not served by the Go module proxy; built from engine/${dir}`;
     ctx.manifest.providers ??= {};
     ctx.manifest.providers[name] = { kind: "real", version, why, from: [...direct, ...replaced], stamp };

@@ -45,10 +45,6 @@ export interface StandInSpec {
 
 export const digest = (s: string): string => createHash("sha256").update(s).digest("hex");
 
-export function secret(value: unknown): Props {
-    return { [SECRET_SIG]: SECRET_MARK, value };
-}
-
 /** Strips secret markers, so two values compare by what they hold. */
 export function plain(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(plain);

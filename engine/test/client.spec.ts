@@ -7,6 +7,7 @@ import { DRIFT_LABEL } from "../../pipeline/drift";
 import { startFakeGitHub, type FakeGitHub, type RepoState } from "../../test/fakes/github";
 import { policyEvents, preview } from "./preview";
 import { ProjectCopy } from "./harness";
+import { assertPasswordNeverShown } from "./secrets";
 
 const OWNER = "acme-saas";
 const TOKEN = "ghs_engine-pipeline";
@@ -48,6 +49,9 @@ describe("a client made by conveyor new-env, under the real engine", function ()
                 const again = await preview(p, stack, ["--expect-no-changes"]);
                 assert.equal(again.ran.code, 0, JSON.stringify(again.doc.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn])));
             });
+
+            it("keeps the real random provider's database password secret in every output, export, preview and state file", () =>
+                assertPasswordNeverShown(p, stack));
         });
     }
 

@@ -8,6 +8,7 @@ import { readVersions } from "../../config/stackfile";
 import { loadWorkspace } from "../../config";
 import { policyEvents, preview, previewSteps, type PreviewDoc } from "./preview";
 import { ProjectCopy } from "./harness";
+import { assertPasswordNeverShown } from "./secrets";
 
 const OWNER = "acme-saas";
 const TOKEN = "ghs_engine-release";
@@ -53,6 +54,9 @@ describe("environment stacks under the real engine", function () {
                     Object.fromEntries(readVersions(`Pulumi.${stack}.yaml`, p.read(`Pulumi.${stack}.yaml`))),
                 );
             });
+
+            it("keeps the real random provider's database password secret in every output, export, preview and state file", () =>
+                assertPasswordNeverShown(p, stack));
         });
     }
 
