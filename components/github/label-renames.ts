@@ -63,7 +63,7 @@ interface RenameOutputs extends RenameInputs {
 
 /**
  * The dynamic provider. It captures no client: each operation builds one from the stack's `github:token`
- * (and `github:baseUrl` for GitHub Enterprise), given to `configure` by the engine.
+ * (`github:baseUrl` for GitHub Enterprise, `github:writeDelayMs` for its pacing), given to `configure` by the engine.
  */
 export const labelRenamesProvider: pulumi.dynamic.ResourceProvider<RenameInputs, RenameOutputs> & { settings?: RestSettings } = {
     async configure(req) {
