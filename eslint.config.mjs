@@ -24,9 +24,9 @@ export default defineConfig(
             // `typeof import("x")` stays allowed: it types a module loaded lazily with require (see below).
             "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
             "no-duplicate-imports": ["error", { allowSeparateTypeImports: false }],
-            // Loaded on first use, on purpose: octokit (an ES module) and the AWS SDK the Lambda runtime
-            // provides, to keep a cold import cheap; JSON schemas in tests.
-            "@typescript-eslint/no-require-imports": ["error", { allow: ["^octokit$", "^@aws-sdk/", "\\.json$"] }],
+            // Loaded on first use, on purpose: octokit (an ES module) and the Bottleneck build its throttling
+            // paces with, and the AWS SDK the Lambda runtime provides, to keep a cold import cheap; JSON schemas in tests.
+            "@typescript-eslint/no-require-imports": ["error", { allow: ["^octokit$", "^bottleneck/light$", "^@aws-sdk/", "\\.json$"] }],
             // `async` without `await` is how a synchronous body meets an interface that returns a Promise
             // (Pulumi's dynamic providers, the CLI's commands, the fakes); a forgotten await is what
             // no-floating-promises catches.

@@ -1,16 +1,18 @@
 // Benchmark (not a test): the real Pulumi engine (npm run engine:build) against `conveyor synth` of the same stack.
 //
-//   npm run bench:engine                          toolchain (cached) + org at 6 repos + staging
+//   npm run bench:engine                          toolchain (cached) + org (real catalog) + staging
 //   npm run bench:engine -- --repos 300           the org at 300 repositories as well
 //   npm run bench:engine -- --repos 300 --only-repos --skip-checkpoints --no-write-delay
 //                                                 only the 300-repository org, with PULUMI_SKIP_CHECKPOINTS=true and
-//                                                 github:writeDelayMs 0 (the provider waits 1 s after each write)
+//                                                 github:writeDelayMs 0 (the github provider and conveyor's dynamic
+//                                                 providers otherwise space their writes 1 s apart)
 //   npm run bench:engine -- --fresh-toolchain     also engine:build from empty Go and toolchain caches (~30 min)
 //
 // Wall time and peak memory are of the whole process tree (pulumi, language host, node, plugins), sampled
 // from /proc every 100 ms: the engine spreads its work over several processes. The real github provider and the
 // stand-ins for the others, a file:// backend, the loopback GitHub and CircleCI fakes; TypeScript transpiled
-// only, as in the engine suite. A file:// backend rewrites the whole state after every step (Pulumi's diy
+// only, as in the engine suite. After `up`, a second preview must find nothing to change (`--expect-no-changes`).
+// A file:// backend rewrites the whole state after every step (Pulumi's diy
 // backend keeps no journal), so on a large stack `up` grows with the square of its resources;
 // --skip-checkpoints sets PULUMI_SKIP_CHECKPOINTS=true (one state write at the end) to measure the rest.
 import { spawn } from "node:child_process";
@@ -95,7 +97,10 @@ interface StackRun {
     /** Files replaced in the project copy first (a generated catalog). */
     readonly files?: ReadonlyArray<{ name: string; text: string }>;
     readonly skipCheckpoints?: boolean;
-    /** github:writeDelayMs 0: the github provider otherwise paces its writes one at a time, 1 s apart. */
+    /**
+     * github:writeDelayMs 0: the github provider, and conveyor's dynamic providers (which read the same key),
+     * otherwise pace their writes one at a time, 1 s apart, as GitHub asks; the loopback fake needs no pacing.
+     */
     readonly noWriteDelay?: boolean;
 }
 
@@ -130,7 +135,8 @@ async function stack(run: StackRun): Promise<Sample[]> {
         );
         const preview = said(await pulumi("preview", ["preview", "--json"]));
         const up = said(await pulumi("up", ["up", "--yes", "--skip-preview"]));
-        return [synth, preview, up];
+        const again = said(await pulumi("preview after up", ["preview", "--json", "--expect-no-changes"]));
+        return [synth, preview, up, again];
     } finally {
         p.remove();
         await github.close();
@@ -157,19 +163,32 @@ async function main(): Promise<void> {
         },
     });
     const samples: Sample[] = said(await toolchain(values["fresh-toolchain"] ?? false));
-    if (!values["only-repos"]) {
-        samples.push(
-            ...(await stack({ label: `org, ${loadWorkspace(REPO).catalog.length} repositories (the real catalog)`, name: "org" })),
-        );
-        samples.push(...(await stack({ label: "staging, 6 services", name: "staging" })));
-    }
     const skipCheckpoints = values["skip-checkpoints"] ?? false;
     const noWriteDelay = values["no-write-delay"] ?? false;
+    const flags = `${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}${noWriteDelay ? ", github:writeDelayMs 0" : ""}`;
+    if (!values["only-repos"]) {
+        const repos = loadWorkspace(REPO).catalog.length;
+        samples.push(
+            ...(await stack({
+                label: `org, ${repos} repositories (the real catalog)${flags}`,
+                name: "org",
+                skipCheckpoints,
+                noWriteDelay,
+            })),
+        );
+        samples.push(
+            ...(await stack({
+                label: `staging, 6 services${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}`,
+                name: "staging",
+                skipCheckpoints,
+            })),
+        );
+    }
     for (const r of (values.repos ?? []).map(Number)) {
         const w = buildWorkload(r);
         samples.push(
             ...(await stack({
-                label: `org, ${w.repos} repositories${skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS" : ""}${noWriteDelay ? ", github:writeDelayMs 0" : ""}`,
+                label: `org, ${w.repos} repositories${flags}`,
                 name: "org",
                 files: w.files.filter((f) => f.name === "Pulumi.yaml" || f.name === "Pulumi.org.yaml"),
                 skipCheckpoints,

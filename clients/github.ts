@@ -6,6 +6,7 @@
 // a write which is not idempotent (a PR or comment POST) is never retried blindly (the caller finds what
 // exists and creates only what is missing instead), and a rate limit is waited out only when it resets soon;
 // otherwise the call fails at once with the time it resets, for the caller to try again then.
+import type Bottleneck from "bottleneck";
 import type { Octokit } from "octokit";
 import { InputError } from "../config/input-error";
 
@@ -23,6 +24,14 @@ export interface GitHubOptions {
      * throttling turn it off to run fast.
      */
     readonly throttle?: boolean;
+    /**
+     * With throttling on, the gap between two writes (and GraphQL queries), in ms, kept across every client of
+     * this process: octokit's throttling spaces them 1000 ms apart, as GitHub asks, process-wide (one queue
+     * for all its clients). The dynamic providers take it from `github:writeDelayMs`, the github provider's
+     * own pacing setting, so one stack setting paces both; 0 against the loopback fakes, which have no
+     * secondary limit to stay under. Rate limits are still waited out.
+     */
+    readonly writeDelayMs?: number;
     /**
      * The longest rate-limit wait worth sitting out, in ms (default a minute); a function for a budget that
      * shrinks, such as a Lambda's remaining time. A longer one fails the call with a RateLimitError.
@@ -107,6 +116,7 @@ export function createGitHub(opts: GitHubOptions): Octokit {
             enabled: opts.throttle ?? true,
             onRateLimit: worthWaiting,
             onSecondaryRateLimit: worthWaiting,
+            ...(opts.writeDelayMs === undefined ? {} : { write: writeQueue(opts.writeDelayMs) }),
         },
     });
     octokit.hook.before("request", (options) => {
@@ -128,6 +138,23 @@ export function createGitHub(opts: GitHubOptions): Octokit {
         );
     });
     return octokit;
+}
+
+/**
+ * One write queue per gap for the whole process, as octokit keeps its default one: clients made per operation
+ * (the dynamic providers make one per create or update) still write one at a time, `gapMs` apart. Kept on
+ * globalThis because the dynamic providers reach this module through Pulumi's closure serialiser, which would
+ * give every serialised provider its own copy of a module-level cache, and so its own queue.
+ */
+function writeQueue(gapMs: number): Bottleneck.Group {
+    if (!Number.isInteger(gapMs) || gapMs < 0) throw new RangeError(`writeDelayMs: ${gapMs} is not a whole number of milliseconds`);
+    const queues = ((globalThis as Record<symbol, unknown>)[Symbol.for("conveyor.github.writeQueues")] ??= {}) as Record<
+        string,
+        Bottleneck.Group
+    >;
+    // bottleneck/light is the build octokit's throttling uses by default.
+    const Light = require("bottleneck/light") as typeof Bottleneck;
+    return (queues[gapMs] ??= new Light.Group({ id: `conveyor-write-${gapMs}`, maxConcurrent: 1, minTime: gapMs }));
 }
 
 /** Reads GITHUB_TOKEN and GITHUB_API_URL, the same in the CLI and the Lambda. */

@@ -5,7 +5,7 @@
 // own rename (PATCH the label) keeps it on every issue. This step runs first and does the PATCH.
 import * as pulumi from "@pulumi/pulumi";
 import type { Label } from "../../config/labels";
-import { githubRestFromConfig, type RestSettings } from "./rest";
+import { githubRestFromConfig, restSettingsFrom, type RestSettings } from "./rest";
 
 export interface LabelRename {
     readonly to: string;
@@ -63,12 +63,11 @@ interface RenameOutputs extends RenameInputs {
 
 /**
  * The dynamic provider. It captures no client: each operation builds one from the stack's `github:token`
- * (and `github:baseUrl` for GitHub Enterprise), given to `configure` by the engine.
+ * (`github:baseUrl` for GitHub Enterprise, `github:writeDelayMs` for its pacing), given to `configure` by the engine.
  */
 export const labelRenamesProvider: pulumi.dynamic.ResourceProvider<RenameInputs, RenameOutputs> & { settings?: RestSettings } = {
     async configure(req) {
-        // doNotCapture: a provider configured in this process (tests) must never be serialised with its token.
-        this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl"), doNotCapture: true };
+        this.settings = restSettingsFrom(req.config);
     },
     async diff(_id, olds, news) {
         const replaces = (["owner", "repository"] as const).filter((k) => olds[k] !== news[k]);

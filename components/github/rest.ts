@@ -6,8 +6,26 @@ export interface RestSettings {
     readonly token?: string;
     /** GitHub Enterprise API root; api.github.com when unset. */
     readonly baseUrl?: string;
+    /** `github:writeDelayMs`: the gap between two writes, in ms (createGitHub's writeDelayMs); octokit's 1000 when unset. */
+    readonly writeDelayMs?: number;
     /** Pulumi's closure serialiser writes `undefined` for an object carrying this flag. */
     readonly doNotCapture?: true;
+}
+
+/**
+ * What the engine gives `configure`: the github provider's own settings, so the program needs no second copy
+ * of them. `doNotCapture`: a provider configured in this process (tests) must never be serialised with its token.
+ */
+export function restSettingsFrom(config: { get(key: string): string | undefined }): RestSettings {
+    const delay = config.get("github:writeDelayMs");
+    if (delay !== undefined && !/^\d+$/.test(delay.trim()))
+        throw new Error(`github:writeDelayMs: "${delay}" is not a whole number of milliseconds (the gap between two writes to GitHub)`);
+    return {
+        token: config.get("github:token"),
+        baseUrl: config.get("github:baseUrl"),
+        ...(delay === undefined ? {} : { writeDelayMs: Number(delay) }),
+        doNotCapture: true,
+    };
 }
 
 /**
@@ -17,5 +35,9 @@ export interface RestSettings {
 export function githubRestFromConfig(settings: RestSettings | undefined): Octokit {
     const token = settings?.token ?? process.env.GITHUB_TOKEN;
     if (!token) throw new Error("github:token is not set: run `pulumi config set --secret github:token <token>`");
-    return createGitHub({ token, baseUrl: settings?.baseUrl ?? process.env.GITHUB_API_URL ?? "https://api.github.com" });
+    return createGitHub({
+        token,
+        baseUrl: settings?.baseUrl ?? process.env.GITHUB_API_URL ?? "https://api.github.com",
+        ...(settings?.writeDelayMs === undefined ? {} : { writeDelayMs: settings.writeDelayMs }),
+    });
 }

@@ -3,7 +3,7 @@
 // of 5,000 requests an hour.
 import * as pulumi from "@pulumi/pulumi";
 import type { Milestone } from "./milestones";
-import { githubRestFromConfig, type RestSettings } from "./rest";
+import { githubRestFromConfig, restSettingsFrom, type RestSettings } from "./rest";
 
 export interface ExistingMilestone {
     readonly number: number;
@@ -44,8 +44,7 @@ interface MilestonesOutputs extends MilestonesInputs {
 export const weeklyMilestonesProvider: pulumi.dynamic.ResourceProvider<MilestonesInputs, MilestonesOutputs> & { settings?: RestSettings } =
     {
         async configure(req) {
-            // doNotCapture: a provider configured in this process (tests) must never be serialised with its token.
-            this.settings = { token: req.config.get("github:token"), baseUrl: req.config.get("github:baseUrl"), doNotCapture: true };
+            this.settings = restSettingsFrom(req.config);
         },
         async diff(_id, olds, news) {
             const replaces = (["owner", "repository"] as const).filter((k) => olds[k] !== news[k]);

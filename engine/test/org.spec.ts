@@ -49,6 +49,9 @@ describe("the org stack under the real engine", function () {
         assert.doesNotMatch(p.read("Pulumi.org.yaml"), /v1:placeholder:/);
         // What CI's deploy-org context adds: the API roots (here the fakes) and the CircleCI token.
         await p.pulumi(["config", "set", "github:baseUrl", github.url], { stack: "org" });
+        // GitHub asks for a second between writes; the fake does not. The github provider and our dynamic
+        // providers both read this key, and at the default 1000 ms this suite's first up took 7-9 minutes.
+        await p.pulumi(["config", "set", "github:writeDelayMs", "0"], { stack: "org" });
         await p.pulumi(["config", "set", "circleci:apiUrl", circle.url], { stack: "org" });
         await p.pulumi(["config", "set", "--secret", "circleci:token"], { stack: "org", input: FAKE_CIRCLECI_TOKEN });
     });

@@ -107,4 +107,59 @@ describe("GitHub client: bounded rate-limit waits", function () {
         assert.equal(rateLimitResetOf({ status: 404 }, now), undefined);
         assert.equal(rateLimitResetOf(new Error("socket hang up"), now), undefined);
     });
+
+    describe("write pacing (writeDelayMs)", () => {
+        /** Three label writes at once from three clients: when each one finished, in order. */
+        const threeWrites = async (writeDelayMs?: number): Promise<number[]> => {
+            const done: number[] = [];
+            await Promise.all(
+                ["a", "b", "c"].map((name) =>
+                    createGitHub({ token: TOKEN, baseUrl: fake.url, ...(writeDelayMs === undefined ? {} : { writeDelayMs }) })
+                        .rest.issues.createLabel({ owner: "acme", repo: "ops", name })
+                        .then(() => done.push(Date.now())),
+                ),
+            );
+            return done.sort((x, y) => x - y);
+        };
+        const gaps = (t: number[]) => t.slice(1).map((x, i) => x - t[i]);
+
+        it("spaces writes from every client of the process writeDelayMs apart, one at a time", async () => {
+            const at = await threeWrites(300);
+            assert.ok(
+                gaps(at).every((g) => g >= 250),
+                `gaps ${gaps(at).join(", ")} ms`,
+            );
+            assert.equal(fake.writes(), 3);
+        });
+
+        it("0 sends them back to back, where octokit's default would take two seconds", async () => {
+            const at = await threeWrites(0);
+            assert.ok(at[2] - at[0] < 900, `took ${at[2] - at[0]} ms`);
+            assert.deepEqual(
+                fake.state
+                    .repo("acme/ops")
+                    .labels.map((l) => l.name)
+                    .sort(),
+                ["a", "b", "c"],
+            );
+        });
+
+        it("still sits out a rate limit with no write delay", async () => {
+            fake.fail({ method: "POST", path: /\/labels$/ }, faults.secondaryRateLimit(1), 1);
+            const res = await createGitHub({ token: TOKEN, baseUrl: fake.url, writeDelayMs: 0 }).rest.issues.createLabel({
+                owner: "acme",
+                repo: "ops",
+                name: "later",
+            });
+            assert.equal(res.status, 201);
+            assert.deepEqual(
+                fake.requests.map((r) => r.status),
+                [403, 201],
+            );
+        });
+
+        it("refuses a gap that is not a whole number of milliseconds", () => {
+            assert.throws(() => createGitHub({ token: TOKEN, baseUrl: fake.url, writeDelayMs: -1 }), /writeDelayMs: -1/);
+        });
+    });
 });

@@ -93,12 +93,10 @@ describe("planMilestones", () => {
 describe("dynamic providers against the fake GitHub", function () {
     this.timeout(30_000);
     let fake: FakeGitHub;
-    const config = (token = "t0ken") => ({
-        config: {
-            get: (k: string) => ({ "github:token": token, "github:baseUrl": fake.url })[k],
-            require: (k: string) => ({ "github:token": token, "github:baseUrl": fake.url })[k]!,
-        },
-    });
+    const config = (token = "t0ken", more: Record<string, string> = {}) => {
+        const values: Record<string, string> = { "github:token": token, "github:baseUrl": fake.url, ...more };
+        return { config: { get: (k: string) => values[k], require: (k: string) => values[k] } };
+    };
 
     beforeEach(async () => {
         fake = await startFakeGitHub();
@@ -220,6 +218,20 @@ describe("dynamic providers against the fake GitHub", function () {
             assert.equal(diff.changes, true);
             await weeklyMilestonesProvider.update!("acme/app", read.props!, { owner: "acme", repository: "app", milestones: weeks });
             assert.ok(repo.milestones.some((m) => m.title === "2026-W50"));
+        });
+
+        it("paces its writes as github:writeDelayMs says (0 against a fake: the window back to back), refusing a bad value", async () => {
+            const repo = fake.state.addRepo("acme/app");
+            await weeklyMilestonesProvider.configure!(config("t0ken", { "github:writeDelayMs": "0" }));
+            const started = Date.now();
+            await weeklyMilestonesProvider.create({ owner: "acme", repository: "app", milestones: weeks });
+            // octokit's default, one write a second process-wide, takes at least 3 s for the four.
+            assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+            assert.equal(repo.milestones.length, 4);
+            await assert.rejects(
+                labelRenamesProvider.configure!(config("t0ken", { "github:writeDelayMs": "1s" })),
+                /github:writeDelayMs: "1s" is not a whole number of milliseconds/,
+            );
         });
 
         it("survives a 502 on a read (retried) and converges", async () => {
