@@ -5,7 +5,7 @@
 import type { Octokit } from "octokit";
 import type { OrgConfig, Workspace } from "../config";
 import { deployJobName } from "../pipeline/ci-config";
-import type { CiJobs, WorkflowJob } from "../clients/circleci";
+import type { CiJobs, WorkflowJob } from "../clients/circleci-pipelines";
 import { runDeployed } from "../deploy/deployed";
 import { announceFailure } from "../deploy/announce";
 import type { FeedbackClients } from "../clients/feedback";

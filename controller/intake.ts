@@ -19,7 +19,7 @@
 // five-minute window, and a command older than that window is refused here. Octokit is not imported: the
 // bundle stays small and starts fast.
 import { RELEASE_CONTROLLER_ENV } from "../components/release-controller/env";
-import { projectSlug } from "../clients/circleci";
+import { projectSlug } from "../clients/circleci-pipelines";
 import { listSetting, secretsFrom, setting, sqsSender } from "./lambda";
 import { consoleLogger, type Logger } from "./log";
 import type { RepoRef } from "./remote-workspace";

@@ -12,7 +12,9 @@
 import type { Octokit } from "octokit";
 import type { Workspace } from "../config";
 import { RELEASE_CONTROLLER_ENV } from "../components/release-controller/env";
-import { CircleCi, CircleCiError, type CiJobs } from "../clients/circleci";
+import { CircleCi } from "../clients/circleci";
+import { CircleCiError } from "../clients/circleci-http";
+import type { CiJobs } from "../clients/circleci-pipelines";
 import { runCommand } from "./commands";
 import { handleDeployFinished } from "./deploy-events";
 import { createGitHub, DEFAULT_MAX_WAIT_MS, RateLimitError } from "../clients/github";

@@ -6,7 +6,7 @@ import type { OrgConfig, Workspace } from "../config";
 import { mapLimit } from "../clients/github";
 import { readVersions } from "../config/stackfile";
 
-/** What the release controller needs from CircleCI (clients/circleci.ts implements it). */
+/** What the release controller needs from CircleCI (clients/circleci-pipelines.ts implements it). */
 export interface CiBuilds {
     /** Newest pipeline of the branch whose workflows all succeeded, if any in the pages it reads. */
     findGreenPipeline(slug: string, branch: string): Promise<{ pipeline?: { number: number; revision: string }; pageCapReached: boolean }>;

@@ -18,7 +18,7 @@ import type { EnvironmentFacts, StatusInput } from "./model";
 export const DASHBOARD_MARKER = "<!-- conveyor:release-dashboard -->";
 
 /**
- * CircleCI for the status: the release's CiBuilds, and, when the client has it (clients/circleci.ts does),
+ * CircleCI for the status: the release's CiBuilds, and, when the client has it (clients/circleci-pipelines.ts does),
  * one page of a branch's newest pipelines, whose items carry their commits: one request per component gives
  * the commits of every recent build, instead of one request per build.
  */

@@ -10,7 +10,8 @@ import type { WorkItem } from "../controller/work-items";
 import { createWorker, type BatchResponse, type SqsEvent, type WorkerContext, type WorkerDeps } from "../controller/worker";
 import { FAKE_CIRCLECI_TOKEN } from "./fakes/circleci";
 import { FakeFifoQueue } from "./fakes/fifo-queue";
-import { OWNER, TOKEN, type World } from "./release-world";
+import { releaseBranch } from "../release/pr";
+import { OWNER, startWorld, TOKEN, type World } from "./release-world";
 
 export const WEBHOOK_SECRETS = { github: "github-hook-secret", circleci: "circleci-hook-secret" };
 export const OPS = { owner: OWNER, repo: "ops" };
@@ -242,5 +243,33 @@ export function deployWorkflow(
     return {
         id: pipeline.workflows[0].id,
         url: `https://app.circleci.com/pipelines/github/${OWNER}/ops/${pipeline.number}/workflows/${pipeline.workflows[0].id}`,
+    };
+}
+
+/** A Friday at the train's hour in the org's time zone (Europe/Paris): staging and demo are due. */
+export const FRIDAY = new Date("2026-12-04T07:00:00+01:00");
+
+/** A slash command in an issue comment, written a second before the controller's clock. */
+export const command = (c: Controller, body: string, login: string, issue: number, commentId?: number) =>
+    gitHubEvent(commentPayload({ body, login, issue, commentId, createdAt: new Date(c.clock.now - 1_000) }));
+
+/**
+ * A fresh release world for each test of the calling describe, handed to `use` before the test and closed after
+ * it; and what the tests ask of it: an environment's release PR, the requests the fakes saw.
+ */
+export function worldPerTest(use: (w: World) => void) {
+    let w: World;
+    beforeEach(async () => {
+        w = await startWorld();
+        use(w);
+    });
+    afterEach(() => w.close());
+    return {
+        releasePr: (env: string) => w.ops.pulls.find((p) => p.head === releaseBranch(env))!,
+        requests: () => w.github.requests.length + w.circle.requests.length,
+        clearRequests: () => {
+            w.github.clearRequests();
+            w.circle.clearRequests();
+        },
     };
 }

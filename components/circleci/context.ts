@@ -9,7 +9,8 @@
 // or removed by hand, and restrictions changed by hand, but not a value changed by hand; the digests only tell
 // whether the value in config differs from the one this provider last wrote.
 import * as pulumi from "@pulumi/pulumi";
-import { CircleCi, type CircleCiContext, type CircleCiError, type ContextRestriction } from "../../clients/circleci";
+import { CircleCi, type CircleCiContext, type ContextRestriction } from "../../clients/circleci";
+import type { CircleCiError } from "../../clients/circleci-http";
 import {
     checkInputs,
     diffContext,

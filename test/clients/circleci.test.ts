@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { CircleCi, CircleCiError, DEFAULT_CIRCLECI_API_URL, projectSlug, type CircleCiOptions } from "../../clients/circleci";
+import { CircleCi } from "../../clients/circleci";
+import { CircleCiError, DEFAULT_CIRCLECI_API_URL, type CircleCiOptions } from "../../clients/circleci-http";
+import { projectSlug } from "../../clients/circleci-pipelines";
 import { backoffMs, retryAfterMs } from "../../clients/http-retry";
 import {
     circleFaults,

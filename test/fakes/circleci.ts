@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { JobStatus, WorkflowStatus } from "../../clients/circleci";
+import type { JobStatus, WorkflowStatus } from "../../clients/circleci-pipelines";
 import { delay, listenOnLoopback, LoopbackFake, lowerCaseKeys, readBody, type FaultResponse, type LoggedRequest } from "./loopback";
 export type { Fault, FaultMatch, FaultResponse } from "./loopback";
 

@@ -1,44 +1,18 @@
-// The CircleCI Context dynamic provider: its pure plans; its methods over real HTTP against the loopback fake
-// CircleCI, the way the engine calls them (faults, partial failures and reruns included); the provider after
-// Pulumi's serialisation; and the resource as a program registers it, on Pulumi's mocks.
+// The CircleCI Context dynamic provider: its methods over real HTTP against the loopback fake CircleCI, the way
+// the engine calls them (faults, partial failures and reruns included), and the provider after Pulumi's
+// serialisation. Its pure plans: context-plan.test.ts; the resource on Pulumi's mocks: context-resource.test.ts.
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { Context, contextProvider } from "../../../components/circleci/context";
-import {
-    checkInputs,
-    diffContext,
-    planRestrictions,
-    planVariables,
-    UNKNOWN_VALUE,
-    variableDigest,
-    type ContextInputs,
-    type ContextOutputs,
-} from "../../../components/circleci/context-plan";
+import { contextProvider } from "../../../components/circleci/context";
+import type { ContextInputs, ContextOutputs } from "../../../components/circleci/context-plan";
 import { isReadMethod, sleep } from "../../../clients/http-retry";
 import { circleFaults, startFakeCircleCi, type FakeCircleCi } from "../../fakes/circleci";
-import { registrationsSettled, watchRegistrations } from "../../../cli/synth";
 import { reviveSerialized } from "../../commonjs";
+import { assertNoValue, inputs, ORG, OTHER_ORG, PROJECT_A, PROJECT_B, VALUES } from "./context-fixture";
 
-const ORG = "6f1c1d2e-0000-4000-8000-00000000cafe";
-const OTHER_ORG = "6f1c1d2e-0000-4000-8000-00000000beef";
-const PROJECT_A = "0b9e3c1a-0000-4000-8000-0000000000a1";
-const PROJECT_B = "0b9e3c1a-0000-4000-8000-0000000000b2";
-const VALUES = {
-    AWS_ACCESS_KEY_ID: "AKIA-not-a-real-key-0001",
-    AWS_SECRET_ACCESS_KEY: "s3cr3t-value-that-must-not-leak-0002",
-    NPM_TOKEN: "npm_value_never_logged_0003",
-};
 const ENV_VARS = /\/environment-variable\//;
 
 type Provider = typeof contextProvider;
-
-const inputs = (over: Partial<ContextInputs> = {}): ContextInputs => ({
-    name: "deploy-prod",
-    organizationId: ORG,
-    variables: { ...VALUES },
-    projectRestrictions: [PROJECT_A],
-    ...over,
-});
 
 /** What the engine hands `configure`: the stack config. */
 function config(values: Record<string, string | undefined>): pulumi.dynamic.ConfigureRequest {
@@ -50,11 +24,6 @@ function config(values: Record<string, string | undefined>): pulumi.dynamic.Conf
     };
 }
 
-/** No plaintext value, anywhere in `text`. */
-function assertNoValue(text: string, what: string): void {
-    for (const value of Object.values(VALUES)) assert.ok(!text.includes(value), `${what} holds a variable value`);
-}
-
 async function rejection(promise: Promise<unknown>): Promise<Error & { id?: string; properties?: ContextOutputs; reasons?: string[] }> {
     try {
         await promise;
@@ -64,97 +33,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { id?: stri
     }
     return assert.fail("expected the call to fail");
 }
-
-describe("CircleCI context: plans", () => {
-    const olds: ContextOutputs = {
-        contextId: "ctx-1",
-        name: "deploy-prod",
-        organizationId: ORG,
-        projectRestrictions: [PROJECT_A],
-        variableNames: Object.keys(VALUES).sort(),
-        variableDigests: Object.fromEntries(Object.entries(VALUES).map(([n, v]) => [n, variableDigest("ctx-1", n, v)])),
-    };
-
-    it("sees no change when names, values and restrictions match", () => {
-        assert.deepEqual(diffContext(olds, inputs()), { changes: false, replaces: [], deleteBeforeReplace: false });
-        assert.equal(diffContext(olds, inputs({ organizationId: ORG.toUpperCase() })).changes, false, "UUIDs compare without case");
-        assert.equal(diffContext({ ...olds, organizationId: "" }, inputs()).changes, false, "an organisation a read could not learn");
-    });
-
-    it("replaces on a new name or organisation, deleting first", () => {
-        assert.deepEqual(diffContext(olds, inputs({ name: "deploy-production" })), {
-            changes: true,
-            replaces: ["name"],
-            deleteBeforeReplace: true,
-        });
-        assert.deepEqual(diffContext(olds, inputs({ organizationId: OTHER_ORG })).replaces, ["organizationId"]);
-    });
-
-    it("updates in place for a changed, added or removed variable, or changed restrictions", () => {
-        const cases: Array<Partial<ContextInputs>> = [
-            { variables: { ...VALUES, NPM_TOKEN: "npm_rotated" } },
-            { variables: { ...VALUES, EXTRA: "x" } },
-            { variables: { AWS_ACCESS_KEY_ID: VALUES.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: VALUES.AWS_SECRET_ACCESS_KEY } },
-            { projectRestrictions: [PROJECT_A, PROJECT_B] },
-            { projectRestrictions: undefined },
-            { variables: { ...VALUES, NPM_TOKEN: UNKNOWN_VALUE } },
-        ];
-        for (const c of cases)
-            assert.deepEqual(
-                diffContext(olds, inputs(c)),
-                { changes: true, replaces: [], deleteBeforeReplace: false },
-                JSON.stringify(Object.keys(c)),
-            );
-        assert.equal(
-            diffContext(
-                { ...olds, projectRestrictions: [PROJECT_B, PROJECT_A] },
-                inputs({ projectRestrictions: [PROJECT_A, PROJECT_B.toUpperCase()] }),
-            ).changes,
-            false,
-        );
-    });
-
-    it("salts digests with the context id and the name", () => {
-        assert.notEqual(variableDigest("ctx-1", "A", "v"), variableDigest("ctx-2", "A", "v"));
-        assert.notEqual(variableDigest("ctx-1", "A", "v"), variableDigest("ctx-1", "B", "v"));
-        assert.match(variableDigest("ctx-1", "A", "v"), /^[0-9a-f]{64}$/);
-    });
-
-    it("writes what is new, changed or missing on CircleCI, removes what is undeclared, leaves the rest", () => {
-        const digestOf = (n: string, v: string) => `${n}=${v}`;
-        const plan = planVariables({ A: "1", B: "2", C: "3" }, ["A", "B", "Z"], { A: "A=1", B: "B=old", C: "C=3" }, digestOf);
-        assert.deepEqual(plan, { put: ["B", "C"], remove: ["Z"] });
-    });
-
-    it("owns only project restrictions, and each project once", () => {
-        const live = [
-            { id: "r1", type: "project", value: PROJECT_A },
-            { id: "r2", type: "project", value: PROJECT_A.toUpperCase() },
-            { id: "r3", type: "expression", value: 'pipeline.git.branch == "main"' },
-            { id: "r4", type: "project", value: PROJECT_B },
-        ];
-        assert.deepEqual(planRestrictions(live, [PROJECT_A, "0b9e3c1a-0000-4000-8000-0000000000c3"]), {
-            create: ["0b9e3c1a-0000-4000-8000-0000000000c3"],
-            remove: ["r2", "r4"],
-        });
-    });
-
-    it("checks names and ids in preview, never echoing a value, and lets unknowns through", () => {
-        const failures = checkInputs(
-            inputs({ organizationId: "acme", variables: { "1BAD": VALUES.NPM_TOKEN, OK: UNKNOWN_VALUE }, projectRestrictions: ["nope"] }),
-        );
-        assert.deepEqual(
-            failures.map((f) => f.property),
-            ["organizationId", "variables", "projectRestrictions"],
-        );
-        assertNoValue(JSON.stringify(failures), "a check failure");
-        assert.deepEqual(checkInputs(inputs()), []);
-        assert.deepEqual(
-            checkInputs(inputs({ name: UNKNOWN_VALUE, organizationId: UNKNOWN_VALUE, variables: UNKNOWN_VALUE as never })),
-            [],
-        );
-    });
-});
 
 describe("CircleCI context: provider against the fake CircleCI", function () {
     this.timeout(30_000);
@@ -470,70 +348,6 @@ describe("CircleCI context: provider against the fake CircleCI", function () {
         await slept;
         assert.ok(Date.now() - started < 1_000, "wakes when aborted");
     });
-});
-
-describe("CircleCI context: the resource on Pulumi mocks", () => {
-    // Pulumi's wire markers (sdk/nodejs/runtime/rpc.ts).
-    const SIG_KEY = "4dabf18193072939515e22adb298388d";
-    const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-    interface Registration {
-        type: string;
-        inputs: Record<string, unknown>;
-        additionalSecretOutputs: string[];
-        deleteBeforeReplace: boolean;
-    }
-
-    it("registers pulumi-nodejs:dynamic/circleci:Context with its variables secret and digests as secret outputs", async () => {
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, contextId: "ctx-id", variableNames: ["NPM_TOKEN"] } }),
-                call: (a) => a.inputs,
-            },
-            "conveyor",
-            "org",
-            false,
-        );
-        const seen = recordRegistrations();
-        let context: Context | undefined;
-        await pulumi.runtime.runInPulumiStack(async () => {
-            context = new Context("releases", {
-                name: "releases",
-                organizationId: ORG,
-                variables: { NPM_TOKEN: VALUES.NPM_TOKEN, GITHUB_TOKEN: pulumi.output("ghp_mock_value_0008") },
-                projectRestrictions: [PROJECT_A],
-            });
-            return {};
-        });
-        await registrationsSettled();
-        const registered = seen.find((r) => r.type === "pulumi-nodejs:dynamic/circleci:Context");
-        assert.ok(registered, `registered: ${seen.map((r) => r.type).join(", ")}`);
-        const variables = registered.inputs.variables as Record<string, unknown>;
-        assert.equal(variables[SIG_KEY], SECRET_SIG, "variables travel as a secret");
-        assert.equal(registered.inputs.name, "releases");
-        assert.deepEqual(registered.additionalSecretOutputs, ["variableDigests"]);
-        assert.equal(registered.deleteBeforeReplace, true);
-        assert.ok(
-            typeof registered.inputs.__provider === "string" && registered.inputs.__provider.length > 0,
-            "the provider was serialised",
-        );
-        assertNoValue(String(registered.inputs.__provider), "the serialised provider");
-        assert.equal(await new Promise((resolve) => context!.contextId.apply(resolve)), "ctx-id");
-    });
-
-    /** Every registration as the engine receives it, recorded the way cli/synth.ts records a synth. */
-    function recordRegistrations(): Registration[] {
-        const into: Registration[] = [];
-        watchRegistrations((req) =>
-            into.push({
-                type: req.getType(),
-                inputs: req.getObject()?.toJavaScript() ?? {},
-                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                deleteBeforeReplace: req.getDeletebeforereplace(),
-            }),
-        );
-        return into;
-    }
 });
 
 function restoreEnv(name: string, value: string | undefined): void {

@@ -1,0 +1,249 @@
+// The AWS policies (policies/aws.ts): least-privilege IAM, pinned images, the load balancer's ports and the
+// release controller's functions; called directly, as in github.test.ts.
+import * as assert from "node:assert/strict";
+import { ecsImagesPinned, iamLeastPrivilege, imageProblem, loadBalancerWebPortsOnly, releaseControllerLambda } from "../../policies/aws";
+import { violationsOf, type ResourceSpec } from "../policy-harness";
+
+const policyDoc = (statements: object[]): string => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const goodStatements = [
+    {
+        Sid: "Logs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: ["arn:aws:logs:eu-west-3:1:log-group:/aws/lambda/rc:*"],
+    },
+    { Sid: "Ecr", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    { Sid: "DenyAll", Effect: "Deny", Action: "*", Resource: "*" },
+];
+const rolePolicy = (statements: object[]): ResourceSpec => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name: "release-controller",
+    props: { role: "rc", policy: policyDoc(statements) },
+});
+
+describe("policies: aws", () => {
+    it("iam-least-privilege passes scoped RolePolicy, Policy and Role inline policies", async () => {
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy(goodStatements)), []);
+        assert.deepEqual(
+            await violationsOf(iamLeastPrivilege, {
+                type: "aws:iam/policy:Policy",
+                name: "p",
+                props: { policy: JSON.parse(policyDoc(goodStatements)) },
+            }),
+            [],
+        );
+        assert.deepEqual(
+            await violationsOf(iamLeastPrivilege, {
+                type: "aws:iam/role:Role",
+                name: "r",
+                props: { assumeRolePolicy: "{}", inlinePolicies: [{ name: "i", policy: policyDoc(goodStatements) }] },
+            }),
+            [],
+        );
+    });
+    it("iam-least-privilege fails on a `*` action", async () => {
+        assert.match(
+            (
+                await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", Action: "*", Resource: "arn:aws:sqs:eu-west-3:1:q" }]))
+            ).join(),
+            /wildcard action \*/,
+        );
+    });
+    it("iam-least-privilege fails on a `service:*` action, in a Role's inline policy too", async () => {
+        const role: ResourceSpec = {
+            type: "aws:iam/role:Role",
+            name: "r",
+            props: {
+                inlinePolicies: [
+                    { name: "i", policy: policyDoc([{ Effect: "Allow", Action: ["sqs:*"], Resource: "arn:aws:sqs:eu-west-3:1:q" }]) },
+                ],
+            },
+        };
+        assert.match((await violationsOf(iamLeastPrivilege, role)).join(), /inline policy i: .*wildcard action sqs:\*/);
+    });
+    it("iam-least-privilege fails on a `*` resource for scopable actions (aws:iam/policy:Policy)", async () => {
+        const v = await violationsOf(iamLeastPrivilege, {
+            type: "aws:iam/policy:Policy",
+            name: "p",
+            props: { policy: policyDoc([{ Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "*" }]) },
+        });
+        assert.match(v.join(), /statement Secrets grants secretsmanager:GetSecretValue on resource "\*"/);
+    });
+    it("iam-least-privilege fails on Allow with NotAction", async () => {
+        assert.match(
+            (
+                await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }]))
+            ).join(),
+            /NotAction/,
+        );
+    });
+
+    it("iam-least-privilege fails on Allow with NotResource, and lets a Deny with NotResource narrow a grant", async () => {
+        const notResource = { Sid: "AllButLogs", NotResource: "arn:aws:logs:eu-west-3:1:*", Action: ["sqs:SendMessage"] };
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([{ ...notResource, Effect: "Allow" }])), [
+            "release-controller policy: statement AllButLogs allows NotResource (grants every other resource)",
+        ]);
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([...goodStatements, { ...notResource, Effect: "Deny" }])), []);
+    });
+
+    const child = (type: string, name: string, props: Record<string, unknown>): ResourceSpec => ({
+        type,
+        name,
+        parentType: "conveyor:release-controller:ReleaseController",
+        props,
+    });
+    const worker = (props: Record<string, unknown>) =>
+        child("aws:lambda/function:Function", "release-controller-worker", { timeout: 900, reservedConcurrentExecutions: 1, ...props });
+    const intake = (props: Record<string, unknown>) =>
+        child("aws:lambda/function:Function", "release-controller-intake", { timeout: 10, ...props });
+    const redrive = (maxReceiveCount: unknown) =>
+        JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-3:1:dlq.fifo", maxReceiveCount });
+    const queue = (props: Record<string, unknown>) =>
+        child("aws:sqs/queue:Queue", "release-controller-queue", { fifoQueue: true, redrivePolicy: redrive(5), ...props });
+    const mapping = (props: Record<string, unknown>) =>
+        child("aws:lambda/eventSourceMapping:EventSourceMapping", "release-controller-worker", {
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            ...props,
+        });
+    it("release-controller-lambda-safe passes the controller's settings", async () => {
+        for (const r of [
+            worker({}),
+            intake({}),
+            queue({}),
+            mapping({}),
+            child("aws:sqs/queue:Queue", "release-controller-dead-letter", { fifoQueue: true }),
+        ]) {
+            assert.deepEqual(await violationsOf(releaseControllerLambda, r), [], r.name);
+        }
+    });
+    it("release-controller-lambda-safe fails without a timeout, on either function", async () => {
+        assert.match((await violationsOf(releaseControllerLambda, worker({ timeout: undefined }))).join(), /timeout/);
+        assert.match((await violationsOf(releaseControllerLambda, intake({ timeout: undefined }))).join(), /timeout/);
+    });
+    it("release-controller-lambda-safe fails unless the worker's reserved concurrency is exactly 1; the intake needs none", async () => {
+        assert.match(
+            (await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: 2 }))).join(),
+            /reservedConcurrentExecutions/,
+        );
+        assert.match(
+            (await violationsOf(releaseControllerLambda, worker({ reservedConcurrentExecutions: undefined }))).join(),
+            /reservedConcurrentExecutions/,
+        );
+        assert.deepEqual(await violationsOf(releaseControllerLambda, intake({ reservedConcurrentExecutions: undefined })), []);
+    });
+    it("release-controller-lambda-safe fails on a work queue without a dead-letter queue, with unbounded receives, or not FIFO", async () => {
+        assert.match(
+            (await violationsOf(releaseControllerLambda, queue({ redrivePolicy: undefined }))).join(),
+            /redrivePolicy with a dead-letter queue/,
+        );
+        assert.match(
+            (await violationsOf(releaseControllerLambda, queue({ redrivePolicy: redrive(100) }))).join(),
+            /maxReceiveCount must be 1-10 \(got 100\)/,
+        );
+        assert.match((await violationsOf(releaseControllerLambda, queue({ fifoQueue: false }))).join(), /FIFO/);
+    });
+    it("release-controller-lambda-safe fails on an event source mapping without partial batch failures", async () => {
+        assert.match(
+            (await violationsOf(releaseControllerLambda, mapping({ functionResponseTypes: [] }))).join(),
+            /ReportBatchItemFailures/,
+        );
+    });
+    it("release-controller-lambda-safe ignores other functions and queues", async () => {
+        assert.deepEqual(
+            await violationsOf(releaseControllerLambda, { type: "aws:lambda/function:Function", name: "other", props: {} }),
+            [],
+        );
+        assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:sqs/queue:Queue", name: "other", props: {} }), []);
+    });
+
+    const taskDefinition = (...images: string[]): ResourceSpec => ({
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "prod-billing",
+        props: { containerDefinitions: JSON.stringify(images.map((image, i) => ({ name: `c${i}`, image }))) },
+    });
+    it("ecs-image-pinned passes numeric build tags (registry ports included) and sha256 digests", async () => {
+        const digest = `acme/billing@sha256:${"a".repeat(64)}`;
+        assert.deepEqual(
+            await violationsOf(
+                ecsImagesPinned,
+                taskDefinition("123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme/billing:860", "registry:5000/web:12", digest),
+            ),
+            [],
+        );
+    });
+    for (const [image, why] of [
+        ["acme/billing:latest", /floating tag "latest"/],
+        ["registry:5000/acme/billing", /no tag/],
+        ["acme/billing:stable", /floating tag "stable"/],
+        ["acme/billing:1.2", /floating tag "1.2"/],
+    ] as const) {
+        it(`ecs-image-pinned fails on ${image}`, async () => {
+            assert.match((await violationsOf(ecsImagesPinned, taskDefinition(image))).join(), why);
+        });
+    }
+    it("ecs-image-pinned fails on a container without an image", async () => {
+        const spec: ResourceSpec = {
+            type: "aws:ecs/taskDefinition:TaskDefinition",
+            name: "t",
+            props: { containerDefinitions: JSON.stringify([{ name: "web" }]) },
+        };
+        assert.match((await violationsOf(ecsImagesPinned, spec)).join(), /container web has no image/);
+        assert.equal(imageProblem(""), "has no image");
+    });
+
+    const albGroup = (ingress: object[]): ResourceSpec => ({
+        type: "aws:ec2/securityGroup:SecurityGroup",
+        name: "prod-alb",
+        props: { ingress },
+    });
+    const web = [
+        { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["192.0.2.0/24"] },
+        { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["192.0.2.0/24"] },
+    ];
+    it("load-balancer-web-ports-only passes 443/80 ingress and listeners", async () => {
+        assert.deepEqual(await violationsOf(loadBalancerWebPortsOnly, albGroup(web)), []);
+        assert.deepEqual(
+            await violationsOf(loadBalancerWebPortsOnly, {
+                type: "aws:lb/listener:Listener",
+                name: "prod-https",
+                props: { port: 443, protocol: "HTTPS" },
+            }),
+            [],
+        );
+        // The tasks' group is not the load balancer's: its container ports are fine.
+        assert.deepEqual(
+            await violationsOf(loadBalancerWebPortsOnly, {
+                type: "aws:ec2/securityGroup:SecurityGroup",
+                name: "prod-tasks",
+                props: { ingress: [{ protocol: "tcp", fromPort: 8080, toPort: 8080 }] },
+            }),
+            [],
+        );
+    });
+    it("load-balancer-web-ports-only fails on another port, a port range or protocol -1 in the ALB group", async () => {
+        assert.match(
+            (await violationsOf(loadBalancerWebPortsOnly, albGroup([...web, { protocol: "tcp", fromPort: 22, toPort: 22 }]))).join(),
+            /22-22/,
+        );
+        assert.match(
+            (await violationsOf(loadBalancerWebPortsOnly, albGroup([{ protocol: "tcp", fromPort: 80, toPort: 443 }]))).join(),
+            /80-443/,
+        );
+        assert.match(
+            (await violationsOf(loadBalancerWebPortsOnly, albGroup([{ protocol: "-1", fromPort: 443, toPort: 443 }]))).join(),
+            /-1 443-443/,
+        );
+    });
+    it("load-balancer-web-ports-only fails on a listener on another port", async () => {
+        assert.match(
+            (
+                await violationsOf(loadBalancerWebPortsOnly, {
+                    type: "aws:lb/listener:Listener",
+                    name: "admin",
+                    props: { port: 8443, protocol: "HTTPS" },
+                })
+            ).join(),
+            /port 8443/,
+        );
+    });
+});
