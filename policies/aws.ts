@@ -1,6 +1,8 @@
 // AWS guard rails: least privilege for IAM, a release controller that cannot run twice at once or lose a
-// piece of work, ECS images that name exactly one build, and load balancers open on web ports only.
+// piece of work, ECS images that name exactly one build, production services that survive a deploy or a
+// lost zone, and load balancers open on web ports only.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { isProductionStack, stackOfUrn } from "./stacks";
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ROLE = "aws:iam/role:Role";
@@ -9,6 +11,7 @@ const LAMBDA = "aws:lambda/function:Function";
 const QUEUE = "aws:sqs/queue:Queue";
 const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const SERVICE = "aws:ecs/service:Service";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const LISTENER = "aws:lb/listener:Listener";
 
@@ -181,6 +184,28 @@ export const ecsImagesPinned: ResourceValidationPolicy = {
     },
 };
 
+/** Fewer tasks than this and a deploy's rolling restart or one lost availability zone takes the service down. */
+export const PRODUCTION_MIN_TASKS = 2;
+
+export const ecsProductionRedundant: ResourceValidationPolicy = {
+    name: "ecs-production-redundant",
+    description: `Every ECS service of a production stack (prod, <client>-prod) runs at least ${PRODUCTION_MIN_TASKS} tasks.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== SERVICE) return;
+        const stack = stackOfUrn(args.urn);
+        if (!isProductionStack(stack)) return;
+        const set: unknown = args.props.desiredCount;
+        // Unset means ECS's default of one task.
+        const count = typeof set === "number" ? set : 1;
+        if (count < PRODUCTION_MIN_TASKS) {
+            reportViolation(
+                `${args.name} runs ${count} task(s) in production stack ${stack}, at least ${PRODUCTION_MIN_TASKS} are required`,
+            );
+        }
+    },
+};
+
 export const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
 
 interface Ingress {
@@ -211,4 +236,4 @@ export const loadBalancerWebPortsOnly: ResourceValidationPolicy = {
     },
 };
 
-export const awsPolicies = [iamLeastPrivilege, releaseControllerLambda, ecsImagesPinned, loadBalancerWebPortsOnly];
+export const awsPolicies = [iamLeastPrivilege, releaseControllerLambda, ecsImagesPinned, ecsProductionRedundant, loadBalancerWebPortsOnly];

@@ -5,11 +5,9 @@ import * as path from "path";
 import { parse } from "yaml";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { containerImages } from "./aws";
+import { stackOfUrn } from "./stacks";
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
-
-/** `urn:pulumi:<stack>::<project>::…` -> stack */
-export const stackOfUrn = (urn: string): string => urn.split("::")[0].replace(/^urn:pulumi:/, "");
 
 interface StackFile {
     source?: string;

@@ -8,7 +8,10 @@ export interface Sizing {
     /** Fargate CPU units and MiB of memory per task. */
     readonly cpu: number;
     readonly memory: number;
-    /** Tasks per service; prod keeps at least 2 so a deploy or a zone outage never takes a service down. */
+    /**
+     * Tasks per service: 2 in prod so a deploy or a zone outage never takes a service down. An override below
+     * that is kept as written, and the policy pack's ecs-production-redundant fails the preview naming it.
+     */
     readonly desiredCount: number;
     readonly logRetentionDays: number;
     /** NAT gateways of a VPC the stack creates: one per zone in prod, one shared otherwise. */
@@ -25,8 +28,5 @@ export function stageOf(env: Pick<EnvironmentConfig, "stack" | "role">): Stage {
 }
 
 export function sizingOf(env: Pick<EnvironmentConfig, "stack" | "role" | "sizing">): Sizing {
-    const stage = stageOf(env);
-    const s = { ...DEFAULTS[stage], ...Object.fromEntries(Object.entries(env.sizing).filter(([, v]) => v !== undefined)) };
-    // An override may raise prod's count, never drop it below two.
-    return stage === "prod" ? { ...s, desiredCount: Math.max(2, s.desiredCount) } : s;
+    return { ...DEFAULTS[stageOf(env)], ...Object.fromEntries(Object.entries(env.sizing).filter(([, v]) => v !== undefined)) };
 }

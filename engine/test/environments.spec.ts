@@ -62,22 +62,38 @@ describe("environment stacks under the real engine", function () {
 
     // In a describe of its own: mocha runs a suite's own tests before its nested suites, and this needs prod's.
     describe("a policy-breaking change", () => {
-        it("fails the preview of prod, naming the policy, when a serving DNS record is no longer proxied", async () => {
-            const original = p.read("Pulumi.prod.yaml");
-            try {
-                p.write("Pulumi.prod.yaml", original.replace(/^(\s+)zoneId: (\S+)(.*)$/m, "$1zoneId: $2$3\n$1proxied: false"));
-                const { ran, events } = await preview(p, "prod", ["--policy-pack", "policies"], [0, 1, 255]);
-                assert.notEqual(ran.code, 0, "a mandatory violation must fail the preview");
-                const names = new Set(
-                    policyEvents(events)
-                        .filter((e) => e.enforcementLevel === "mandatory")
-                        .map((e) => e.policyName),
-                );
-                assert.deepEqual([...names], ["cloudflare-serving-records-proxied"]);
-            } finally {
-                p.write("Pulumi.prod.yaml", original);
-            }
-        });
+        const breaks = [
+            {
+                what: "a serving DNS record is no longer proxied",
+                edit: (file: string) => file.replace(/^(\s+)zoneId: (\S+)(.*)$/m, "$1zoneId: $2$3\n$1proxied: false"),
+                policy: "cloudflare-serving-records-proxied",
+            },
+            {
+                what: "its services are cut to one task",
+                edit: (file: string) => file.replace(/^(\s+)desiredCount: 3$/m, "$1desiredCount: 1"),
+                policy: "ecs-production-redundant",
+            },
+        ];
+        for (const { what, edit, policy } of breaks) {
+            it(`fails the preview of prod, naming the policy, when ${what}`, async () => {
+                const original = p.read("Pulumi.prod.yaml");
+                try {
+                    const broken = edit(original);
+                    assert.notEqual(broken, original, "the edit applies to prod's stack file");
+                    p.write("Pulumi.prod.yaml", broken);
+                    const { ran, events } = await preview(p, "prod", ["--policy-pack", "policies"], [0, 1, 255]);
+                    assert.notEqual(ran.code, 0, "a mandatory violation must fail the preview");
+                    const names = new Set(
+                        policyEvents(events)
+                            .filter((e) => e.enforcementLevel === "mandatory")
+                            .map((e) => e.policyName),
+                    );
+                    assert.deepEqual([...names], [policy]);
+                } finally {
+                    p.write("Pulumi.prod.yaml", original);
+                }
+            });
+        }
     });
 
     describe("a release merged on the fake GitHub", () => {

@@ -1,7 +1,14 @@
 // The AWS policies (policies/aws.ts): least-privilege IAM, pinned images, the load balancer's ports and the
 // release controller's functions; called directly, as in github.test.ts.
 import * as assert from "node:assert/strict";
-import { ecsImagesPinned, iamLeastPrivilege, imageProblem, loadBalancerWebPortsOnly, releaseControllerLambda } from "../../policies/aws";
+import {
+    ecsImagesPinned,
+    ecsProductionRedundant,
+    iamLeastPrivilege,
+    imageProblem,
+    loadBalancerWebPortsOnly,
+    releaseControllerLambda,
+} from "../../policies/aws";
 import { violationsOf, type ResourceSpec } from "../policy-harness";
 
 const policyDoc = (statements: object[]): string => JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -200,6 +207,38 @@ describe("policies: aws", () => {
         { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["192.0.2.0/24"] },
         { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["192.0.2.0/24"] },
     ];
+    const service = (stack: string, desiredCount?: number): ResourceSpec => ({
+        type: "aws:ecs/service:Service",
+        name: `${stack}-billing`,
+        stack,
+        props: desiredCount === undefined ? {} : { desiredCount },
+    });
+    it("ecs-production-redundant passes production services at two tasks or more, and any count outside production", async () => {
+        for (const spec of [
+            service("prod", 2),
+            service("globex-prod", 3),
+            service("staging", 1),
+            service("globex-staging", 1),
+            service("demo"),
+        ])
+            assert.deepEqual(await violationsOf(ecsProductionRedundant, spec), [], spec.stack);
+        assert.deepEqual(
+            await violationsOf(ecsProductionRedundant, { ...service("prod", 1), type: "aws:ecs/taskDefinition:TaskDefinition" }),
+            [],
+        );
+    });
+    for (const [stack, count, shown] of [
+        ["prod", 1, 1],
+        ["acme-eu-prod", 0, 0],
+        ["prod", undefined, 1],
+    ] as const) {
+        it(`ecs-production-redundant fails on ${stack} at ${count ?? "the default count of"} task(s)`, async () => {
+            assert.deepEqual(await violationsOf(ecsProductionRedundant, service(stack, count)), [
+                `${stack}-billing runs ${shown} task(s) in production stack ${stack}, at least 2 are required`,
+            ]);
+            assert.equal(ecsProductionRedundant.enforcementLevel, "mandatory");
+        });
+    }
     it("load-balancer-web-ports-only passes 443/80 ingress and listeners", async () => {
         assert.deepEqual(await violationsOf(loadBalancerWebPortsOnly, albGroup(web)), []);
         assert.deepEqual(

@@ -90,9 +90,10 @@ describe("environment stacks", function () {
         assert.equal(named(prod, T.taskDef, "prod-web").inputs.cpu, "512");
     });
 
-    it("never lets prod run fewer than two tasks, whatever the override", () => {
+    it("takes prod's task count override as written, for the policy pack to refuse rather than quietly overrule", () => {
         const env = ws.environments.find((e) => e.stack === "prod")!;
-        assert.equal(sizingOf({ ...env, sizing: { desiredCount: 1 } }).desiredCount, 2);
+        assert.equal(sizingOf({ ...env, sizing: { desiredCount: 1 } }).desiredCount, 1);
+        assert.equal(sizingOf({ ...env, sizing: {} }).desiredCount, 2);
     });
 
     it("sizes a client's staging like staging and its prod like prod; an override changes only what it names", () => {
