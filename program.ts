@@ -10,6 +10,7 @@ import { Environment } from "./components/environment/environment";
 import { Organization } from "./components/github/organization";
 import { IssueLinkRedirector } from "./components/redirector/redirector";
 import { ReleaseController } from "./components/release-controller/release-controller";
+import { DestroyGuard } from "./components/stack/destroy-guard";
 
 export interface ProgramContext {
     readonly workspace: Workspace;
@@ -57,6 +58,7 @@ export function buildStack(ctx: ProgramContext): Record<string, unknown> {
             ...feedbackSecrets(org, ctx.resolveSecret),
         });
         const issueLinks = new IssueLinkRedirector("issue-links", { zoneId: rc.redirectorZoneId, domain: rc.redirectorDomain });
+        new DestroyGuard("org", { guards: [organization, ...(contexts ? [contexts] : []), controller, issueLinks] });
         return {
             releaseController: {
                 intakeFunction: controller.intakeFunctionName,

@@ -290,6 +290,22 @@ describe("org stack", function () {
         assert.equal((result.outputs.labelCounts as Record<string, number>).ops, 31);
     });
 
+    it("stops pulumi destroy before it deletes anything: a protected guard waits on every other resource", () => {
+        const guards = result.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/stack:DestroyGuard");
+        assert.equal(guards.length, 1);
+        const [guard] = guards;
+        assert.equal(guard.protect, true);
+        // A destroy deletes dependents first: waiting on every custom resource puts the guard first in line.
+        const everyOther = result.resources.filter((r) => r.custom && r !== guard).map((r) => `${r.type}::${r.name}`);
+        assert.ok(everyOther.length > 50, `the whole org, got ${everyOther.length}`);
+        assert.deepEqual(
+            everyOther.filter((urn) => !guard.dependencies.includes(urn)),
+            [],
+            "resources a destroy would reach before the guard",
+        );
+        assert.match(String(guard.inputs.howToDestroy), /pulumi state unprotect --all, then pulumi destroy/);
+    });
+
     it("keeps every child under its component, named from it", () => {
         const orphans = result.resources.filter(
             (r: SynthResource) => r.type.startsWith("github:") && !r.parent?.startsWith("conveyor:github:"),

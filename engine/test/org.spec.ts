@@ -191,17 +191,30 @@ describe("the org stack under the real engine", function () {
         assert.equal(again.ran.code, 0, JSON.stringify(again.doc.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn])));
     });
 
-    it("refuses to destroy the org stack while its repositories are protected", async () => {
+    it("refuses to destroy the org stack before deleting anything: no label, ruleset, file, secret or context is lost", async () => {
+        const resourcesOf = async () =>
+            (
+                JSON.parse((await p.pulumi(["stack", "export"], { stack: "org" })).stdout) as {
+                    deployment: { resources: Array<{ urn: string; type: string }> };
+                }
+            ).deployment.resources.map((r) => r.urn);
+        const before = await resourcesOf();
+        github.clearRequests();
+        circle.clearRequests();
         const ran = await p.pulumi(["destroy", "--yes", "--skip-preview"], { stack: "org", expect: "any" });
         assert.notEqual(ran.code, 0);
-        assert.match(ran.stdout + ran.stderr, /protect/i);
-        const resources = JSON.parse((await p.pulumi(["stack", "export"], { stack: "org" })).stdout) as {
-            deployment: { resources: Array<{ type: string }> };
-        };
-        assert.equal(
-            resources.deployment.resources.filter((r) => r.type === "github:index/repository:Repository").length,
-            loadWorkspace(p.dir).catalog.length,
+        assert.match(ran.stdout + ran.stderr, /DestroyGuard.*protect|protect.*DestroyGuard/s);
+        const writes = (r: { method: string; path: string }) => r.method !== "GET" && !r.path.endsWith("graphql");
+        assert.deepEqual(
+            github.requests.filter(writes).map((r) => `${r.method} ${r.path}`),
+            [],
         );
+        assert.deepEqual(
+            circle.requests.filter(writes).map((r) => `${r.method} ${r.path}`),
+            [],
+        );
+        assert.deepEqual(await resourcesOf(), before, "the state keeps every resource");
+        assert.ok(before.filter((u) => u.includes("github:index/repository:Repository")).length >= loadWorkspace(p.dir).catalog.length);
     });
 
     it("fails the preview, naming the policy, when a change leaves a repository unprotected", async () => {
