@@ -64,7 +64,7 @@ export default {
         ignore: ["test/fakes/**", "test/pulumi-load.test.ts"],
     },
     checkers: ["typescript"],
-    tsconfigFile: "tsconfig.json",
+    tsconfigFile: process.env.STRYKER_TSCONFIG ?? "tsconfig.json",
     coverageAnalysis: "perTest",
     // A mutant in code that runs only while a module loads (a zod schema, a constant table) needs a fresh
     // process and the whole suite: hours on this machine. They are counted as ignored, and TESTING.md says
