@@ -197,6 +197,17 @@ describe("policies: aws", () => {
         assert.match((await violationsOf(ecsImagesPinned, spec)).join(), /container web has no image/);
         assert.equal(imageProblem(""), "has no image");
     });
+    it("ecs-image-pinned judges a daemon task definition's containers too", async () => {
+        const daemon = (image: string): ResourceSpec => ({
+            type: "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition",
+            name: "prod-log-router",
+            props: { containerDefinitions: [{ name: "router", image }] },
+        });
+        assert.deepEqual(await violationsOf(ecsImagesPinned, daemon("acme/log-router:412")), []);
+        assert.deepEqual(await violationsOf(ecsImagesPinned, daemon("acme/log-router:latest")), [
+            'prod-log-router container router image acme/log-router:latest has floating tag "latest", expected a numeric build number',
+        ]);
+    });
 
     const albGroup = (ingress: object[]): ResourceSpec => ({
         type: "aws:ec2/securityGroup:SecurityGroup",
