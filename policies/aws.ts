@@ -10,7 +10,10 @@ const POLICY = "aws:iam/policy:Policy";
 const LAMBDA = "aws:lambda/function:Function";
 const QUEUE = "aws:sqs/queue:Queue";
 const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
-const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const TASK_DEFINITIONS: ReadonlySet<string> = new Set([
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition",
+]);
 const SERVICE = "aws:ecs/service:Service";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const LISTENER = "aws:lb/listener:Listener";
@@ -163,10 +166,11 @@ export function containerImages(definitions: unknown): Array<{ name: string; ima
 
 export const ecsImagesPinned: ResourceValidationPolicy = {
     name: "ecs-image-pinned",
-    description: "Every ECS container image is pinned to a numeric build tag or a sha256 digest (never latest, untagged or floating).",
+    description:
+        "Every ECS container image (services' and daemons' task definitions) is pinned to a numeric build tag or a sha256 digest (never latest, untagged or floating).",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== TASK_DEFINITION) return;
+        if (!TASK_DEFINITIONS.has(args.type)) return;
         // Read outside the try: during preview an unknown value throws @pulumi/policy's own error, which must reach
         // the policy server (it reports "can't run during preview") instead of passing for a JSON problem.
         const definitions: unknown = args.props.containerDefinitions;

@@ -76,13 +76,50 @@ describe("policies: aws", () => {
         });
         assert.match(v.join(), /statement Secrets grants secretsmanager:GetSecretValue on resource "\*"/);
     });
-    it("iam-least-privilege fails on Allow with NotAction", async () => {
-        assert.match(
-            (
-                await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }]))
-            ).join(),
-            /NotAction/,
+    it("iam-least-privilege fails on Allow with NotAction, with one message that names no action the statement does not list", async () => {
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }])), [
+            "release-controller policy: statement #0 allows NotAction (grants every other action)",
+        ]);
+    });
+    it("iam-least-privilege names every offending action of a statement in one readable message", async () => {
+        const broad = { Sid: "Broad", Effect: "Allow", Action: ["sqs:*", "s3:*"], Resource: "*" };
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([broad])), [
+            "release-controller policy: statement Broad grants wildcard action sqs:*, s3:*",
+            'release-controller policy: statement Broad grants sqs:*, s3:* on resource "*" although they can be scoped',
+        ]);
+    });
+    it("iam-least-privilege lets prefix and suffix wildcards (s3:Get*, s3:*Object) through on a scoped resource", async () => {
+        const partial = { Effect: "Allow", Action: ["s3:Get*", "s3:*Object"], Resource: "arn:aws:s3:::releases/*" };
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, rolePolicy([partial])), []);
+    });
+    it("iam-least-privilege reads a single Statement object like a list of one, naming it by its position", async () => {
+        const single = { type: "aws:iam/rolePolicy:RolePolicy", name: "release-controller", props: { role: "rc" } };
+        const policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: { Effect: "Allow", Action: "*", Resource: "arn:aws:sqs:eu-west-3:1:q" },
+        });
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, { ...single, props: { ...single.props, policy } }), [
+            "release-controller policy: statement #0 grants wildcard action *",
+        ]);
+    });
+    it("iam-least-privilege fails on a policy document that is not JSON, naming the resource", async () => {
+        const spec: ResourceSpec = { type: "aws:iam/policy:Policy", name: "p", props: { policy: '{"Statement": [' } };
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, spec), ["p policy: policy document is not valid JSON"]);
+    });
+    it("iam-least-privilege leaves resource policies alone: a KMS key policy's kms:* on * means this key only", async () => {
+        const keyPolicy = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" };
+        assert.deepEqual(
+            await violationsOf(iamLeastPrivilege, { type: "aws:kms/key:Key", name: "k", props: { policy: policyDoc([keyPolicy]) } }),
+            [],
         );
+    });
+    it("iam-least-privilege passes the empty inline block that clears a role's inline policies, and names an unnamed one", async () => {
+        const role = (inlinePolicies: object[]): ResourceSpec => ({ type: "aws:iam/role:Role", name: "r", props: { inlinePolicies } });
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, role([{ name: "", policy: "" }])), []);
+        const sqsAll = policyDoc([{ Effect: "Allow", Action: "sqs:*", Resource: "arn:aws:sqs:eu-west-3:1:q" }]);
+        assert.deepEqual(await violationsOf(iamLeastPrivilege, role([{ policy: sqsAll }])), [
+            "r inline policy (unnamed): statement #0 grants wildcard action sqs:*",
+        ]);
     });
 
     it("iam-least-privilege fails on Allow with NotResource, and lets a Deny with NotResource narrow a grant", async () => {
@@ -123,9 +160,12 @@ describe("policies: aws", () => {
             assert.deepEqual(await violationsOf(releaseControllerLambda, r), [], r.name);
         }
     });
-    it("release-controller-lambda-safe fails without a timeout, on either function", async () => {
+    it("release-controller-lambda-safe fails without a timeout or with a zero one, on either function", async () => {
         assert.match((await violationsOf(releaseControllerLambda, worker({ timeout: undefined }))).join(), /timeout/);
         assert.match((await violationsOf(releaseControllerLambda, intake({ timeout: undefined }))).join(), /timeout/);
+        assert.deepEqual(await violationsOf(releaseControllerLambda, intake({ timeout: 0 })), [
+            "release-controller-intake must set an explicit timeout",
+        ]);
     });
     it("release-controller-lambda-safe fails unless the worker's reserved concurrency is exactly 1; the intake needs none", async () => {
         assert.match(
@@ -149,6 +189,15 @@ describe("policies: aws", () => {
         );
         assert.match((await violationsOf(releaseControllerLambda, queue({ fifoQueue: false }))).join(), /FIFO/);
     });
+    it("release-controller-lambda-safe accepts 1 to 10 receives before the dead-letter queue, and refuses 0 or 11", async () => {
+        for (const n of [1, 10])
+            assert.deepEqual(await violationsOf(releaseControllerLambda, queue({ redrivePolicy: redrive(n) })), [], String(n));
+        for (const n of [0, 11]) {
+            assert.deepEqual(await violationsOf(releaseControllerLambda, queue({ redrivePolicy: redrive(n) })), [
+                `release-controller-queue redrivePolicy.maxReceiveCount must be 1-10 (got ${n})`,
+            ]);
+        }
+    });
     it("release-controller-lambda-safe fails on an event source mapping without partial batch failures", async () => {
         assert.match(
             (await violationsOf(releaseControllerLambda, mapping({ functionResponseTypes: [] }))).join(),
@@ -162,18 +211,29 @@ describe("policies: aws", () => {
         );
         assert.deepEqual(await violationsOf(releaseControllerLambda, { type: "aws:sqs/queue:Queue", name: "other", props: {} }), []);
     });
+    it("release-controller-lambda-safe judges a function named release-controller even outside its component", async () => {
+        assert.deepEqual(
+            await violationsOf(releaseControllerLambda, { type: "aws:lambda/function:Function", name: "release-controller", props: {} }),
+            ["release-controller must set an explicit timeout"],
+        );
+    });
 
     const taskDefinition = (...images: string[]): ResourceSpec => ({
         type: "aws:ecs/taskDefinition:TaskDefinition",
         name: "prod-billing",
         props: { containerDefinitions: JSON.stringify(images.map((image, i) => ({ name: `c${i}`, image }))) },
     });
-    it("ecs-image-pinned passes numeric build tags (registry ports included) and sha256 digests", async () => {
+    it("ecs-image-pinned passes numeric build tags (with or without a registry, registry ports included) and sha256 digests", async () => {
         const digest = `acme/billing@sha256:${"a".repeat(64)}`;
         assert.deepEqual(
             await violationsOf(
                 ecsImagesPinned,
-                taskDefinition("123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme/billing:860", "registry:5000/web:12", digest),
+                taskDefinition(
+                    "123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme/billing:860",
+                    "registry:5000/web:12",
+                    digest,
+                    "billing:861",
+                ),
             ),
             [],
         );
@@ -183,6 +243,7 @@ describe("policies: aws", () => {
         ["registry:5000/acme/billing", /no tag/],
         ["acme/billing:stable", /floating tag "stable"/],
         ["acme/billing:1.2", /floating tag "1.2"/],
+        [`acme/billing@sha256:${"a".repeat(65)}`, /container c0 image acme\/billing@sha256:a{65} has floating tag/],
     ] as const) {
         it(`ecs-image-pinned fails on ${image}`, async () => {
             assert.match((await violationsOf(ecsImagesPinned, taskDefinition(image))).join(), why);
@@ -196,6 +257,25 @@ describe("policies: aws", () => {
         };
         assert.match((await violationsOf(ecsImagesPinned, spec)).join(), /container web has no image/);
         assert.equal(imageProblem(""), "has no image");
+    });
+    it("ecs-image-pinned fails on container definitions that are not JSON, naming the task definition", async () => {
+        const spec: ResourceSpec = {
+            type: "aws:ecs/taskDefinition:TaskDefinition",
+            name: "t",
+            props: { containerDefinitions: '[{"image": ' },
+        };
+        assert.deepEqual(await violationsOf(ecsImagesPinned, spec), ["t: containerDefinitions is not valid JSON"]);
+    });
+    it("ecs-image-pinned judges a daemon task definition's containers too", async () => {
+        const daemon = (image: string): ResourceSpec => ({
+            type: "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition",
+            name: "prod-log-router",
+            props: { containerDefinitions: [{ name: "router", image }] },
+        });
+        assert.deepEqual(await violationsOf(ecsImagesPinned, daemon("acme/log-router:412")), []);
+        assert.deepEqual(await violationsOf(ecsImagesPinned, daemon("acme/log-router:latest")), [
+            'prod-log-router container router image acme/log-router:latest has floating tag "latest", expected a numeric build number',
+        ]);
     });
 
     const albGroup = (ingress: object[]): ResourceSpec => ({
@@ -219,6 +299,8 @@ describe("policies: aws", () => {
             service("globex-prod", 3),
             service("staging", 1),
             service("globex-staging", 1),
+            // A client whose name starts like a production stack's is still judged by its stage.
+            service("globex-products-staging", 1),
             service("demo"),
         ])
             assert.deepEqual(await violationsOf(ecsProductionRedundant, spec), [], spec.stack);
@@ -229,6 +311,7 @@ describe("policies: aws", () => {
     });
     for (const [stack, count, shown] of [
         ["prod", 1, 1],
+        ["globex-prod", 1, 1],
         ["acme-eu-prod", 0, 0],
         ["prod", undefined, 1],
     ] as const) {
@@ -272,6 +355,27 @@ describe("policies: aws", () => {
             (await violationsOf(loadBalancerWebPortsOnly, albGroup([{ protocol: "-1", fromPort: 443, toPort: 443 }]))).join(),
             /-1 443-443/,
         );
+    });
+    it("load-balancer-web-ports-only fails on protocol all, and shows what a rule leaves unset as ?", async () => {
+        assert.deepEqual(await violationsOf(loadBalancerWebPortsOnly, albGroup([{ protocol: "all", fromPort: 443, toPort: 443 }])), [
+            "prod-alb ingress all 443-443 is not 443 or 80",
+        ]);
+        const loose = [
+            { protocol: "-1", cidrBlocks: ["192.0.2.0/24"] },
+            { fromPort: 8080, toPort: 8080, cidrBlocks: ["192.0.2.0/24"] },
+        ];
+        assert.deepEqual(await violationsOf(loadBalancerWebPortsOnly, albGroup(loose)), [
+            "prod-alb ingress -1 ?-? is not 443 or 80",
+            "prod-alb ingress ? 8080-8080 is not 443 or 80",
+        ]);
+    });
+    it("load-balancer-web-ports-only leaves a network ACL named *-alb alone: a stateless ACL must let replies in on ephemeral ports", async () => {
+        const acl: ResourceSpec = {
+            type: "aws:ec2/networkAcl:NetworkAcl",
+            name: "prod-alb",
+            props: { ingress: [{ ruleNo: 100, action: "allow", protocol: "tcp", fromPort: 1024, toPort: 65535, cidrBlock: "0.0.0.0/0" }] },
+        };
+        assert.deepEqual(await violationsOf(loadBalancerWebPortsOnly, acl), []);
     });
     it("load-balancer-web-ports-only fails on a listener on another port", async () => {
         assert.match(
