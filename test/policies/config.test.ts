@@ -63,7 +63,47 @@ describe("policies: config", () => {
             [],
         );
     });
+    it("environment-not-ahead-of-release-source reads the build from the image's tag, not from a registry's port", async () => {
+        const prodFrom = (registry: string, images: Record<string, string>): ResourceSpec[] => [
+            ...running("prod", {}),
+            ...Object.entries(images).map(([c, ref]) => ({
+                type: "aws:ecs/taskDefinition:TaskDefinition",
+                name: `prod-${c}`,
+                stack: "prod",
+                props: { containerDefinitions: JSON.stringify([{ name: c, image: `${registry}/acme/${c}${ref}` }]) },
+            })),
+        ];
+        const digest = `@sha256:${"0".repeat(64)}`;
+        const check = async (registry: string, images: Record<string, string>) =>
+            stackViolationsOf(notAheadOfSource, stackArgs(prodFrom(registry, images), { projectDir: train(DEMO) }));
+        assert.deepEqual(await check("registry.acme.example:5000", { billing: digest, web: ":2271" }), [], "no build tag, port 5000");
+        assert.deepEqual(await check("registry.acme.example:5000", { billing: ":867", web: ":2271" }), [
+            "prod runs builds newer than its release source demo: billing 867 > 866",
+        ]);
+    });
+    it("environment-not-ahead-of-release-source judges a stack whose resources do not include the Stack resource", async () => {
+        const withoutStack = running("prod", { billing: 867, web: 2271 }).slice(1);
+        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs(withoutStack, { projectDir: train(DEMO) })), [
+            "prod runs builds newer than its release source demo: billing 867 > 866",
+        ]);
+    });
+    it("environment-not-ahead-of-release-source passes a stack with no resources at all", async () => {
+        assert.deepEqual(await stackViolationsOf(notAheadOfSource, stackArgs([], { projectDir: train(DEMO) })), []);
+    });
     it("environment-not-ahead-of-release-source finds the project from the pack's folder by default", () => {
         assert.equal(projectDir(), REPO_ROOT);
+    });
+    it("environment-not-ahead-of-release-source finds the project from the pack's folder when the analyzer runs elsewhere", () => {
+        const elsewhere = scratchDir("conveyor-analyzer-");
+        const otherProject = projectWith({ "Pulumi.yaml": "name: other\nruntime: nodejs\n" });
+        const cwd = process.cwd();
+        try {
+            process.chdir(elsewhere);
+            assert.equal(projectDir(), REPO_ROOT, "a working directory without Pulumi.yaml");
+            process.chdir(otherProject);
+            assert.equal(fs.realpathSync(projectDir()), fs.realpathSync(otherProject), "a working directory with Pulumi.yaml comes first");
+        } finally {
+            process.chdir(cwd);
+        }
     });
 });

@@ -74,11 +74,25 @@ describe("policies: github", () => {
             assert.match(v[0], expected);
         });
     }
-    it("github-repository-complete does not count another repository's children", async () => {
+    it("github-repository-complete does not count another repository's children, and lists all it misses", async () => {
         const resources = [...managedRepositorySet("a"), goodRepository({ name: "b" }, { name: "b" })];
-        assert.match(
-            (await stackViolationsOf(repositoryIsComplete, stackArgs(resources))).join(),
-            /repository b is missing: .*dependabot.*stale.*label set.*ruleset/,
+        assert.deepEqual(await stackViolationsOf(repositoryIsComplete, stackArgs(resources)), [
+            "repository b is missing: .github/dependabot.yml, .github/workflows/stale.yml, label set (IssueLabels), default-branch ruleset",
+        ]);
+    });
+    it("github-repository-complete does not count a ruleset that leaves the default branch out", async () => {
+        const resources = managedRepositorySet("a").map((r) =>
+            r.name === "a-default-branch"
+                ? { ...r, props: { ...r.props, conditions: { refName: { includes: ["refs/heads/release/*"], excludes: [] } } } }
+                : r,
         );
+        assert.deepEqual(await stackViolationsOf(repositoryIsComplete, stackArgs(resources)), [
+            "repository a is missing: default-branch ruleset",
+        ]);
+    });
+    it("github-repository-complete matches children by the repository's GitHub name, not its Pulumi resource name", async () => {
+        const [repo, ...children] = managedRepositorySet("billing-service");
+        const renamed = { ...repo, name: "billing-service-repository" };
+        assert.deepEqual(await stackViolationsOf(repositoryIsComplete, stackArgs([renamed, ...children])), []);
     });
 });

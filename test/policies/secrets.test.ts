@@ -2,6 +2,8 @@
 // directly, as in github.test.ts.
 import * as assert from "node:assert/strict";
 import { Secret } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { looksSecret, secretInputs } from "../../policies/secrets";
 import { resourceArgs } from "../policy-harness";
 
@@ -26,6 +28,10 @@ describe("policies: secret inputs", () => {
             "NPM_GITHUB_TOKEN",
             "privateKey",
             "credentials",
+            "_secretString",
+            // A qualifier clears a key only: a cache's password is a credential.
+            "cachePassword",
+            "objectStorageSecret",
         ]) {
             assert.equal(looksSecret(n), true, n);
         }
@@ -42,12 +48,41 @@ describe("policies: secret inputs", () => {
             "keyName",
             "description",
             "tokenUrl",
+            "sshPublicKey",
+            "publicKeys",
+            "secretArnValue",
+            "/",
         ]) {
             assert.equal(looksSecret(n), false, n);
         }
     });
     it("secret-inputs-are-secrets leaves secret values and non-secret names alone", async () => {
         assert.equal(await remediate({ secretId: "abc", secretString: new Secret("s3cr3t"), description: "a token for CI" }), undefined);
+    });
+    it("secret-inputs-are-secrets leaves an empty password and one not known yet (preview) alone", async () => {
+        assert.equal(await remediate({ password: "", apiKey: unknownValue }), undefined);
+    });
+    it("secret-inputs-are-secrets makes each plaintext element of a secret-looking list secret", async () => {
+        const out = await remediate({ tokens: ["t1", new Secret("t2"), "t3"], zones: ["eu-west-3a"] });
+        assert.ok(out);
+        const tokens = out.tokens as unknown[];
+        assert.deepEqual(
+            tokens.map((t) => (t instanceof Secret ? t.value : `plaintext ${String(t)}`)),
+            ["t1", "t2", "t3"],
+        );
+        assert.deepEqual(out.zones, ["eu-west-3a"]);
+    });
+    it("secret-inputs-are-secrets copes with null and absent inputs beside a plaintext secret", async () => {
+        const out = await remediate({ password: "p", kmsKeyId: null, description: undefined });
+        assert.ok(out?.password instanceof Secret);
+        assert.equal(out.kmsKeyId, null);
+    });
+    it("secret-inputs-are-secrets keeps a Lambda's code archive an archive when it makes its environment secret", async () => {
+        const code = new pulumi.asset.FileArchive("./worker");
+        const out = await remediate({ code, environment: { variables: { GITHUB_TOKEN: "ghs_x" } } });
+        assert.ok(out);
+        assert.ok(out.code instanceof pulumi.asset.FileArchive, "code is still a FileArchive");
+        assert.ok((out.environment as { variables: Record<string, unknown> }).variables.GITHUB_TOKEN instanceof Secret);
     });
     it("secret-inputs-are-secrets finds values behind @pulumi/policy's secrets-preserving proxy", async () => {
         // The shape the policy server hands remediations: a proxy whose target still holds Secret instances.
