@@ -57,9 +57,9 @@ export const notAheadOfSource: StackValidationPolicy = {
         },
     },
     validateStack: (args, reportViolation) => {
-        const stackResource = args.resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? args.resources[0];
-        if (!stackResource) return;
-        const stack = stackOfUrn(stackResource.urn);
+        // Every URN of a stack names the stack: the first resource is as good as the Stack resource itself.
+        if (args.resources.length === 0) return;
+        const stack = stackOfUrn(args.resources[0].urn);
         const dir = (args.getConfig<{ projectDir?: string }>() ?? {}).projectDir ?? projectDir();
         const own = readStackFile(dir, stack);
         // Staging releases from CI and the org stack runs no components: nothing upstream to compare with.
