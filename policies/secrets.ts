@@ -41,6 +41,12 @@ const NOT_CREDENTIAL_QUALIFIERS = new Set([
     "primary",
     "foreign",
 ]);
+/**
+ * Words that make a `…key` a credential whatever else qualifies it: `primaryAccessKey` (an Azure storage
+ * account's), `objectStorageSecretKey`, `signingKey`. Checked before the qualifiers above, which would
+ * otherwise clear them.
+ */
+const CREDENTIAL_KEY_WORDS = new Set(["secret", "access", "private", "api", "signing", "master", "auth", "encryption"]);
 
 /** `kmsKeyId` -> [kms, key, id]; `GITHUB_TOKEN_SECRET_ARN` -> [github, token, secret, arn]. */
 export function nameWords(name: string): string[] {
@@ -63,8 +69,10 @@ export function looksSecret(name: string): boolean {
     const last = words[words.length - 1];
     if (words[0] === "secret" && words.length === 2 && PAYLOAD_WORDS.has(last)) return true;
     if (!SECRET_NOUNS.has(last)) return false;
-    if ((last === "key" || last === "keys") && words.slice(0, -1).some((w) => NOT_CREDENTIAL_QUALIFIERS.has(w))) return false;
-    return true;
+    if (last !== "key" && last !== "keys") return true;
+    const before = words.slice(0, -1);
+    if (before.some((w) => CREDENTIAL_KEY_WORDS.has(w))) return true;
+    return !before.some((w) => NOT_CREDENTIAL_QUALIFIERS.has(w));
 }
 
 const SPECIAL_PROXY = "__isSpecialProxy";

@@ -32,6 +32,13 @@ describe("policies: secret inputs", () => {
             // A qualifier clears a key only: a cache's password is a credential.
             "cachePassword",
             "objectStorageSecret",
+            // A key named as a credential stays one whatever qualifies it.
+            "primaryAccessKey",
+            "secondaryAccessKey",
+            "objectStorageSecretKey",
+            "cachePrivateKey",
+            "primarySigningKey",
+            "hashEncryptionKey",
         ]) {
             assert.equal(looksSecret(n), true, n);
         }
@@ -51,6 +58,8 @@ describe("policies: secret inputs", () => {
             "sshPublicKey",
             "publicKeys",
             "secretArnValue",
+            "primaryKey",
+            "partitionKeys",
             "/",
         ]) {
             assert.equal(looksSecret(n), false, n);
