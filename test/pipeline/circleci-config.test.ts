@@ -130,8 +130,16 @@ describe("the CircleCI pipeline (.circleci/config.yml)", () => {
         assert.deepEqual(workflowsFor("main", false, false), ["deploy"]);
         assert.deepEqual(workflowsFor("main", true, false), ["nightly-drift"]);
         assert.deepEqual(workflowsFor("main", false, true), ["nightly-mutation"], "the mutation night deploys nothing");
-        const mutation = JSON.stringify(config.jobs.mutation.steps);
-        assert.match(mutation, /"command":"npm run mutate"/);
+    });
+
+    it("mutates every folder of stryker.config.mjs at night, each once", async () => {
+        const { FOLDERS } = await import("../../stryker.config.mjs");
+        const steps = config.jobs.mutation.steps as unknown[];
+        const commands = steps.map((s) => (s as { run?: { command?: string } }).run?.command ?? "").join("\n");
+        const scopes = [...commands.matchAll(/MUTATE=(\S+) npm run mutate/g)].flatMap((m) => m[1].split(","));
+        assert.ok(scopes.length > 0, "the nightly job runs npm run mutate by scope");
+        assert.deepEqual([...scopes].sort(), Object.keys(FOLDERS).sort());
+        const mutation = JSON.stringify(steps);
         assert.match(mutation, /\{"store_artifacts":\{"path":"reports\/mutation"/, "the HTML report is kept as an artifact");
         assert.match(mutation, /"paths":\["reports\/mutation\/incremental"\]/, "the incremental file is carried to the next night");
     });
