@@ -2,6 +2,7 @@
 // environment and component, and Sentry releases for two components.
 import { parseDocument } from "yaml";
 import { parseWorkspace, type SourceFile, type Workspace } from "../config";
+import type { EnvFailure, FailedDeploy } from "../deploy/notices";
 import { fixtureFiles } from "./workspace-fixture";
 
 const hook = (n: string) => ({ secure: `v1:placeholder:slack-${n}` });
@@ -35,3 +36,26 @@ export function withFeedback(edit: (set: (path: unknown[], value: unknown) => vo
 }
 
 export const feedbackWorkspace = (): Workspace => parseWorkspace(withFeedback());
+
+export const FAILED_WORKFLOW_URL = "https://circleci.example/workflow/9";
+
+/** An environment whose own deploy job failed (job `deploy-<env>`), and one that never ran. */
+export const failedEnv = (env: string, job = 12): EnvFailure => ({
+    env,
+    result: "failed",
+    job: { name: `deploy-${env}`, status: "failed", url: `${FAILED_WORKFLOW_URL}/jobs/${job}` },
+});
+export const notRunEnv = (env: string): EnvFailure => ({ env, result: "not-run" });
+
+/** A failed deploy workflow of acme/ops at fedcba9: the failed environments' jobs are its failed jobs, no PR asked. */
+export function failedDeploy(envs: readonly EnvFailure[], more: Partial<FailedDeploy> = {}): FailedDeploy {
+    return {
+        repo: "acme/ops",
+        sha: "fedcba9876543210fedcba9876543210fedcba98",
+        workflow: { name: "deploy", status: "failed", url: FAILED_WORKFLOW_URL },
+        envs,
+        failedJobs: envs.flatMap((e) => (e.result === "failed" ? [e.job] : [])),
+        pulls: [],
+        ...more,
+    };
+}

@@ -3,69 +3,25 @@
 import * as assert from "node:assert/strict";
 import { slackAnnouncer } from "../../clients/slack";
 import { Sentry } from "../../clients/sentry";
-import { deployedMessage, deployFailedMessage } from "../../deploy/announce";
-import { runDeployed, type DeployFeedback } from "../../deploy/deployed";
-import { feedbackWorkspace } from "../feedback-world";
-import { blockProblems, startFakeSlack, type FakeSlack } from "../fakes/slack";
+import { parseWorkspace } from "../../config";
+import { announceDeployed, announceFailure, type DeployedEvent } from "../../deploy/announce";
+import { commentMarker, runDeployed, type DeployFeedback } from "../../deploy/deployed";
+import { requireOrg } from "../../release/release";
+import { failedDeploy, failedEnv, feedbackWorkspace, notRunEnv, withFeedback } from "../feedback-world";
+import { faults } from "../fakes/github";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack";
 import { FAKE_SENTRY_TOKEN, startFakeSentry, type FakeSentry } from "../fakes/sentry";
 import { releaseAndMerge, startWorld, OWNER, type World } from "../release-world";
 
-describe("deploy announcements: the messages", () => {
-    const ref = (repo: string, number: number) => ({ owner: "acme", repo, number });
-    it("say what changed in plain words, every link through the redirector, nothing typed left raw", () => {
-        const m = deployedMessage({
-            env: "staging",
-            sha: "0123456789abcdef0123456789abcdef01234567",
-            buildUrl: "https://circleci.example/workflow/1",
-            redirectorDomain: "go.acme.example",
-            release: {
-                ref: ref("ops", 40),
-                marker: { env: "staging", source: "ci", versions: { billing: 42, web: 7 }, issues: {}, previous: { billing: 41 } },
-            },
-            issues: [{ ref: ref("billing-service", 3), title: "Totals <wrong> & <!channel>" }],
-            deployPrs: [],
-        });
-        assert.equal(blockProblems(m), undefined);
-        assert.equal(m.text, "Deployed to staging at 0123456: billing from build 41 to 42, web now at build 7.");
-        const all = JSON.stringify(m.blocks);
-        assert.ok(all.includes("*staging* now runs billing from build 41 to 42, web now at build 7."), all);
-        assert.ok(all.includes("<https://go.acme.example/acme/billing-service/issues/3|Totals &lt;wrong&gt; &amp; &lt;!channel&gt;>"), all);
-        assert.ok(all.includes("<https://go.acme.example/acme/ops/issues/40|release PR 40>"), all);
-        assert.ok(!all.includes("github.com") && !all.includes("<!channel>"));
-    });
-
-    it("name the failed job and the release owners", () => {
-        const m = deployFailedMessage(
-            {
-                repo: "acme/ops",
-                sha: "fedcba9876543210fedcba9876543210fedcba98",
-                workflow: { name: "deploy", status: "failed", url: "https://circleci.example/workflow/9" },
-                envs: [
-                    {
-                        env: "prod",
-                        result: "failed",
-                        job: { name: "deploy-prod", status: "failed", url: "https://circleci.example/workflow/9/jobs/12" },
-                    },
-                    { env: "demo", result: "not-run" },
-                ],
-                failedJobs: [{ name: "deploy-prod", status: "failed", url: "https://circleci.example/workflow/9/jobs/12" }],
-                pulls: [{ number: 41, head: "release-prod", labels: [], body: "", title: "Release prod <b>" }],
-            },
-            ["release-owners@acme.example", "cto@acme.example"],
-            "go.acme.example",
-        );
-        assert.equal(blockProblems(m), undefined);
-        const all = JSON.stringify(m.blocks);
-        assert.match(
-            m.text,
-            /^Deploy of prod failed at fedcba9\. Release owners: release-owners@acme\.example, cto@acme\.example\. Failed job: https:\/\/circleci\.example\/workflow\/9\/jobs\/12$/,
-        );
-        assert.ok(all.includes("job <https://circleci.example/workflow/9/jobs/12|deploy-prod> (failed)"), all);
-        assert.ok(all.includes("*Release owners:* release-owners@acme.example, cto@acme.example"));
-        assert.ok(all.includes("Not deployed (an earlier job failed): demo."));
-        assert.ok(all.includes("<https://go.acme.example/acme/ops/issues/41|Release prod &lt;b&gt;>"), all);
-    });
-});
+/** Slack set up for prod alone: no default webhook, no component's. */
+const prodOnly = () =>
+    parseWorkspace(
+        withFeedback((set) => {
+            set(["conveyor:notifications", "slack", "default"], undefined);
+            set(["conveyor:notifications", "slack", "components"], undefined);
+            set(["conveyor:notifications", "slack", "webhooks"], { "prod-releases": { secure: "v1:placeholder:slack-prod" } });
+        }),
+    );
 
 describe("deploy feedback against the fakes", function () {
     this.timeout(60_000);
@@ -161,5 +117,83 @@ describe("deploy feedback against the fakes", function () {
         assert.equal(slack.messages("releases").length, 1);
         assert.equal(again.sentry?.releases.length, 2);
         assert.equal(sentryFake.deployLines().length, 2);
+    });
+
+    it("announces a deploy of a commit pushed without a PR, and warns that a rerun would announce it again", async () => {
+        const sha = w.ops.commit("main", { message: "Rotate the DNS key", files: { "README.md": "rotated\n" } });
+        const out = await deployed(sha);
+        assert.equal(out.announced, "sent");
+        assert.deepEqual(
+            slack.messages("releases").map((m) => m.text),
+            [`Deployed to staging at ${sha.slice(0, 7)}: see the build.`],
+        );
+        assert.deepEqual(warnings, ["deployed staging: announced, with no PR comment to record it on; a rerun announces again"]);
+    });
+
+    it("tells no channel of an environment no webhook hears of, and says so", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        const out = await runDeployed(
+            w.deps().gh,
+            prodOnly(),
+            { env: "staging", sha, buildUrl: "https://circleci.example/workflow/5" },
+            () => undefined,
+            feedback(),
+        );
+        assert.equal(out.announced, "nowhere");
+        assert.equal(slack.total, 0);
+        assert.deepEqual(warnings, []);
+    });
+
+    it("records each deployed commit on the PR's comment: another commit of the same PR is announced, the same one never twice", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        const first = await deployed(sha);
+        assert.equal(first.announced, "sent");
+        const org = requireOrg(w.workspace);
+        const event = (at: string): DeployedEvent => ({
+            env: "staging",
+            sha: at,
+            buildUrl: "https://circleci.example/workflow/6",
+            redirectorDomain: org.releaseController.redirectorDomain,
+            issues: [],
+            deployPrs: [],
+        });
+        const recordOn = { target: { owner: OWNER, repo: "ops", number: first.releasePr! }, marker: commentMarker("deployed", "staging") };
+        const announce = (at: string) =>
+            announceDeployed(w.deps().gh, org, feedback().announcer!, event(at), recordOn, (l) => warnings.push(l));
+        assert.equal(await announce(sha), "already-sent");
+        const other = w.ops.commit("main", { message: "Redeploy", files: { "README.md": "again\n" } });
+        assert.equal(await announce(other), "sent");
+        assert.equal(await announce(other), "already-sent");
+        assert.equal(slack.messages("releases").length, 2);
+        assert.deepEqual(warnings, []);
+    });
+
+    it("a GitHub failure while recording the announcement leaves the deploy done and warns; the rerun announces again rather than never", async () => {
+        const sha = await releaseAndMerge(w, "staging");
+        w.github.fail({ method: "PATCH", path: /\/issues\/comments\/\d+$/ }, faults.badGateway(), 4);
+        const out = await deployed(sha);
+        assert.ok(w.ops.issueLabelNames(out.releasePr!).includes("deployed"));
+        assert.equal(out.announced, "not-sent");
+        assert.equal(warnings.length, 1, warnings.join("\n"));
+        assert.match(warnings[0], /^deployed staging: announcement: \S/);
+        const again = await deployed(sha);
+        assert.equal(again.announced, "sent");
+        assert.equal(slack.messages("releases").length, 2, "told twice rather than never");
+        assert.equal((await deployed(sha)).announced, "already-sent");
+    });
+
+    it("a failed deploy is announced once in each channel its environments go to, and nowhere when no webhook hears of them", async () => {
+        const announcer = feedback().announcer!;
+        const took = await announceFailure(
+            requireOrg(w.workspace),
+            announcer,
+            failedDeploy([failedEnv("staging"), notRunEnv("demo"), notRunEnv("prod")]),
+        );
+        assert.deepEqual(took, ["releases", "prod-releases"]);
+        assert.equal(slack.messages("releases").length, 1, "staging and demo share the channel: one message");
+        assert.match(slack.messages("prod-releases")[0].text, /^Deploy of staging failed at fedcba9\./);
+        assert.deepEqual(await announceFailure(requireOrg(prodOnly()), announcer, failedDeploy([failedEnv("staging")])), []);
+        assert.equal(slack.total, 2);
+        assert.deepEqual(warnings, []);
     });
 });
