@@ -138,9 +138,10 @@ export async function runDeployed(
     let sentry: SentryOutcome | undefined;
     if (feedback?.sentry && org.sentry && marker) {
         sentry = await recordSentryDeploy(feedback.sentry, org.sentry, ws.catalog, org.owner, { ...req, marker }, feedback.warn);
-        progress(
-            `sentry: ${sentry.releases.length} releases, ${sentry.deploys.length} deploys${sentry.failed.length > 0 ? `, ${sentry.failed.length} failed` : ""}`,
-        );
+        // Each record by name, so the deploy's log says which builds Sentry now knows as deployed; each failure was warned.
+        const failed = sentry.failed.length > 0 ? `, ${sentry.failed.length} failed` : "";
+        const deploys = sentry.deploys.length > 0 ? `: ${sentry.deploys.join(", ")}` : "";
+        progress(`sentry: ${sentry.releases.length} releases, ${sentry.deploys.length} deploys${failed}${deploys}`);
     }
     let announced: string | undefined;
     if (feedback?.announcer) {

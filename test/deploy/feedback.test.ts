@@ -48,14 +48,17 @@ describe("deploy feedback against the fakes", function () {
         sentry: new Sentry({ url: sentryFake.origin, organization: "acme-saas", token: FAKE_SENTRY_TOKEN, baseMs: 1 }),
         warn: (l) => warnings.push(l),
     });
-    const deployed = (sha: string) =>
-        runDeployed(
+    let log: string[] = [];
+    const deployed = (sha: string) => {
+        log = [];
+        return runDeployed(
             w.deps().gh,
             w.workspace,
             { env: "staging", sha, buildUrl: "https://circleci.example/workflow/5" },
-            () => undefined,
+            (line) => log.push(line),
             feedback(),
         );
+    };
 
     it("tells the channel once and makes each new build a Sentry release with a staging deploy; a rerun adds nothing", async () => {
         const sha = await releaseAndMerge(w, "staging");
@@ -88,6 +91,7 @@ describe("deploy feedback against the fakes", function () {
             `${billing} -> staging (staging ${sha.slice(0, 7)})`,
             `${web} -> staging (staging ${sha.slice(0, 7)})`,
         ]);
+        assert.ok(log.includes(`sentry: 2 releases, 2 deploys: ${billing} -> staging, ${web} -> staging`), log.join("\n"));
 
         const sentryWrites = sentryFake.writes();
         const again = await deployed(sha);
@@ -106,6 +110,7 @@ describe("deploy feedback against the fakes", function () {
         assert.ok(w.ops.issueLabelNames(out.releasePr).includes("deployed"), "the deploy is done whatever they said");
         assert.equal(out.announced, "not-sent");
         assert.equal(out.sentry?.failed.length, 2);
+        assert.ok(log.includes("sentry: 0 releases, 0 deploys, 2 failed"), log.join("\n"));
         assert.equal(slack.total, 0);
         assert.ok(
             warnings.some((l) => l.startsWith("sentry: billing@")),
