@@ -4,7 +4,6 @@ import { main } from "../../cli/main";
 import { planIssue, runDeployed, onDeployOf } from "../../deploy/deployed";
 import { releaseBranch } from "../../release/pr";
 import { setVersions } from "../../config/stackfile";
-import { deployTargets, targetsOf } from "../../deploy/targets";
 import { parseWorkspace } from "../../config";
 import { createGitHub } from "../../clients/github";
 import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
@@ -13,28 +12,6 @@ import { releaseAndMerge, startWorld, TOKEN, type World } from "../release-world
 import { fixtureFiles, scratchProject } from "../workspace-fixture";
 
 const ws = parseWorkspace(fixtureFiles());
-
-describe("deploy targets (pure)", () => {
-    const pull = (head: string, labels: string[] = []) => ({ number: 7, head, labels, body: "" });
-    it("names the environment of a merged release PR", () => {
-        assert.deepEqual(targetsOf(ws, [pull("release-demo")], ["Pulumi.demo.yaml"]).stacks, ["demo"]);
-    });
-    it("adds every deploy/<env> label, and reports unknown ones", () => {
-        const t = targetsOf(
-            ws,
-            [pull("fix-dns", ["deploy/prod", "deploy/staging", "deploy/qa", "type/bug"])],
-            ["components/environment/service.ts"],
-        );
-        assert.deepEqual(t.stacks, ["staging", "prod"], "in train order");
-        assert.deepEqual(t.notes, ['PR #7: label "deploy/qa" names no environment stack (staging, demo, prod); skipped']);
-    });
-    it("adds environments whose stack file changed, and org first when Pulumi.org.yaml changed", () => {
-        assert.deepEqual(targetsOf(ws, [], ["Pulumi.prod.yaml", "Pulumi.org.yaml", "README.md"]).stacks, ["org", "prod"]);
-    });
-    it("says nothing when nothing is to deploy", () => {
-        assert.deepEqual(targetsOf(ws, [pull("docs")], ["README.md", "components/config.ts"]).stacks, []);
-    });
-});
 
 describe("issue workflow on deploy (pure)", () => {
     it("staging moves ready-for-staging to test; prod closes ready issues; others only comment", () => {
@@ -65,13 +42,6 @@ describe("targets and deployed against the fakes", function () {
         w = await startWorld();
     });
     afterEach(() => w.close());
-
-    it("targets a merged release PR's environment, and a commit that edits Pulumi.org.yaml", async () => {
-        const sha = await releaseAndMerge(w, "staging");
-        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, sha)).stacks, ["staging"]);
-        const direct = w.ops.commit("main", { message: "Rotate", files: { "Pulumi.org.yaml": "config: {}\n" } });
-        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, direct)).stacks, ["org"]);
-    });
 
     it("deployed on staging: PR labelled, every issue commented once and moved to test; a rerun writes nothing", async () => {
         const sha = await releaseAndMerge(w, "staging");
