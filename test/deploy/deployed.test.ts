@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { main } from "../../cli/main";
 import { planIssue, runDeployed, onDeployOf } from "../../deploy/deployed";
 import { releaseBranch } from "../../release/pr";
+import { failureMarker } from "../../deploy/notices";
 import { setVersions } from "../../config/stackfile";
 import { parseWorkspace } from "../../config";
 import { createGitHub } from "../../clients/github";
@@ -32,6 +33,10 @@ describe("issue workflow on deploy (pure)", () => {
             labels: undefined,
             close: false,
         });
+    });
+    it("deploying demo only comments: an issue marked workflow/ready stays open and keeps its labels", () => {
+        const demo = ws.environments.find((e) => e.stack === "demo")!;
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "open" }, onDeployOf(demo)), { labels: undefined, close: false });
     });
 });
 
@@ -93,9 +98,13 @@ describe("targets and deployed against the fakes", function () {
         assert.match(comments[0].body, /ci\.example\/2/);
     });
 
-    it("deployed on prod closes the released issues labelled workflow/ready, as completed", async () => {
+    it("deployed on prod closes the released issues labelled workflow/ready, as completed, and leaves one already closed as not planned alone", async () => {
         for (const repo of w.repos.values())
             for (const i of repo.issues) if (i.title.endsWith("request 1")) repo.addIssueLabels(i, ["workflow/ready"]);
+        // Someone closed one of them as not planned before the release reached prod: it stays as they left it.
+        const billing = w.repos.get("billing")!;
+        const dropped = billing.issues.find((i) => i.title.endsWith("request 1"))!;
+        Object.assign(dropped, { state: "closed", state_reason: "not_planned" });
         // Demo already runs the newest builds, so prod's release from demo carries every PR and its issue.
         const demoText = w.ops.file("main", "Pulumi.demo.yaml")!;
         w.ops.commit("main", {
@@ -103,8 +112,10 @@ describe("targets and deployed against the fakes", function () {
             files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) },
         });
         const sha = await releaseAndMerge(w, "prod");
+        w.github.clearRequests();
         const out = await runDeployed(w.deps().gh, w.workspace, { env: "prod", sha, buildUrl: "https://ci.example/9" }, () => undefined);
         assert.equal(out.issues.length, 18);
+        assert.equal(out.writes, w.github.writes(), "the writes it reports are the writes GitHub received");
         let closed = 0;
         for (const ref of out.issues) {
             const [full, n] = ref.split("#");
@@ -113,7 +124,7 @@ describe("targets and deployed against the fakes", function () {
             const ready = repo.issueLabelNames(issue.number).includes("workflow/ready");
             assert.equal(issue.state, ready ? "closed" : "open", ref);
             if (ready) {
-                assert.equal(issue.state_reason, "completed");
+                assert.equal(issue.state_reason, issue === dropped ? "not_planned" : "completed", ref);
                 closed++;
             }
         }
@@ -140,6 +151,25 @@ describe("targets and deployed against the fakes", function () {
         assert.match(w.ops.issueComments(pr.number)[0].body, /Deployed to \*\*demo\*\*/);
         assert.equal(await main(["deployed", "demo", "--sha", "nope", "--build-url", "https://ci.example/5"], io), 2);
         assert.equal(await main(["targets"], io), 2);
+    });
+
+    it("a deploy PR told earlier that its deploy failed sees that notice marked resolved in place, and both writes are counted", async () => {
+        w.ops.commit("fix-alarm", { message: "Tune alarm", files: { "components/alarm.ts": "x\n" } });
+        const pr = w.ops.openPull({ head: "fix-alarm", title: "Tune the alarm", labels: ["deploy/demo"] });
+        const sha = w.ops.mergePull(pr.number, { method: "squash" });
+        const notice = w.ops.addComment(pr.number, `${failureMarker("demo")}\nA deploy of **demo** failed.`);
+        w.github.clearRequests();
+        const out = await runDeployed(w.deps().gh, w.workspace, { env: "demo", sha, buildUrl: "https://ci.example/7" }, () => undefined);
+        assert.deepEqual(out.deployPrs, [pr.number]);
+        const bodies = w.ops.issueComments(pr.number).map((c) => c.body);
+        assert.equal(bodies.length, 2, bodies.join("\n"));
+        assert.match(
+            w.ops.comment(notice.id)!.body,
+            /Resolved: \*\*demo\*\* deployed at [0-9a-f]{7} \(\[build\]\(https:\/\/ci\.example\/7\)\)/,
+        );
+        assert.ok(bodies.some((b) => b.includes("Deployed to **demo**")));
+        assert.equal(out.writes, 2);
+        assert.equal(w.github.writes(), 2);
     });
 
     /** Every comment, label and state the fakes hold, without ids or times: two runs that end alike compare equal. */
