@@ -11,6 +11,11 @@ import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
 import { faults } from "../fakes/github";
 import { releaseAndMerge, startWorld, TOKEN, type World } from "../release-world";
 import { fixtureFiles, scratchProject } from "../workspace-fixture";
+import { feedbackWorkspace } from "../feedback-world";
+import { slackAnnouncer } from "../../clients/slack";
+import { Sentry } from "../../clients/sentry";
+import { startFakeSlack } from "../fakes/slack";
+import { FAKE_SENTRY_TOKEN, startFakeSentry } from "../fakes/sentry";
 
 const ws = parseWorkspace(fixtureFiles());
 
@@ -272,6 +277,71 @@ describe("targets and deployed against the fakes", function () {
             } finally {
                 await x.close();
             }
+        }
+    });
+});
+
+describe("what a deploy tells, with Slack and Sentry on", function () {
+    this.timeout(60_000);
+    it("logs each issue, each deploy PR, the label, Sentry's count with its failures and Slack's announcement; only PRs that asked for the environment are told", async () => {
+        const w = await startWorld({ workspace: feedbackWorkspace(), prsPerComponent: 1 });
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        const sentry = await startFakeSentry({ projects: ["billing-api", "web-frontend", "web-ssr"] });
+        try {
+            const sha = await releaseAndMerge(w, "staging");
+            const release = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
+            w.ops.addIssueLabels(w.ops.issue(release.number)!, ["deploy/staging"]);
+            const merged = (head: string, title: string, label: string) => {
+                w.ops.commit(head, { message: title, files: { [`components/${head}.ts`]: "x\n" } });
+                const pr = w.ops.openPull({ head, title, labels: [label] });
+                w.ops.mergePull(pr.number, { method: "squash" });
+                w.ops.associate(sha, pr.number);
+                return pr.number;
+            };
+            const alarm = merged("fix-alarm", "Tune the alarm", "deploy/staging");
+            const demo = merged("demo-keys", "Rotate the demo keys", "deploy/demo");
+            const warnings: string[] = [];
+            const feedback = {
+                announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => warnings.push(l), baseMs: 1 }),
+                sentry: new Sentry({ url: sentry.origin, organization: "acme-saas", token: FAKE_SENTRY_TOKEN, baseMs: 1 }),
+                warn: (l: string) => warnings.push(l),
+            };
+            const deployed = async () => {
+                const log: string[] = [];
+                const out = await runDeployed(
+                    w.deps().gh,
+                    w.workspace,
+                    { env: "staging", sha, buildUrl: "https://ci.example/3" },
+                    (l) => log.push(l),
+                    feedback,
+                );
+                return { out, log };
+            };
+            slack.fail({ method: "POST" }, { status: 503, body: "down" }, 6);
+            const sentryDown = sentry.fail({}, { status: 500, body: { detail: "down" } }, 1000);
+            const first = await deployed();
+            const told = [`PR #${alarm}: deployed to staging`, `release PR #${release.number}: labelled deployed`];
+            assert.deepEqual(first.log, [
+                ...first.out.issues.map((i) => `${i}: released to staging`),
+                ...told,
+                "sentry: 0 releases, 0 deploys, 2 failed",
+            ]);
+            assert.equal(first.out.issues.length, 6);
+            assert.equal(first.out.announced, "not-sent", "no 'announced' line while Slack is down");
+            assert.deepEqual(first.out.deployPrs, [alarm], "the release PR is the release, not a deploy PR too");
+            assert.deepEqual(w.ops.issueComments(demo), [], "a PR that asked for demo hears nothing of staging");
+            assert.equal(w.ops.issueComments(release.number).filter((c) => c.body.includes("Deployed to **staging**")).length, 1);
+
+            sentryDown.remaining = 0;
+            const again = await deployed();
+            assert.deepEqual(again.log.slice(-4), [...told, "sentry: 2 releases, 2 deploys", "staging: deploy announced on Slack"]);
+            const lines = slack
+                .messages("releases")[0]
+                .blocks.flatMap((b) => (b.type === "section" && b.text ? b.text.text.split("\n") : []))
+                .filter((l) => l.includes("/ops/issues/"));
+            assert.deepEqual(lines, [`• <https://go.acme-saas.example/acme-saas/ops/issues/${alarm}|Tune the alarm>`], "deployed with it");
+        } finally {
+            await Promise.all([w.close(), slack.close(), sentry.close()]);
         }
     });
 });
