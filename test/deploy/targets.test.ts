@@ -71,7 +71,8 @@ describe("deploy targets against the fakes", function () {
         w.ops.commit("feature-part", { from: "feature", message: "Part", files: { "components/part.ts": "x\n" } });
         const stacked = w.ops.openPull({ head: "feature-part", base: "feature", title: "Part of the feature", labels: ["deploy/staging"] });
         w.ops.mergePull(stacked.number, { method: "squash" });
-        // GitHub lists every PR that carries the commit, whatever its state or base.
+        // GitHub may list more PRs for a commit than the one that merged it: open ones (when the deploy branch is not
+        // the default branch) and ones merged into another branch that carry it.
         w.ops.associate(sha, open.number);
         w.ops.associate(sha, stacked.number);
         const targets = await deployTargets(w.deps().gh, w.workspace, sha);
