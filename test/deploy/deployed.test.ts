@@ -3,38 +3,21 @@ import * as assert from "node:assert/strict";
 import { main } from "../../cli/main";
 import { planIssue, runDeployed, onDeployOf } from "../../deploy/deployed";
 import { releaseBranch } from "../../release/pr";
+import { failureMarker } from "../../deploy/notices";
 import { setVersions } from "../../config/stackfile";
-import { deployTargets, targetsOf } from "../../deploy/targets";
 import { parseWorkspace } from "../../config";
 import { createGitHub } from "../../clients/github";
 import { FAKE_CIRCLECI_TOKEN } from "../fakes/circleci";
 import { faults } from "../fakes/github";
 import { releaseAndMerge, startWorld, TOKEN, type World } from "../release-world";
 import { fixtureFiles, scratchProject } from "../workspace-fixture";
+import { feedbackWorkspace } from "../feedback-world";
+import { slackAnnouncer } from "../../clients/slack";
+import { Sentry } from "../../clients/sentry";
+import { startFakeSlack } from "../fakes/slack";
+import { FAKE_SENTRY_TOKEN, startFakeSentry } from "../fakes/sentry";
 
 const ws = parseWorkspace(fixtureFiles());
-
-describe("deploy targets (pure)", () => {
-    const pull = (head: string, labels: string[] = []) => ({ number: 7, head, labels, body: "" });
-    it("names the environment of a merged release PR", () => {
-        assert.deepEqual(targetsOf(ws, [pull("release-demo")], ["Pulumi.demo.yaml"]).stacks, ["demo"]);
-    });
-    it("adds every deploy/<env> label, and reports unknown ones", () => {
-        const t = targetsOf(
-            ws,
-            [pull("fix-dns", ["deploy/prod", "deploy/staging", "deploy/qa", "type/bug"])],
-            ["components/environment/service.ts"],
-        );
-        assert.deepEqual(t.stacks, ["staging", "prod"], "in train order");
-        assert.deepEqual(t.notes, ['PR #7: label "deploy/qa" names no environment stack (staging, demo, prod); skipped']);
-    });
-    it("adds environments whose stack file changed, and org first when Pulumi.org.yaml changed", () => {
-        assert.deepEqual(targetsOf(ws, [], ["Pulumi.prod.yaml", "Pulumi.org.yaml", "README.md"]).stacks, ["org", "prod"]);
-    });
-    it("says nothing when nothing is to deploy", () => {
-        assert.deepEqual(targetsOf(ws, [pull("docs")], ["README.md", "components/config.ts"]).stacks, []);
-    });
-});
 
 describe("issue workflow on deploy (pure)", () => {
     it("staging moves ready-for-staging to test; prod closes ready issues; others only comment", () => {
@@ -56,6 +39,10 @@ describe("issue workflow on deploy (pure)", () => {
             close: false,
         });
     });
+    it("deploying demo only comments: an issue marked workflow/ready stays open and keeps its labels", () => {
+        const demo = ws.environments.find((e) => e.stack === "demo")!;
+        assert.deepEqual(planIssue({ labels: ["workflow/ready"], state: "open" }, onDeployOf(demo)), { labels: undefined, close: false });
+    });
 });
 
 describe("targets and deployed against the fakes", function () {
@@ -65,13 +52,6 @@ describe("targets and deployed against the fakes", function () {
         w = await startWorld();
     });
     afterEach(() => w.close());
-
-    it("targets a merged release PR's environment, and a commit that edits Pulumi.org.yaml", async () => {
-        const sha = await releaseAndMerge(w, "staging");
-        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, sha)).stacks, ["staging"]);
-        const direct = w.ops.commit("main", { message: "Rotate", files: { "Pulumi.org.yaml": "config: {}\n" } });
-        assert.deepEqual((await deployTargets(w.deps().gh, w.workspace, direct)).stacks, ["org"]);
-    });
 
     it("deployed on staging: PR labelled, every issue commented once and moved to test; a rerun writes nothing", async () => {
         const sha = await releaseAndMerge(w, "staging");
@@ -123,9 +103,13 @@ describe("targets and deployed against the fakes", function () {
         assert.match(comments[0].body, /ci\.example\/2/);
     });
 
-    it("deployed on prod closes the released issues labelled workflow/ready, as completed", async () => {
+    it("deployed on prod closes the released issues labelled workflow/ready, as completed, and leaves one already closed as not planned alone", async () => {
         for (const repo of w.repos.values())
             for (const i of repo.issues) if (i.title.endsWith("request 1")) repo.addIssueLabels(i, ["workflow/ready"]);
+        // Someone closed one of them as not planned before the release reached prod: it stays as they left it.
+        const billing = w.repos.get("billing")!;
+        const dropped = billing.issues.find((i) => i.title.endsWith("request 1"))!;
+        Object.assign(dropped, { state: "closed", state_reason: "not_planned" });
         // Demo already runs the newest builds, so prod's release from demo carries every PR and its issue.
         const demoText = w.ops.file("main", "Pulumi.demo.yaml")!;
         w.ops.commit("main", {
@@ -133,8 +117,10 @@ describe("targets and deployed against the fakes", function () {
             files: { "Pulumi.demo.yaml": setVersions("Pulumi.demo.yaml", demoText, w.latest) },
         });
         const sha = await releaseAndMerge(w, "prod");
+        w.github.clearRequests();
         const out = await runDeployed(w.deps().gh, w.workspace, { env: "prod", sha, buildUrl: "https://ci.example/9" }, () => undefined);
         assert.equal(out.issues.length, 18);
+        assert.equal(out.writes, w.github.writes(), "the writes it reports are the writes GitHub received");
         let closed = 0;
         for (const ref of out.issues) {
             const [full, n] = ref.split("#");
@@ -143,7 +129,7 @@ describe("targets and deployed against the fakes", function () {
             const ready = repo.issueLabelNames(issue.number).includes("workflow/ready");
             assert.equal(issue.state, ready ? "closed" : "open", ref);
             if (ready) {
-                assert.equal(issue.state_reason, "completed");
+                assert.equal(issue.state_reason, issue === dropped ? "not_planned" : "completed", ref);
                 closed++;
             }
         }
@@ -170,6 +156,25 @@ describe("targets and deployed against the fakes", function () {
         assert.match(w.ops.issueComments(pr.number)[0].body, /Deployed to \*\*demo\*\*/);
         assert.equal(await main(["deployed", "demo", "--sha", "nope", "--build-url", "https://ci.example/5"], io), 2);
         assert.equal(await main(["targets"], io), 2);
+    });
+
+    it("a deploy PR told earlier that its deploy failed sees that notice marked resolved in place, and both writes are counted", async () => {
+        w.ops.commit("fix-alarm", { message: "Tune alarm", files: { "components/alarm.ts": "x\n" } });
+        const pr = w.ops.openPull({ head: "fix-alarm", title: "Tune the alarm", labels: ["deploy/demo"] });
+        const sha = w.ops.mergePull(pr.number, { method: "squash" });
+        const notice = w.ops.addComment(pr.number, `${failureMarker("demo")}\nA deploy of **demo** failed.`);
+        w.github.clearRequests();
+        const out = await runDeployed(w.deps().gh, w.workspace, { env: "demo", sha, buildUrl: "https://ci.example/7" }, () => undefined);
+        assert.deepEqual(out.deployPrs, [pr.number]);
+        const bodies = w.ops.issueComments(pr.number).map((c) => c.body);
+        assert.equal(bodies.length, 2, bodies.join("\n"));
+        assert.match(
+            w.ops.comment(notice.id)!.body,
+            /Resolved: \*\*demo\*\* deployed at [0-9a-f]{7} \(\[build\]\(https:\/\/ci\.example\/7\)\)/,
+        );
+        assert.ok(bodies.some((b) => b.includes("Deployed to **demo**")));
+        assert.equal(out.writes, 2);
+        assert.equal(w.github.writes(), 2);
     });
 
     /** Every comment, label and state the fakes hold, without ids or times: two runs that end alike compare equal. */
@@ -272,6 +277,71 @@ describe("targets and deployed against the fakes", function () {
             } finally {
                 await x.close();
             }
+        }
+    });
+});
+
+describe("what a deploy tells, with Slack and Sentry on", function () {
+    this.timeout(60_000);
+    it("logs each issue, each deploy PR, the label, Sentry's count with its failures and Slack's announcement; only PRs that asked for the environment are told", async () => {
+        const w = await startWorld({ workspace: feedbackWorkspace(), prsPerComponent: 1 });
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        const sentry = await startFakeSentry({ projects: ["billing-api", "web-frontend", "web-ssr"] });
+        try {
+            const sha = await releaseAndMerge(w, "staging");
+            const release = w.ops.pulls.find((p) => p.head === releaseBranch("staging"))!;
+            w.ops.addIssueLabels(w.ops.issue(release.number)!, ["deploy/staging"]);
+            const merged = (head: string, title: string, label: string) => {
+                w.ops.commit(head, { message: title, files: { [`components/${head}.ts`]: "x\n" } });
+                const pr = w.ops.openPull({ head, title, labels: [label] });
+                w.ops.mergePull(pr.number, { method: "squash" });
+                w.ops.associate(sha, pr.number);
+                return pr.number;
+            };
+            const alarm = merged("fix-alarm", "Tune the alarm", "deploy/staging");
+            const demo = merged("demo-keys", "Rotate the demo keys", "deploy/demo");
+            const warnings: string[] = [];
+            const feedback = {
+                announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => warnings.push(l), baseMs: 1 }),
+                sentry: new Sentry({ url: sentry.origin, organization: "acme-saas", token: FAKE_SENTRY_TOKEN, baseMs: 1 }),
+                warn: (l: string) => warnings.push(l),
+            };
+            const deployed = async () => {
+                const log: string[] = [];
+                const out = await runDeployed(
+                    w.deps().gh,
+                    w.workspace,
+                    { env: "staging", sha, buildUrl: "https://ci.example/3" },
+                    (l) => log.push(l),
+                    feedback,
+                );
+                return { out, log };
+            };
+            slack.fail({ method: "POST" }, { status: 503, body: "down" }, 6);
+            const sentryDown = sentry.fail({}, { status: 500, body: { detail: "down" } }, 1000);
+            const first = await deployed();
+            const told = [`PR #${alarm}: deployed to staging`, `release PR #${release.number}: labelled deployed`];
+            assert.deepEqual(first.log, [
+                ...first.out.issues.map((i) => `${i}: released to staging`),
+                ...told,
+                "sentry: 0 releases, 0 deploys, 2 failed",
+            ]);
+            assert.equal(first.out.issues.length, 6);
+            assert.equal(first.out.announced, "not-sent", "no 'announced' line while Slack is down");
+            assert.deepEqual(first.out.deployPrs, [alarm], "the release PR is the release, not a deploy PR too");
+            assert.deepEqual(w.ops.issueComments(demo), [], "a PR that asked for demo hears nothing of staging");
+            assert.equal(w.ops.issueComments(release.number).filter((c) => c.body.includes("Deployed to **staging**")).length, 1);
+
+            sentryDown.remaining = 0;
+            const again = await deployed();
+            assert.deepEqual(again.log.slice(-4), [...told, "sentry: 2 releases, 2 deploys", "staging: deploy announced on Slack"]);
+            const lines = slack
+                .messages("releases")[0]
+                .blocks.flatMap((b) => (b.type === "section" && b.text ? b.text.text.split("\n") : []))
+                .filter((l) => l.includes("/ops/issues/"));
+            assert.deepEqual(lines, [`• <https://go.acme-saas.example/acme-saas/ops/issues/${alarm}|Tune the alarm>`], "deployed with it");
+        } finally {
+            await Promise.all([w.close(), slack.close(), sentry.close()]);
         }
     });
 });
