@@ -334,7 +334,9 @@ describe("what a deploy tells, with Slack and Sentry on", function () {
 
             sentryDown.remaining = 0;
             const again = await deployed();
-            assert.deepEqual(again.log.slice(-4), [...told, "sentry: 2 releases, 2 deploys", "staging: deploy announced on Slack"]);
+            const [tellsAgain, labelAgain, sentryLine, announcedLine] = again.log.slice(-4);
+            assert.deepEqual([tellsAgain, labelAgain, announcedLine], [...told, "staging: deploy announced on Slack"]);
+            assert.match(sentryLine, /^sentry: 2 releases, 2 deploys: billing@\d+ -> staging, web@\d+ -> staging$/);
             const lines = slack
                 .messages("releases")[0]
                 .blocks.flatMap((b) => (b.type === "section" && b.text ? b.text.text.split("\n") : []))
