@@ -55,12 +55,28 @@ export function targetsOf(ws: Workspace, pulls: readonly MergedPull[], changedFi
     return { stacks, notes };
 }
 
-export async function deployTargets(gh: Octokit, ws: Workspace, sha: string): Promise<Targets> {
+const FILES_PER_PAGE = 100;
+/** GET /commits/{ref} lists at most this many files of a commit, over pages. */
+const COMMIT_FILES_LIMIT = 3000;
+
+/**
+ * Every file a commit changes (and the old name of each renamed one). GET /commits/{ref} pages its files and
+ * repeats the commit on every page; octokit's paginate knows only list-shaped answers, so this walks the pages
+ * itself: until a short page, and never past GitHub's limit.
+ */
+async function changedFilesOf(gh: Octokit, ws: Workspace, sha: string): Promise<string[]> {
     const ops = opsRefOf(requireOrg(ws));
-    const [pulls, commit] = await Promise.all([
-        mergedPullsOf(gh, ws, sha),
-        gh.rest.repos.getCommit({ owner: ops.owner, repo: ops.repo, ref: sha, per_page: 100 }),
-    ]);
-    const files = (commit.data.files ?? []).flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])]);
+    const files: string[] = [];
+    for (let page = 1; page <= COMMIT_FILES_LIMIT / FILES_PER_PAGE; page++) {
+        const { data } = await gh.rest.repos.getCommit({ owner: ops.owner, repo: ops.repo, ref: sha, per_page: FILES_PER_PAGE, page });
+        const slice = data.files ?? [];
+        files.push(...slice.flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])]));
+        if (slice.length < FILES_PER_PAGE) break;
+    }
+    return files;
+}
+
+export async function deployTargets(gh: Octokit, ws: Workspace, sha: string): Promise<Targets> {
+    const [pulls, files] = await Promise.all([mergedPullsOf(gh, ws, sha), changedFilesOf(gh, ws, sha)]);
     return { ...targetsOf(ws, pulls, files), pulls };
 }

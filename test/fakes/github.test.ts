@@ -752,6 +752,27 @@ describe("fake GitHub", function () {
             assert.equal((err.response?.data as { message: string }).message, "No commit found for SHA: nope");
         });
 
+        it("pages a commit's files with Link: 300 a page by default, per_page up to 100, the commit on every page, 3000 files at most", async function () {
+            repo.commit("trunk", { message: "init", files: { "README.md": "r\n" } });
+            const names = Array.from({ length: 3001 }, (_, i) => `f/${String(i).padStart(4, "0")}.txt`);
+            const sha = repo.commit("trunk", { message: "bulk", files: Object.fromEntries(names.map((n) => [n, "x\n"])) });
+            const url = `${fake.url}/repos/acme/app/commits/${sha}`;
+            const first = await call(gh.rest.repos.getCommit, { ...at, ref: sha }, 200);
+            assert.deepEqual(pluck(first.data.files, "filename"), names.slice(0, 300));
+            assert.equal(first.headers.link, `<${url}?page=2>; rel="next", <${url}?page=10>; rel="last"`);
+            assert.deepEqual(first.data.stats, { additions: 3001, deletions: 0, total: 3001 }, "stats are the whole commit's");
+
+            const walked: unknown[] = [];
+            for (let page = 1; page <= 31; page++) {
+                const { data, headers } = await call(gh.rest.repos.getCommit, { ...at, ref: sha, per_page: 100, page }, 200);
+                assert.deepEqual([data.sha, data.commit.message], [sha, "bulk"], `page ${page} repeats the commit`);
+                walked.push(...pluck(data.files, "filename"));
+                if (page === 30) assert.doesNotMatch(headers.link ?? "", /rel="next"/);
+            }
+            assert.deepEqual(walked, names.slice(0, 3000), "GitHub lists the first 3000 files only; page 31 has none");
+            assert.equal((await gh.rest.repos.getCommit({ ...at, ref: sha, per_page: 500 })).data.files?.length, 100);
+        });
+
         it("compares base...head: ahead, behind, diverged, identical; 404 for unknown refs", async function () {
             const root = repo.commit("trunk", { message: "root", files: { "v.txt": "0\n" } });
             const one = repo.commit("feature", { message: "one", files: { "v.txt": "1\n" } });

@@ -144,12 +144,14 @@ export interface PageWindow {
 }
 
 /**
- * The page the request asks for out of `total` items: per_page (default 30,
- * at most 100) and page from the query, and GitHub's Link header: rel order
- * prev, next, last, first, each link the request URL with only `page` changed.
+ * The page the request asks for out of `total` items: per_page (at most 100;
+ * `defaultPerPage` when absent, 30 on most routes) and page from the query, and
+ * GitHub's Link header: rel order prev, next, last, first, each link the request
+ * URL with only `page` changed.
  */
-export function pageWindow(ctx: RouteContext, total: number): PageWindow {
-    const perPage = Math.min(intParam(ctx.query, "per_page", 30), 100);
+export function pageWindow(ctx: RouteContext, total: number, defaultPerPage = 30): PageWindow {
+    const asked = intParam(ctx.query, "per_page", 0);
+    const perPage = asked > 0 ? Math.min(asked, 100) : defaultPerPage;
     const page = intParam(ctx.query, "page", 1);
     const lastPage = Math.max(1, Math.ceil(total / perPage));
     const link = linkHeader(ctx, page, lastPage);
