@@ -27,6 +27,17 @@ describe("CircleCI context: plans", () => {
         assert.deepEqual(diffContext(olds, inputs()), { changes: false, replaces: [], deleteBeforeReplace: false });
         assert.equal(diffContext(olds, inputs({ organizationId: ORG.toUpperCase() })).changes, false, "UUIDs compare without case");
         assert.equal(diffContext({ ...olds, organizationId: "" }, inputs()).changes, false, "an organisation a read could not learn");
+        const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, NPM_TOKEN } = VALUES;
+        const reordered = { NPM_TOKEN, AWS_SECRET_ACCESS_KEY, AWS_ACCESS_KEY_ID };
+        assert.equal(diffContext(olds, inputs({ variables: reordered })).changes, false, "variables declared in another order");
+        const padded = inputs({ organizationId: ` ${ORG}\n`, projectRestrictions: [` ${PROJECT_A} `] });
+        assert.deepEqual(diffContext(olds, padded), { changes: false, replaces: [], deleteBeforeReplace: false }, "ids pasted with spaces");
+    });
+
+    it("leaves an unrestricted context without variables as it is, restrictions declared empty or left out", () => {
+        const bare: ContextOutputs = { ...olds, projectRestrictions: [], variableNames: [], variableDigests: {} };
+        for (const projectRestrictions of [[], undefined])
+            assert.equal(diffContext(bare, inputs({ variables: {}, projectRestrictions })).changes, false, String(projectRestrictions));
     });
 
     it("replaces on a new name or organisation, deleting first", () => {
@@ -38,14 +49,17 @@ describe("CircleCI context: plans", () => {
         assert.deepEqual(diffContext(olds, inputs({ organizationId: OTHER_ORG })).replaces, ["organizationId"]);
     });
 
-    it("updates in place for a changed, added or removed variable, or changed restrictions", () => {
+    it("updates in place for a changed, added or removed variable, changed restrictions, or either not known yet in preview", () => {
         const cases: Array<Partial<ContextInputs>> = [
             { variables: { ...VALUES, NPM_TOKEN: "npm_rotated" } },
             { variables: { ...VALUES, EXTRA: "x" } },
             { variables: { AWS_ACCESS_KEY_ID: VALUES.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: VALUES.AWS_SECRET_ACCESS_KEY } },
             { projectRestrictions: [PROJECT_A, PROJECT_B] },
+            { projectRestrictions: [PROJECT_B] },
             { projectRestrictions: undefined },
             { variables: { ...VALUES, NPM_TOKEN: UNKNOWN_VALUE } },
+            { variables: UNKNOWN_VALUE as never },
+            { projectRestrictions: UNKNOWN_VALUE as never },
         ];
         for (const c of cases)
             assert.deepEqual(
@@ -87,7 +101,7 @@ describe("CircleCI context: plans", () => {
         });
     });
 
-    it("checks names and ids in preview, never echoing a value, and lets unknowns through", () => {
+    it("checks names and ids in preview, never echoing a value; lets unknowns, absent restrictions and ids pasted with spaces through", () => {
         const failures = checkInputs(
             inputs({ organizationId: "acme", variables: { "1BAD": VALUES.NPM_TOKEN, OK: UNKNOWN_VALUE }, projectRestrictions: ["nope"] }),
         );
@@ -98,8 +112,43 @@ describe("CircleCI context: plans", () => {
         assertNoValue(JSON.stringify(failures), "a check failure");
         assert.deepEqual(checkInputs(inputs()), []);
         assert.deepEqual(
-            checkInputs(inputs({ name: UNKNOWN_VALUE, organizationId: UNKNOWN_VALUE, variables: UNKNOWN_VALUE as never })),
+            checkInputs(
+                inputs({
+                    name: UNKNOWN_VALUE,
+                    organizationId: UNKNOWN_VALUE,
+                    variables: UNKNOWN_VALUE as never,
+                    projectRestrictions: UNKNOWN_VALUE as never,
+                }),
+            ),
             [],
         );
+        assert.deepEqual(checkInputs(inputs({ projectRestrictions: undefined })), [], "no restrictions: open to every project");
+        const padded = inputs({ organizationId: ` ${ORG}\n`, projectRestrictions: [` ${PROJECT_A} `] });
+        assert.deepEqual(checkInputs(padded), [], "ids pasted with spaces");
+    });
+
+    it("refuses in preview what CircleCI would reject, naming the property and why", () => {
+        const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+            [{ name: "" }, "name", /non-empty/],
+            [{ name: "   " }, "name", /non-empty/],
+            [{ name: 42 }, "name", /non-empty/],
+            [{ organizationId: "acme" }, "organizationId", /organisation id \(a UUID\)/],
+            [{ variables: "AWS_ACCESS_KEY_ID=x" }, "variables", /must be a map of name to value/],
+            [{ variables: null }, "variables", /must be a map of name to value/],
+            [{ variables: ["AWS_ACCESS_KEY_ID"] }, "variables", /must be a map of name to value/],
+            [{ variables: { "1BAD": "x" } }, "variables", /^"1BAD" is not a valid environment variable name/],
+            [{ variables: { PORT: 8080 } }, "variables", /^the value of "PORT" must be a string/],
+            [{ projectRestrictions: PROJECT_A }, "projectRestrictions", /must be a list of project ids/],
+            [{ projectRestrictions: ["nope"] }, "projectRestrictions", /^"nope" is not a project id/],
+        ];
+        for (const [over, property, reason] of cases) {
+            const failures = checkInputs(inputs(over));
+            assert.deepEqual(
+                failures.map((f) => f.property),
+                [property],
+                JSON.stringify(over),
+            );
+            assert.match(failures[0].reason, reason);
+        }
     });
 });
