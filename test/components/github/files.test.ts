@@ -11,6 +11,8 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 const dependabotSchema = ajv.compile(require("../../schemas/dependabot-2.0.json"));
 const workflowSchema = ajv.compile(require("../../schemas/github-workflow.json"));
 
+const assertValidDependabot = (doc: unknown): void => assert.ok(dependabotSchema(doc), JSON.stringify(dependabotSchema.errors, null, 2));
+
 const org = parseWorkspace(fixtureFiles()).org!;
 const repo = (o: OrgConfig, name: string): ManagedRepositoryConfig => o.repositories.find((r) => r.name === name)!;
 const dependabotOf = (o: OrgConfig, name: string) =>
@@ -73,6 +75,51 @@ describe("dependabot.yml", () => {
         const doc = parse(dependabotOf(o, "api-gateway"));
         assert.deepEqual(doc.updates[0].schedule, { interval: "weekly", day: "monday", time: "06:30", timezone: "Europe/Paris" });
         assert.equal(parse(dependabotOf(o, "ops")).updates[0].schedule.day, "sunday");
+    });
+
+    it("marks a registry that stands in for the public one with replaces-base, and only that one", () => {
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:dependabotRegistries", "maven-internal", "replacesBase"], true),
+        ).org!;
+        assert.equal(parse(dependabotOf(o, "marketplace-backend")).registries["maven-internal"]["replaces-base"], true);
+        assert.equal(parse(dependabotOf(org, "marketplace-backend")).registries["maven-internal"]["replaces-base"], undefined);
+    });
+
+    it("names no day for a monthly or daily schedule, where Dependabot would ignore it", () => {
+        for (const interval of ["monthly", "daily"]) {
+            const o = parseWorkspace(
+                withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], {
+                    dependabot: { schedule: { interval } },
+                }),
+            ).org!;
+            assert.deepEqual(parse(dependabotOf(o, "api-gateway")).updates[0].schedule, {
+                interval,
+                time: "04:00",
+                timezone: "Europe/Paris",
+            });
+        }
+    });
+
+    it("leaves out the assignees and groups of a repository that has none: the schema refuses an empty list or map", () => {
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], { dependabot: { assignees: [], groups: {} } }),
+        ).org!;
+        const doc = parse(dependabotOf(o, "api-gateway"));
+        assertValidDependabot(doc);
+        assert.equal(doc.updates[0].assignees, undefined);
+        assert.equal(doc.updates[0].groups, undefined);
+        assert.deepEqual(doc.updates[0].labels, ["type/devops", "priority/P3"]);
+    });
+
+    it("writes an empty label list for a repository configured with no labels, so Dependabot adds none of its own", () => {
+        // Without the key Dependabot applies and creates "dependencies" and an ecosystem label, outside the
+        // taxonomy: the managed label set would delete them, stripping them from the pull requests, on every up.
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], { dependabot: { labels: [] } }),
+        ).org!;
+        const doc = parse(dependabotOf(o, "api-gateway"));
+        assertValidDependabot(doc);
+        for (const u of doc.updates) assert.deepEqual(u.labels, []);
     });
 
     it("starts with a comment saying conveyor manages it and where to change it", () => {
