@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { parseWorkspace, type ManagedRepositoryConfig, type OrgConfig } from "../../../config";
+import { labelTaxonomy } from "../../../config/labels";
 import { renderDependabot } from "../../../components/github/dependabot";
 import { renderStaleWorkflow, STALE_ACTION } from "../../../components/github/stale";
 import { fixtureFiles, withValue } from "../../workspace-fixture";
@@ -151,6 +152,16 @@ describe("stale workflow", () => {
         assert.equal(step.with["operations-per-run"], 100);
         assert.deepEqual(doc.permissions, { issues: "write", "pull-requests": "write" });
         assert.ok(doc.on.schedule[0].cron);
+    });
+
+    it("runs on a GitHub-hosted runner and marks issues and pull requests with a taxonomy label, which the managed label set keeps", () => {
+        // A label outside the taxonomy would be created by actions/stale and deleted by the next up, taking it off
+        // every stale issue: they would be marked again and never closed.
+        const job = parse(staleOf(org, "ops")).jobs.stale;
+        assert.equal(job["runs-on"], "ubuntu-latest");
+        const taxonomy = labelTaxonomy({ ...org.labels, environments: [] }).map((l) => l.name);
+        for (const key of ["stale-issue-label", "stale-pr-label"])
+            assert.ok(taxonomy.includes(job.steps[0].with[key]), `${key}: ${job.steps[0].with[key]}`);
     });
 
     it("has separate messages for issues and pull requests, with the real delays in them", () => {
