@@ -63,6 +63,9 @@ function family(familyName: keyof typeof FAMILY_HUE, prefix: string, entries: re
     }));
 }
 
+/** The label the stale workflow (actions/stale) marks inactive issues and pull requests with. */
+export const STALE_LABEL = "stale";
+
 export function labelTaxonomy(input: TaxonomyInput): Label[] {
     const extra = input.renamedFrom ?? {};
     return fixedAndConfigured(input).map((l) => ({ ...l, renamedFrom: [...l.renamedFrom, ...(extra[l.name] ?? [])] }));
@@ -104,6 +107,8 @@ function fixedAndConfigured(input: TaxonomyInput): Label[] {
             ["release", "A release pull request opened by conveyor"],
             ["deployed", "This release has been deployed"],
             ["drift", "A stack differs from its code (nightly drift check)"],
+            // In the set, or the set would delete it after actions/stale adds it, unmarking every stale issue.
+            [STALE_LABEL, "No activity for a while: closed soon unless someone comments"],
             ...input.environments.map((e) => [`deploy/${e}`, `Deploy the ${e} stack when this PR is merged`] as const),
         ]),
     ];

@@ -128,6 +128,7 @@ describe("org stack", function () {
             "release",
             "deployed",
             "drift",
+            "stale",
             "deploy/staging",
             "deploy/demo",
             "deploy/prod",
@@ -287,7 +288,7 @@ describe("org stack", function () {
         const urls = result.outputs.repositoryUrls as Record<string, string>;
         assert.equal(urls["billing-service"], "https://github.com/acme-saas/billing-service");
         assert.deepEqual(Object.keys(urls).sort(), [...repos].sort());
-        assert.equal((result.outputs.labelCounts as Record<string, number>).ops, 31);
+        assert.equal((result.outputs.labelCounts as Record<string, number>).ops, 32);
     });
 
     it("stops pulumi destroy before it deletes anything: a protected guard waits on every other resource", () => {

@@ -62,7 +62,8 @@ export function renderDependabot({ repo, registries, opsRepo, configFile }: Depe
         schedule,
         "open-pull-requests-limit": d.openPullRequestsLimit,
         ...(d.assignees.length > 0 ? { assignees: [...d.assignees] } : {}),
-        ...(d.labels.length > 0 ? { labels: [...d.labels] } : {}),
+        // Always written: without the key Dependabot applies (and creates) its own default labels.
+        labels: [...d.labels],
         ...(groups.length > 0 ? { groups: Object.fromEntries(groups) } : {}),
     }));
     const where = `conveyor:repositories.${repo.name}.dependabot (defaults: conveyor:repositoryDefaults.dependabot)`;

@@ -1,6 +1,7 @@
 // Renders .github/workflows/stale.yml running actions/stale. Pure.
 import { stringify } from "yaml";
 import type { RepositorySettings } from "../../config";
+import { STALE_LABEL } from "../../config/labels";
 import { managedHeader, YAML_FOR_GITHUB } from "./managed-file";
 
 export const STALE_PATH = ".github/workflows/stale.yml";
@@ -33,8 +34,8 @@ export function renderStaleWorkflow({ repoName, stale, opsRepo, configFile }: St
                         with: {
                             "days-before-stale": stale.daysBeforeStale,
                             "days-before-close": stale.daysBeforeClose,
-                            "stale-issue-label": "stale",
-                            "stale-pr-label": "stale",
+                            "stale-issue-label": STALE_LABEL,
+                            "stale-pr-label": STALE_LABEL,
                             "stale-issue-message": fill(stale.staleIssueMessage, stale),
                             "stale-pr-message": fill(stale.stalePrMessage, stale),
                             "close-issue-message": fill(stale.closeIssueMessage, stale),

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { parseWorkspace, type ManagedRepositoryConfig, type OrgConfig } from "../../../config";
+import { labelTaxonomy } from "../../../config/labels";
 import { renderDependabot } from "../../../components/github/dependabot";
 import { renderStaleWorkflow, STALE_ACTION } from "../../../components/github/stale";
 import { fixtureFiles, withValue } from "../../workspace-fixture";
@@ -10,6 +11,8 @@ import { fixtureFiles, withValue } from "../../workspace-fixture";
 const ajv = new Ajv({ strict: false, allErrors: true });
 const dependabotSchema = ajv.compile(require("../../schemas/dependabot-2.0.json"));
 const workflowSchema = ajv.compile(require("../../schemas/github-workflow.json"));
+
+const assertValidDependabot = (doc: unknown): void => assert.ok(dependabotSchema(doc), JSON.stringify(dependabotSchema.errors, null, 2));
 
 const org = parseWorkspace(fixtureFiles()).org!;
 const repo = (o: OrgConfig, name: string): ManagedRepositoryConfig => o.repositories.find((r) => r.name === name)!;
@@ -75,6 +78,51 @@ describe("dependabot.yml", () => {
         assert.equal(parse(dependabotOf(o, "ops")).updates[0].schedule.day, "sunday");
     });
 
+    it("marks a registry that stands in for the public one with replaces-base, and only that one", () => {
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:dependabotRegistries", "maven-internal", "replacesBase"], true),
+        ).org!;
+        assert.equal(parse(dependabotOf(o, "marketplace-backend")).registries["maven-internal"]["replaces-base"], true);
+        assert.equal(parse(dependabotOf(org, "marketplace-backend")).registries["maven-internal"]["replaces-base"], undefined);
+    });
+
+    it("names no day for a monthly or daily schedule, where Dependabot would ignore it", () => {
+        for (const interval of ["monthly", "daily"]) {
+            const o = parseWorkspace(
+                withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], {
+                    dependabot: { schedule: { interval } },
+                }),
+            ).org!;
+            assert.deepEqual(parse(dependabotOf(o, "api-gateway")).updates[0].schedule, {
+                interval,
+                time: "04:00",
+                timezone: "Europe/Paris",
+            });
+        }
+    });
+
+    it("leaves out the assignees and groups of a repository that has none: the schema refuses an empty list or map", () => {
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], { dependabot: { assignees: [], groups: {} } }),
+        ).org!;
+        const doc = parse(dependabotOf(o, "api-gateway"));
+        assertValidDependabot(doc);
+        assert.equal(doc.updates[0].assignees, undefined);
+        assert.equal(doc.updates[0].groups, undefined);
+        assert.deepEqual(doc.updates[0].labels, ["type/devops", "priority/P3"]);
+    });
+
+    it("writes an empty label list for a repository configured with no labels, so Dependabot adds none of its own", () => {
+        // Without the key Dependabot applies and creates "dependencies" and an ecosystem label, outside the
+        // taxonomy: the managed label set would delete them, stripping them from the pull requests, on every up.
+        const o = parseWorkspace(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "api-gateway"], { dependabot: { labels: [] } }),
+        ).org!;
+        const doc = parse(dependabotOf(o, "api-gateway"));
+        assertValidDependabot(doc);
+        for (const u of doc.updates) assert.deepEqual(u.labels, []);
+    });
+
     it("starts with a comment saying conveyor manages it and where to change it", () => {
         const lines = dependabotOf(org, "web-frontend").split("\n");
         assert.match(lines[0], /^# Managed by conveyor/);
@@ -104,6 +152,16 @@ describe("stale workflow", () => {
         assert.equal(step.with["operations-per-run"], 100);
         assert.deepEqual(doc.permissions, { issues: "write", "pull-requests": "write" });
         assert.ok(doc.on.schedule[0].cron);
+    });
+
+    it("runs on a GitHub-hosted runner and marks issues and pull requests with a taxonomy label, which the managed label set keeps", () => {
+        // A label outside the taxonomy would be created by actions/stale and deleted by the next up, taking it off
+        // every stale issue: they would be marked again and never closed.
+        const job = parse(staleOf(org, "ops")).jobs.stale;
+        assert.equal(job["runs-on"], "ubuntu-latest");
+        const taxonomy = labelTaxonomy({ ...org.labels, environments: [] }).map((l) => l.name);
+        for (const key of ["stale-issue-label", "stale-pr-label"])
+            assert.ok(taxonomy.includes(job.steps[0].with[key]), `${key}: ${job.steps[0].with[key]}`);
     });
 
     it("has separate messages for issues and pull requests, with the real delays in them", () => {
