@@ -61,20 +61,29 @@ describe("deploy targets against the fakes", function () {
         );
     });
 
-    it("deploys prod when a merge commit changes 150 files and Pulumi.prod.yaml is not on the first page of them", async () => {
-        // GitHub lists a commit's files bytewise by path, a page at a time: 149 migrations sort before the stack file.
-        const files: Record<string, string> = { "Pulumi.prod.yaml": `${w.ops.file("main", "Pulumi.prod.yaml")!}# tuned\n` };
-        for (let i = 1; i < 150; i++) files[`Migrations/${String(i).padStart(3, "0")}.sql`] = `select ${i};\n`;
-        w.ops.commit("bulk", { message: "Migrations and prod tuning", files });
-        const pr = w.ops.openPull({ head: "bulk", title: "Schema migrations" });
-        const sha = w.ops.mergePull(pr.number, { method: "merge" });
-        const targets = await deployTargets(w.deps().gh, w.workspace, sha);
-        assert.deepEqual(targets.stacks, ["prod"]);
-        assert.deepEqual(
-            targets.pulls.map((p) => p.number),
-            [pr.number],
-        );
-    });
+    // GitHub lists a commit's files bytewise by path, a page at a time, and at most 3000 of them: the migrations sort
+    // before the stack file, so it is on the last page each time. A page costs one request of the API budget.
+    for (const { count, pages } of [
+        { count: 150, pages: 2 },
+        { count: 3000, pages: 30 },
+    ]) {
+        it(`deploys prod when a merge commit changes ${count} files and Pulumi.prod.yaml is the last of them, in ${pages} requests`, async () => {
+            const files: Record<string, string> = { "Pulumi.prod.yaml": `${w.ops.file("main", "Pulumi.prod.yaml")!}# tuned\n` };
+            for (let i = 1; i < count; i++) files[`Migrations/${String(i).padStart(4, "0")}.sql`] = `select ${i};\n`;
+            w.ops.commit("bulk", { message: "Migrations and prod tuning", files });
+            const pr = w.ops.openPull({ head: "bulk", title: "Schema migrations" });
+            const sha = w.ops.mergePull(pr.number, { method: "merge" });
+            const before = w.github.requests.length;
+            const targets = await deployTargets(w.deps().gh, w.workspace, sha);
+            assert.deepEqual(targets.stacks, ["prod"]);
+            assert.deepEqual(
+                targets.pulls.map((p) => p.number),
+                [pr.number],
+            );
+            const commitReads = w.github.requests.slice(before).filter((r) => r.method === "GET" && r.path.endsWith(`/commits/${sha}`));
+            assert.equal(commitReads.length, pages);
+        });
+    }
 
     it("only PRs merged into main ask for a deploy: an open PR or one merged into another branch that GitHub lists too asks for nothing", async () => {
         w.ops.commit("fix-alarm", { message: "Tune alarm", files: { "components/alarm.ts": "x\n" } });
