@@ -143,6 +143,8 @@ describe("stale workflow", () => {
 
     it("marks after 90 days, closes after the configured delay, exempts the default labels", () => {
         const doc = parse(staleOf(org, "marketplace-backend"));
+        // What the Actions tab lists the runs under (without a name it shows the file's path).
+        assert.equal(doc.name, "Stale issues and pull requests");
         const step = doc.jobs.stale.steps[0];
         assert.equal(step.uses, STALE_ACTION);
         assert.equal(step.with["days-before-stale"], 90);
