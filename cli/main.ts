@@ -38,8 +38,9 @@ commands:
   drift <stack> --preview <preview.json>
                                   CI, nightly: open, update or close the stack's drift issue
 
-environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), CIRCLECI_TOKEN,
-CIRCLECI_API_URL (https://circleci.com/api/v2)
+environment: GITHUB_TOKEN, GITHUB_API_URL (https://api.github.com), GITHUB_WRITE_DELAY_MS (ms
+between two writes; octokit's pacing, 1000, when unset), CIRCLECI_TOKEN, CIRCLECI_API_URL
+(https://circleci.com/api/v2)
 exit codes: 0 done or nothing to do, 1 failure, 2 bad input
 `;
 

@@ -29,7 +29,8 @@ export interface GitHubOptions {
      * this process: octokit's throttling spaces them 1000 ms apart, as GitHub asks, process-wide (one queue
      * for all its clients). The dynamic providers take it from `github:writeDelayMs`, the github provider's
      * own pacing setting, so one stack setting paces both; 0 against the loopback fakes, which have no
-     * secondary limit to stay under. Rate limits are still waited out.
+     * secondary limit to stay under. Writes that notify people (opening a PR, commenting) keep octokit's
+     * ratio: three gaps apart. Rate limits are still waited out.
      */
     readonly writeDelayMs?: number;
     /**
@@ -116,7 +117,9 @@ export function createGitHub(opts: GitHubOptions): Octokit {
             enabled: opts.throttle ?? true,
             onRateLimit: worthWaiting,
             onSecondaryRateLimit: worthWaiting,
-            ...(opts.writeDelayMs === undefined ? {} : { write: writeQueue(opts.writeDelayMs) }),
+            ...(opts.writeDelayMs === undefined
+                ? {}
+                : { write: writeQueue(opts.writeDelayMs), notifications: writeQueue(NOTIFYING_RATIO * opts.writeDelayMs) }),
         },
     });
     octokit.hook.before("request", (options) => {
@@ -140,6 +143,9 @@ export function createGitHub(opts: GitHubOptions): Octokit {
     return octokit;
 }
 
+/** octokit spaces writes that notify people 3000 ms apart against 1000 for the others. */
+const NOTIFYING_RATIO = 3;
+
 /**
  * One write queue per gap for the whole process, as octokit keeps its default one: clients made per operation
  * (the dynamic providers make one per create or update) still write one at a time, `gapMs` apart. Kept on
@@ -157,17 +163,32 @@ function writeQueue(gapMs: number): Bottleneck.Group {
     return (queues[gapMs] ??= new Light.Group({ id: `conveyor-write-${gapMs}`, maxConcurrent: 1, minTime: gapMs }));
 }
 
-/** Reads GITHUB_TOKEN and GITHUB_API_URL, the same in the CLI and the Lambda. */
+/**
+ * Reads GITHUB_TOKEN, GITHUB_API_URL and GITHUB_WRITE_DELAY_MS (the gap between two writes, as the github
+ * provider's `writeDelayMs`; octokit's pacing when unset), the same in the CLI and the Lambda.
+ */
 export function gitHubFromEnv(env: NodeJS.ProcessEnv = process.env): Octokit {
     const token = env.GITHUB_TOKEN;
     if (!token)
         throw new MissingCredentialError(
             "GITHUB_TOKEN is not set: export a token with repo scope on the ops repository and the component repositories",
         );
-    return createGitHub({ token, baseUrl: env.GITHUB_API_URL ?? "https://api.github.com" });
+    const delay = env.GITHUB_WRITE_DELAY_MS;
+    if (delay !== undefined && !/^\d{1,7}$/.test(delay))
+        throw new GitHubEnvironmentError(
+            `GITHUB_WRITE_DELAY_MS: "${delay.slice(0, 20)}" is not a whole number of milliseconds (the gap between two writes to GitHub)`,
+        );
+    return createGitHub({
+        token,
+        baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+        ...(delay === undefined ? {} : { writeDelayMs: Number(delay) }),
+    });
 }
 
-export class MissingCredentialError extends InputError {}
+/** A GITHUB_* variable the commands cannot use. */
+export class GitHubEnvironmentError extends InputError {}
+
+export class MissingCredentialError extends GitHubEnvironmentError {}
 
 /** https://api.github.com -> https://github.com; GitHub Enterprise's /api/v3 -> its web root. */
 export function webUrlOf(apiUrl: string): string {

@@ -60,6 +60,8 @@ describe("conveyor: bad input exits 2 with one line", function () {
             const env = {
                 GITHUB_TOKEN: TOKEN,
                 GITHUB_API_URL: w.github.url,
+                // The fakes have no secondary limit to stay under.
+                GITHUB_WRITE_DELAY_MS: "0",
                 CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN,
                 CIRCLECI_API_URL: w.circle.url,
             };
@@ -96,6 +98,10 @@ describe("conveyor: bad input exits 2 with one line", function () {
         refusedInOneLine(
             await run(dir, env, "deployed", "qa", "--sha", "abcdef1", "--build-url", "https://ci.example/1"),
             'unknown environment "qa": expected one of staging, demo, prod',
+        );
+        refusedInOneLine(
+            await run(dir, { ...env, GITHUB_WRITE_DELAY_MS: "1s" }, "targets", "--sha", "abcdef1"),
+            'GITHUB_WRITE_DELAY_MS: "1s" is not a whole number of milliseconds (the gap between two writes to GitHub)',
         );
     });
 

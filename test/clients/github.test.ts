@@ -1,7 +1,8 @@
 // The GitHub client's bounded waits, against the fake: a rate limit is sat out only when it resets within the
 // budget; otherwise the call fails at once, saying when to try again.
 import * as assert from "node:assert/strict";
-import { createGitHub, RateLimitError, rateLimitResetOf } from "../../clients/github";
+import { createGitHub, gitHubFromEnv, RateLimitError, rateLimitResetOf, type GitHubOptions } from "../../clients/github";
+import { InputError } from "../../config/input-error";
 import { faults, startFakeGitHub, type FakeGitHub } from "../fakes/github";
 
 const TOKEN = "ghs_client-test";
@@ -109,17 +110,25 @@ describe("GitHub client: bounded rate-limit waits", function () {
     });
 
     describe("write pacing (writeDelayMs)", () => {
-        /** Three label writes at once from three clients: when each one finished, in order. */
-        const threeWrites = async (writeDelayMs?: number): Promise<number[]> => {
-            const done: number[] = [];
+        type Client = ReturnType<typeof createGitHub>;
+        const labelWrite = (gh: Client, name: string) => gh.rest.issues.createLabel({ owner: "acme", repo: "ops", name });
+        /** Three writes at once from three clients: when each one reached GitHub, in order. */
+        const threeWrites = async (
+            writeDelayMs?: number,
+            write: (gh: Client, name: string) => Promise<unknown> = labelWrite,
+            client: (o: GitHubOptions) => Client = createGitHub,
+        ): Promise<number[]> => {
+            // A read first, so that the first write's arrival does not carry the connection's setup.
+            await createGitHub({ token: TOKEN, baseUrl: fake.url }).rest.repos.get({ owner: "acme", repo: "ops" });
             await Promise.all(
                 ["a", "b", "c"].map((name) =>
-                    createGitHub({ token: TOKEN, baseUrl: fake.url, ...(writeDelayMs === undefined ? {} : { writeDelayMs }) })
-                        .rest.issues.createLabel({ owner: "acme", repo: "ops", name })
-                        .then(() => done.push(Date.now())),
+                    write(client({ token: TOKEN, baseUrl: fake.url, ...(writeDelayMs === undefined ? {} : { writeDelayMs }) }), name),
                 ),
             );
-            return done.sort((x, y) => x - y);
+            return fake.requests
+                .filter((r) => r.method === "POST")
+                .map((r) => r.at)
+                .sort((x, y) => x - y);
         };
         const gaps = (t: number[]) => t.slice(1).map((x, i) => x - t[i]);
 
@@ -156,6 +165,44 @@ describe("GitHub client: bounded rate-limit waits", function () {
                 fake.requests.map((r) => r.status),
                 [403, 201],
             );
+        });
+
+        it("spaces writes that notify people (comments) three gaps apart, as octokit does", async () => {
+            const issue = fake.state.repo("acme/ops").addIssue("Release train");
+            const at = await threeWrites(150, (gh, body) =>
+                gh.rest.issues.createComment({ owner: "acme", repo: "ops", issue_number: issue.number, body }),
+            );
+            assert.ok(
+                // three times 150, not octokit's own 3000
+                gaps(at).every((g) => g >= 400 && g < 2_500),
+                `gaps ${gaps(at).join(", ")} ms`,
+            );
+            assert.deepEqual(
+                fake.state
+                    .repo("acme/ops")
+                    .issueComments(issue.number)
+                    .map((c) => c.body)
+                    .sort(),
+                ["a", "b", "c"],
+            );
+        });
+
+        it("GITHUB_WRITE_DELAY_MS sets the gap of the commands' client; a value that is not whole milliseconds is refused by name", async () => {
+            const fromEnv = (o: GitHubOptions) =>
+                gitHubFromEnv({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: o.baseUrl, GITHUB_WRITE_DELAY_MS: String(o.writeDelayMs) });
+            const at = await threeWrites(300, labelWrite, fromEnv);
+            assert.ok(
+                gaps(at).every((g) => g >= 250),
+                `gaps ${gaps(at).join(", ")} ms`,
+            );
+            for (const bad of ["1s", "-5", "", "1e3"])
+                assert.throws(
+                    () => gitHubFromEnv({ GITHUB_TOKEN: TOKEN, GITHUB_WRITE_DELAY_MS: bad }),
+                    // bad input (exit 2 in the CLI), not a failure
+                    (e: Error) =>
+                        e instanceof InputError &&
+                        e.message.startsWith(`GITHUB_WRITE_DELAY_MS: "${bad}" is not a whole number of milliseconds`),
+                );
         });
 
         it("refuses a gap that is not a whole number of milliseconds", () => {

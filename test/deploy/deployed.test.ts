@@ -143,6 +143,8 @@ describe("targets and deployed against the fakes", function () {
         const env = {
             GITHUB_TOKEN: TOKEN,
             GITHUB_API_URL: w.github.url,
+            // The fakes have no secondary limit to stay under.
+            GITHUB_WRITE_DELAY_MS: "0",
             CIRCLECI_TOKEN: FAKE_CIRCLECI_TOKEN,
             CIRCLECI_API_URL: w.circle.url,
         };

@@ -63,6 +63,8 @@ export interface FakeGitHubOptions {
 export interface FakeRequest extends LoggedRequest {
     /** The OpenAPI template that served it; undefined for faults, 401s and unknown routes. */
     route?: string;
+    /** When it arrived (Date.now()): what GitHub's secondary limits count, unlike when the client saw the answer. */
+    at: number;
 }
 
 /** Ready-made faults in the shapes GitHub (or its edge) really answers. */
@@ -131,11 +133,12 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
     }
 
     protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const at = Date.now();
         const method = (req.method ?? "GET").toUpperCase();
         const url = new URL(enterprisePath(req.url ?? "/"), this.url);
         const raw = await readBody(req);
         if (this.options.latencyMs) await delay(this.options.latencyMs);
-        const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false };
+        const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false, at };
         const fault = this.takeFault(method, url.pathname);
         let reply: Reply;
         if (fault) {

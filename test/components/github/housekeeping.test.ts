@@ -93,9 +93,15 @@ describe("planMilestones", () => {
 describe("dynamic providers against the fake GitHub", function () {
     this.timeout(30_000);
     let fake: FakeGitHub;
-    const config = (token = "t0ken", more: Record<string, string> = {}) => {
-        const values: Record<string, string> = { "github:token": token, "github:baseUrl": fake.url, ...more };
-        return { config: { get: (k: string) => values[k], require: (k: string) => values[k] } };
+    // Unpaced against the fake, which has no secondary limit; the pacing test sets its own.
+    const config = (token = "t0ken", more: Record<string, string | undefined> = { "github:writeDelayMs": "0" }) => {
+        const values: Record<string, string | undefined> = { "github:token": token, "github:baseUrl": fake.url, ...more };
+        const require = (k: string): string => {
+            const v = values[k];
+            if (v === undefined) throw new Error(`Missing required configuration variable '${k}'`);
+            return v;
+        };
+        return { config: { get: (k: string) => values[k], require } };
     };
 
     beforeEach(async () => {
@@ -220,14 +226,20 @@ describe("dynamic providers against the fake GitHub", function () {
             assert.ok(repo.milestones.some((m) => m.title === "2026-W50"));
         });
 
-        it("paces its writes as github:writeDelayMs says (0 against a fake: the window back to back), refusing a bad value", async () => {
-            const repo = fake.state.addRepo("acme/app");
-            await weeklyMilestonesProvider.configure!(config("t0ken", { "github:writeDelayMs": "0" }));
-            const started = Date.now();
-            await weeklyMilestonesProvider.create({ owner: "acme", repository: "app", milestones: weeks });
-            // octokit's default, one write a second process-wide, takes at least 3 s for the four.
-            assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
-            assert.equal(repo.milestones.length, 4);
+        it("paces its writes as github:writeDelayMs says, a second apart when unset, refusing a bad value", async () => {
+            const took = async (writeDelayMs: string | undefined, owner: string): Promise<number> => {
+                fake.state.addRepo(`${owner}/app`);
+                await weeklyMilestonesProvider.configure!(config("t0ken", { "github:writeDelayMs": writeDelayMs }));
+                const started = Date.now();
+                await weeklyMilestonesProvider.create({ owner, repository: "app", milestones: weeks });
+                return Date.now() - started;
+            };
+            // Four milestones: three gaps between their writes.
+            const unset = await took(undefined, "paced");
+            assert.ok(unset >= 2_900, `octokit's pacing, unset: took ${unset} ms`);
+            const zero = await took("0", "acme");
+            assert.ok(zero < 2_000, `0: took ${zero} ms`);
+            assert.equal(fake.state.repo("acme/app").milestones.length, 4);
             await assert.rejects(
                 labelRenamesProvider.configure!(config("t0ken", { "github:writeDelayMs": "1s" })),
                 /github:writeDelayMs: "1s" is not a whole number of milliseconds/,
