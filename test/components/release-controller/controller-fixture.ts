@@ -3,9 +3,9 @@
 import * as assert from "node:assert/strict";
 import { isBuiltin } from "module";
 import * as path from "path";
+import * as vm from "vm";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReleaseControllerArgs } from "../../../components/release-controller/args";
-import { evalCommonJs } from "../../commonjs";
 import type { Recorded } from "../on-mocks";
 
 export const FIXTURE_ENTRY = path.join(__dirname, "..", "..", "fixtures", "lambda-entry.ts");
@@ -37,14 +37,29 @@ export const baseArgs = (over: Partial<ReleaseControllerArgs> = {}): ReleaseCont
     ...over,
 });
 
-/** The CommonJS bundle evaluated as Lambda would load it, with `stubs` standing in for runtime-provided modules. */
+/**
+ * The CommonJS bundle evaluated as Lambda would load it: in a realm of its own (Lambda gives it a process of its
+ * own), with the host globals Node gives every module and `stubs` standing in for runtime-provided modules. Its
+ * own realm also keeps it apart from the test's: nothing it sets on globalThis leaks into other tests, and a
+ * mutation tool's switches on the test's globalThis do not reach the copy of the sources it bundled.
+ */
 export function loadBundle(code: string, stubs: Record<string, unknown>): Record<string, unknown> {
-    return evalCommonJs(code, (id) => {
+    const mod = { exports: {} as Record<string, unknown> };
+    const host = { console, process, Buffer, setTimeout, clearTimeout, setImmediate, queueMicrotask, structuredClone, performance };
+    const web = { URL, URLSearchParams, TextEncoder, TextDecoder, fetch, Headers, Request, Response, AbortController, AbortSignal };
+    const context = vm.createContext({ ...host, ...web, crypto: globalThis.crypto });
+    const load = vm.runInContext(`(function (module, exports, require) {${code}\n})`, context, { filename: "index.js" }) as (
+        m: typeof mod,
+        e: Record<string, unknown>,
+        r: (id: string) => unknown,
+    ) => void;
+    load(mod, mod.exports, (id) => {
         if (id in stubs) return stubs[id];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Node built-in, as Lambda's runtime provides it
         if (isBuiltin(id)) return require(id);
         throw new Error(`the bundle required ${id}, which is neither bundled nor provided by the runtime`);
     });
+    return mod.exports;
 }
 
 export function archiveText(fn: Recorded): string {
