@@ -3,7 +3,6 @@ import * as assert from "node:assert/strict";
 import {
     canWrite,
     deployResultOf,
-    MAX_BODY_BYTES,
     parseIssueComment,
     parseJson,
     parseSlashCommand,
@@ -35,15 +34,18 @@ describe("webhook raw bodies", () => {
     });
 
     it("refuses a body over 1 MiB, text or base64, and takes one of exactly 1 MiB", () => {
-        assert.deepEqual(rawBodyOf("x".repeat(MAX_BODY_BYTES + 1), false), { ok: false, reason: "too-large" });
-        assert.deepEqual(
-            rawBodyOf("é".repeat(MAX_BODY_BYTES / 2 + 1), false),
-            { ok: false, reason: "too-large" },
-            "counted in UTF-8 bytes",
-        );
-        assert.deepEqual(rawBodyOf(Buffer.alloc(MAX_BODY_BYTES + 1).toString("base64"), true), { ok: false, reason: "too-large" });
-        assert.ok(rawBodyOf("x".repeat(MAX_BODY_BYTES), false).ok);
-        assert.ok(rawBodyOf(Buffer.alloc(MAX_BODY_BYTES).toString("base64"), true).ok);
+        const MiB = 1024 * 1024;
+        assert.deepEqual(rawBodyOf("x".repeat(MiB + 1), false), { ok: false, reason: "too-large" });
+        assert.deepEqual(rawBodyOf("é".repeat(MiB / 2 + 1), false), { ok: false, reason: "too-large" }, "counted in UTF-8 bytes");
+        assert.deepEqual(rawBodyOf(Buffer.alloc(MiB + 1).toString("base64"), true), { ok: false, reason: "too-large" });
+        assert.ok(rawBodyOf("x".repeat(MiB), false).ok);
+        assert.ok(rawBodyOf(Buffer.alloc(MiB).toString("base64"), true).ok);
+    });
+
+    it("refuses base64 text longer than 1 MiB could encode to, unread, even when it would decode to almost nothing", () => {
+        // Characters outside the base64 alphabet decode to no byte at all: only the text's own length can refuse it.
+        const longest = Buffer.alloc(1024 * 1024).toString("base64").length;
+        assert.deepEqual(rawBodyOf("!".repeat(longest + 1), true), { ok: false, reason: "too-large" });
     });
 });
 
@@ -72,12 +74,24 @@ describe("webhook signatures", () => {
         assert.equal(verifyCircleCiSignature("", body, signCircleCi("", body)), false, "no secret configured verifies nothing");
     });
 
+    it("CircleCI and GitHub: refuse a right digest with anything before or after it, without throwing on a digest of the wrong length", () => {
+        const hex = signCircleCi(SECRET, body).slice("v1=".length);
+        for (const v1 of [`${hex}zz`, `${hex}00`, `zz${hex}`, `00${hex}`]) {
+            assert.equal(verifyCircleCiSignature(SECRET, body, `v1=${v1}`), false, `CircleCI v1=${v1}`);
+            assert.equal(verifyGitHubSignature(SECRET, body, `sha256=${v1}`), false, `GitHub sha256=${v1}`);
+        }
+    });
+
     it("GitHub: sha256=<hex>, nothing else", () => {
         assert.ok(verifyGitHubSignature(SECRET, body, signGitHub(SECRET, body)));
         assert.equal(verifyGitHubSignature(SECRET, body, undefined), false);
         assert.equal(verifyGitHubSignature(SECRET, body, signGitHub(SECRET, body).replace("sha256=", "sha1=")), false);
         assert.equal(verifyGitHubSignature(SECRET, body, signGitHub(SECRET, body).slice("sha256=".length)), false, "no prefix");
         assert.equal(verifyGitHubSignature(SECRET, body, signGitHub("other", body)), false);
+        const hex = signGitHub(SECRET, body).slice("sha256=".length);
+        for (const other of ["sha512=", "SHA256=", "sha1=xx"]) {
+            assert.equal(verifyGitHubSignature(SECRET, body, `${other}${hex}`), false, `the right digest under ${other}`);
+        }
         assert.equal(verifyGitHubSignature(SECRET, Buffer.from('{"id":"e1" }'), signGitHub(SECRET, body)), false, "one byte more");
     });
 });
@@ -114,12 +128,35 @@ describe("webhook payloads", () => {
         assert.equal(parsed.value.workflow.status, "success");
         const broken = parseWorkflowCompleted({ ...workflow, workflow: { ...workflow.workflow, status: 7 } });
         assert.ok(!broken.ok);
-        assert.match(broken.reason, /workflow\.status/);
-        assert.ok(!parseWorkflowCompleted([]).ok);
+        assert.match(broken.reason, /^workflow-completed payload: workflow\.status: /, "the sender's delivery log says which field");
+        const notAnObject = parseWorkflowCompleted([]);
+        assert.ok(!notAnObject.ok);
+        assert.match(notAnObject.reason, /^workflow-completed payload: \(root\): \S/);
         assert.ok(
             !parseWorkflowCompleted({ ...workflow, workflow: { ...workflow.workflow, url: "javascript:alert(1)" } }).ok,
             "the build link must be a web URL",
         );
+    });
+
+    it("takes a workflow's time with Z or an offset, an http(s) link alone, and a full 40-hex commit only", () => {
+        const withWorkflow = (fields: Record<string, unknown>) =>
+            parseWorkflowCompleted({ ...workflow, workflow: { ...workflow.workflow, ...fields } });
+        const withRevision = (revision: string) =>
+            parseWorkflowCompleted({ ...workflow, pipeline: { ...workflow.pipeline, vcs: { ...workflow.pipeline.vcs, revision } } });
+        assert.ok(parseWorkflowCompleted({ ...workflow, happened_at: "2026-12-04T09:12:01.000+01:00" }).ok, "an offset");
+        assert.equal(parseWorkflowCompleted({ ...workflow, happened_at: "2026-12-04T08:12:01" }).ok, false, "no time zone");
+        assert.ok(withWorkflow({ url: "http://circleci.acme.internal/pipelines/github/acme-saas/ops/130/workflows/fda08377" }).ok);
+        for (const url of [
+            "see https://app.circleci.com/pipelines/github/acme-saas/ops/130",
+            "https://app.circleci.com/pipelines/github/acme-saas/ops/130 [more](https://evil.example)",
+            "https://app.circleci.com/pipelines)",
+        ]) {
+            assert.equal(withWorkflow({ url }).ok, false, url);
+        }
+        const sha = workflow.pipeline.vcs.revision;
+        for (const revision of [`${sha}0`, `0${sha}`, `${sha}\n`, sha.slice(0, 7), sha.toUpperCase()]) {
+            assert.equal(withRevision(revision).ok, false, JSON.stringify(revision));
+        }
     });
 
     it("says which terminal statuses mean a deploy failed", () => {
@@ -145,10 +182,16 @@ describe("webhook payloads", () => {
         assert.ok(parsed.ok);
         assert.equal(parsed.value.comment.user.login, "alice");
         assert.equal(parsed.value.comment.created_at, "2026-12-04T08:00:00Z");
+        assert.equal(parsed.value.issue.number, 4, "the answer goes to the issue the command was typed on");
+        assert.deepEqual(parsed.value.repository, { name: "ops", owner: { login: "acme-saas" } }, "and to its repository");
         assert.ok(!parseIssueComment({ action: "created" }).ok);
         const withComment = (comment: Record<string, unknown>) =>
             parseIssueComment({ ...payload, comment: { ...payload.comment, ...comment } });
         assert.ok(withComment({ user: { login: "renovate[bot]", type: "Bot" } }).ok);
+        assert.ok(withComment({ created_at: "2026-12-04T09:00:00+01:00" }).ok, "a time with an offset");
+        const undated = withComment({ created_at: "yesterday" });
+        assert.ok(!undated.ok);
+        assert.match(undated.reason, /^issue_comment payload: comment\.created_at: /, "the sender's delivery log says which field");
         for (const bad of [
             { created_at: undefined },
             { created_at: "yesterday" },
@@ -163,7 +206,9 @@ describe("webhook payloads", () => {
 
     it("parses JSON or says why not", () => {
         assert.deepEqual(parseJson(Buffer.from('{"a":1}')), { ok: true, value: { a: 1 } });
-        assert.equal(parseJson(Buffer.from("{nope")).ok, false);
+        const nope = parseJson(Buffer.from("{nope"));
+        assert.ok(!nope.ok);
+        assert.match(nope.reason, /^body is not JSON: \S/);
         assert.equal(parseJson(Buffer.alloc(0)).ok, false);
     });
 });
@@ -172,6 +217,11 @@ describe("slash commands", () => {
     it("takes /conveyor release|rollback <env> alone on its line, trimmed", () => {
         assert.deepEqual(parseSlashCommand("/conveyor release staging"), { mode: "release", env: "staging" });
         assert.deepEqual(parseSlashCommand("  /conveyor   rollback prod \n"), { mode: "rollback", env: "prod" });
+        assert.deepEqual(
+            parseSlashCommand("/conveyor release \t staging"),
+            { mode: "release", env: "staging" },
+            "any blanks before the env",
+        );
         assert.deepEqual(
             parseSlashCommand("/conveyor release globex-prod"),
             { mode: "release", env: "globex-prod" },
@@ -196,11 +246,17 @@ describe("slash commands", () => {
             assert.deepEqual(parsed, { refused: NOT_A_STACK_NAME }, env);
         }
         assert.ok(!NOT_A_STACK_NAME.includes("@"));
+        assert.match(
+            NOT_A_STACK_NAME,
+            /not an environment stack name \(staging, demo, prod, <client>-staging, <client>-prod\)/,
+            "says what it takes",
+        );
     });
 
     it("knows a bot by its type or its [bot] login", () => {
         assert.ok(isBot({ login: "renovate[bot]", type: "Bot" }));
         assert.ok(isBot({ login: "ci-helper[bot]", type: "User" }));
+        assert.ok(isBot({ login: "Copilot", type: "Bot" }), "a bot whose login has no [bot]");
         assert.equal(isBot({ login: "alice", type: "User" }), false);
     });
 
