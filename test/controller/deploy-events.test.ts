@@ -7,7 +7,8 @@ import { envOutcomes, handleDeployFinished, type DeployEventContext } from "../.
 import { FAKE_CIRCLECI_TOKEN, type FakeJobStatus } from "../fakes/circleci";
 import { OWNER, startWorld, type World } from "../release-world";
 import { slackAnnouncer } from "../../clients/slack";
-import { feedbackWorkspace } from "../feedback-world";
+import { feedbackWorkspace, prodOnly } from "../feedback-world";
+import type { Workspace } from "../../config";
 import { startFakeSlack } from "../fakes/slack";
 import { faults } from "../fakes/github";
 
@@ -304,5 +305,92 @@ describe("a finished deploy workflow against the fakes", function () {
             environments: ["staging", "demo"],
         });
         assert.equal(commentsOn(pr).filter((b) => b.startsWith("<!-- conveyor:deployed env=")).length, 2);
+    });
+
+    it("a commit that also changes the org stack: org is no environment, so none of its jobs is blamed on a PR; its failure holds staging back", async () => {
+        w.ops.commit("org-dns", { message: "Org DNS", files: { "Pulumi.org.yaml": "config: {}\n" } });
+        const pr = w.ops.openPull({ head: "org-dns", title: "Org DNS", labels: ["deploy/staging"] }).number;
+        const sha = w.ops.mergePull(pr, { method: "squash" });
+        const failed = workflow(sha, "failed", { "deploy-org": "failed", "deploy-staging": "blocked" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" }), {
+            status: "failure-reported",
+            deployed: [],
+            failed: [],
+            notRun: ["staging"],
+            pulls: [pr],
+        });
+        assert.equal(published[0].subject, "conveyor: deploy workflow failed at deploy-org");
+        assert.deepEqual(
+            commentsOn(pr).map((b) => b.split("\n")[0]),
+            ["<!-- conveyor:deploy-failed env=staging -->"],
+        );
+        const rerun = workflow(sha, "success", { "deploy-org": "success", "deploy-staging": "success" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: rerun, sha, branch: "main" }), {
+            status: "deployed",
+            environments: ["staging"],
+        });
+    });
+
+    it("a failed deploy of a commit pushed without a PR still tells the owners, and the log says no PR was told", async () => {
+        const sha = w.ops.commit("main", { message: "Stack edit", files: { "Pulumi.staging.yaml": "config: {}\n" } });
+        const failed = workflow(sha, "failed", { "deploy-staging": "failed" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" }), {
+            status: "failure-reported",
+            deployed: [],
+            failed: ["staging"],
+            notRun: [],
+            pulls: [],
+        });
+        assert.deepEqual(
+            published.map((p) => p.subject),
+            ["conveyor: deploy of staging failed"],
+        );
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${sha.slice(0, 7)} failed: staging failed; told PRs none`, env: undefined },
+        ]);
+    });
+
+    it("logs a failure once: the commit, each environment's outcome and every PR told", async () => {
+        w.ops.commit("fix-demo", { message: "Fix demo", files: { "components/demo.ts": "x\n" } });
+        const earlier = w.ops.openPull({ head: "fix-demo", title: "Fix demo", labels: ["deploy/demo"] }).number;
+        w.ops.mergePull(earlier, { method: "squash" });
+        const { pr, sha } = mergedForTwo();
+        w.ops.associate(sha, earlier); // GitHub lists both PRs for the commit
+        const failed = workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" });
+        assert.deepEqual((await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" })).status, "failure-reported");
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${sha.slice(0, 7)} failed: staging failed, demo not-run; told PRs ${earlier}, ${pr}`, env: undefined },
+        ]);
+        assert.deepEqual(
+            logs.filter((l) => l.level !== "warn"),
+            [],
+        );
+    });
+
+    it("logs in which Slack channels a failure was announced, and nothing of Slack when no webhook hears of it", async () => {
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        try {
+            const withSlack = (workspace: Workspace): DeployEventContext => ({
+                ...ctx(),
+                workspace: async () => workspace,
+                feedback: async () => ({ announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => assert.fail(l), baseMs: 1 }) }),
+            });
+            w.ops.commit("fix-all", { message: "Fix all", files: { "components/dns.ts": "y\n" } });
+            const pr = w.ops.openPull({ head: "fix-all", title: "Fix all", labels: ["deploy/staging", "deploy/prod"] }).number;
+            const sha = w.ops.mergePull(pr, { method: "squash" });
+            const wf = workflow(sha, "failed", { "deploy-staging": "failed", "deploy-prod": "blocked" });
+            await handleDeployFinished(withSlack(feedbackWorkspace()), { workflow: wf, sha, branch: "main" });
+            assert.deepEqual(logged("info"), [{ message: "deploy failure announced on Slack (releases, prod-releases)", env: undefined }]);
+
+            logs = [];
+            const other = mergedForTwo();
+            const unheard = workflow(other.sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" });
+            await handleDeployFinished(withSlack(prodOnly()), { workflow: unheard, sha: other.sha, branch: "main" });
+            assert.equal(published.length, 2, "the owners are told of both failures");
+            assert.deepEqual(logged("info"), [], "a failure of staging and demo is announced in no channel when only prod has one");
+            assert.equal(slack.total, 2);
+        } finally {
+            await slack.close();
+        }
     });
 });
