@@ -37,6 +37,16 @@ export function withFeedback(edit: (set: (path: unknown[], value: unknown) => vo
 
 export const feedbackWorkspace = (): Workspace => parseWorkspace(withFeedback());
 
+/** Slack set up for prod alone: no default webhook, no component's. */
+export const prodOnly = (): Workspace =>
+    parseWorkspace(
+        withFeedback((set) => {
+            set(["conveyor:notifications", "slack", "default"], undefined);
+            set(["conveyor:notifications", "slack", "components"], undefined);
+            set(["conveyor:notifications", "slack", "webhooks"], { "prod-releases": { secure: "v1:placeholder:slack-prod" } });
+        }),
+    );
+
 export const FAILED_WORKFLOW_URL = "https://circleci.example/workflow/9";
 
 /** An environment whose own deploy job failed (job `deploy-<env>`), and one that never ran. */

@@ -2,12 +2,15 @@
 // is asked which job that was), and a later successful deploy resolves the failure notice.
 import * as assert from "node:assert/strict";
 import { CircleCi } from "../../clients/circleci";
+import type { JobStatus, WorkflowJob } from "../../clients/circleci-pipelines";
 import { envOutcomes, handleDeployFinished, type DeployEventContext } from "../../controller/deploy-events";
 import { FAKE_CIRCLECI_TOKEN, type FakeJobStatus } from "../fakes/circleci";
 import { OWNER, startWorld, type World } from "../release-world";
 import { slackAnnouncer } from "../../clients/slack";
-import { feedbackWorkspace } from "../feedback-world";
+import { feedbackWorkspace, prodOnly } from "../feedback-world";
+import type { Workspace } from "../../config";
 import { startFakeSlack } from "../fakes/slack";
+import { faults } from "../fakes/github";
 
 const WORKFLOW_URL = "https://app.circleci.com/pipelines/github/acme-saas/ops/130/workflows/fda08377";
 
@@ -50,15 +53,43 @@ describe("deploy outcomes by job (pure)", () => {
             { env: "staging", result: "not-run", cause: { name: "build", status: "failed", url: `${WORKFLOW_URL}/jobs/1` } },
         ]);
     });
+
+    it("blames an environment whose deploy job ended any way but success, and links the workflow for a job that never got a number", () => {
+        const ended: [JobStatus, string][] = [
+            ["infrastructure_fail", "staging"],
+            ["timedout", "demo"],
+            ["terminated-unknown", "prod"],
+            ["canceled", "eu"],
+            ["unauthorized", "us"],
+        ];
+        const jobs: WorkflowJob[] = ended.map(([status, env], i) => ({ name: `deploy-${env}`, status, jobNumber: 10 + i }));
+        const out = envOutcomes(
+            ended.map(([, env]) => env),
+            [...jobs, { name: "deploy-asia", status: "unauthorized" }],
+            WORKFLOW_URL,
+        );
+        assert.deepEqual(out.deployed, []);
+        assert.deepEqual(
+            out.failures.map((f) => [f.env, f.result, f.result === "failed" ? f.job.status : undefined]),
+            ended.map(([status, env]) => [env, "failed", status]),
+        );
+        assert.deepEqual(
+            out.failedJobs.map((j) => j.url),
+            [...jobs.map((j) => `${WORKFLOW_URL}/jobs/${j.jobNumber}`), WORKFLOW_URL],
+            "a job CircleCI refused before it ran has no page of its own: its link is the workflow's",
+        );
+    });
 });
 
 describe("a finished deploy workflow against the fakes", function () {
     this.timeout(60_000);
     let w: World;
     let published: { subject: string; message: string }[];
+    let logs: { level: "info" | "warn" | "error"; message: string; env?: unknown }[];
     beforeEach(async () => {
         w = await startWorld({ prsPerComponent: 1 });
         published = [];
+        logs = [];
     });
     afterEach(() => w.close());
 
@@ -69,8 +100,14 @@ describe("a finished deploy workflow against the fakes", function () {
         workspace: async () => w.workspace,
         publish: async (subject, message) => void published.push({ subject, message }),
         gitHubApiUrl: w.github.url,
-        log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        log: {
+            info: (message, fields) => void logs.push({ level: "info", message, ...fields }),
+            warn: (message, fields) => void logs.push({ level: "warn", message, ...fields }),
+            error: (message, fields) => void logs.push({ level: "error", message, ...fields }),
+        },
     });
+    const logged = (level: "info" | "warn" | "error") =>
+        logs.filter((l) => l.level === level).map(({ message, env }) => ({ message, env }));
 
     /** A PR labelled for two environments, merged; returns its number and the merge commit. */
     const mergedForTwo = (): { pr: number; sha: string } => {
@@ -188,5 +225,172 @@ describe("a finished deploy workflow against the fakes", function () {
         await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
         assert.equal(w.github.writes(), 0);
         assert.equal(published.length, 1);
+    });
+
+    it("ignores a workflow that has not ended, and one of no branch, saying why; nothing is read, written or told", async () => {
+        const { sha } = mergedForTwo();
+        const held = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
+        w.github.clearRequests();
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: { ...held, status: "on_hold" }, sha, branch: "main" }), {
+            status: "ignored",
+            reason: "workflow status on_hold is not a deploy's end",
+        });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: held, sha }), {
+            status: "ignored",
+            reason: "branch (none) is not main",
+        });
+        assert.equal(w.github.reads() + w.github.writes(), 0);
+        assert.equal(w.circle.reads() + w.circle.writes(), 0);
+        assert.deepEqual(published, []);
+    });
+
+    it("logs each environment's deploy under its name, and tells the owners nothing of a success", async () => {
+        const { pr, sha } = mergedForTwo();
+        const wf = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
+        await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" });
+        const at = sha.slice(0, 7);
+        assert.deepEqual(logged("info"), [
+            { message: `PR #${pr}: deployed to staging`, env: "staging" },
+            { message: `deployed staging at ${at}: release PR none, 0 issues, 1 writes`, env: "staging" },
+            { message: `PR #${pr}: deployed to demo`, env: "demo" },
+            { message: `deployed demo at ${at}: release PR none, 0 issues, 1 writes`, env: "demo" },
+        ]);
+        assert.deepEqual(
+            logs.filter((l) => l.level !== "info"),
+            [],
+        );
+        assert.deepEqual(published, []);
+    });
+
+    it("a Slack announcement GitHub could not record is a warning under its environment; the deploy stands", async () => {
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        try {
+            const withSlack: DeployEventContext = {
+                ...ctx(),
+                workspace: async () => feedbackWorkspace(),
+                feedback: async () => ({ announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => assert.fail(l), baseMs: 1 }) }),
+            };
+            const { sha } = mergedForTwo();
+            w.github.fail({ method: "PATCH", path: /\/issues\/comments\/\d+$/ }, faults.badGateway(), 2);
+            const wf = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
+            assert.deepEqual(await handleDeployFinished(withSlack, { workflow: wf, sha, branch: "main" }), {
+                status: "deployed",
+                environments: ["staging", "demo"],
+            });
+            assert.equal(slack.messages("releases").length, 2, "both deploys announced");
+            assert.deepEqual(logged("warn"), [
+                { message: "deployed staging: announcement: Server Error", env: "staging" },
+                { message: "deployed demo: announcement: Server Error", env: "demo" },
+            ]);
+        } finally {
+            await slack.close();
+        }
+    });
+
+    it("a GitHub outage while telling the PRs fails the work for the queue to retry, naming each environment and why; the retry completes", async () => {
+        const { pr, sha } = mergedForTwo();
+        const outage = w.github.fail({ method: "POST", path: /\/issues\/\d+\/comments$/ }, faults.badGateway(), 100);
+        const wf = workflow(sha, "success", { "deploy-staging": "success", "deploy-demo": "success" });
+        await assert.rejects(handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" }), {
+            message: "post-deploy actions failed: staging: Server Error; demo: Server Error",
+        });
+        const at = sha.slice(0, 7);
+        assert.deepEqual(logged("error"), [
+            { message: `deployed staging at ${at} failed: Server Error`, env: "staging" },
+            { message: `deployed demo at ${at} failed: Server Error`, env: "demo" },
+        ]);
+        outage.remaining = 0;
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: wf, sha, branch: "main" }), {
+            status: "deployed",
+            environments: ["staging", "demo"],
+        });
+        assert.equal(commentsOn(pr).filter((b) => b.startsWith("<!-- conveyor:deployed env=")).length, 2);
+    });
+
+    it("a commit that also changes the org stack: org is no environment, so none of its jobs is blamed on a PR; its failure holds staging back", async () => {
+        w.ops.commit("org-dns", { message: "Org DNS", files: { "Pulumi.org.yaml": "config: {}\n" } });
+        const pr = w.ops.openPull({ head: "org-dns", title: "Org DNS", labels: ["deploy/staging"] }).number;
+        const sha = w.ops.mergePull(pr, { method: "squash" });
+        const failed = workflow(sha, "failed", { "deploy-org": "failed", "deploy-staging": "blocked" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" }), {
+            status: "failure-reported",
+            deployed: [],
+            failed: [],
+            notRun: ["staging"],
+            pulls: [pr],
+        });
+        assert.equal(published[0].subject, "conveyor: deploy workflow failed at deploy-org");
+        assert.deepEqual(
+            commentsOn(pr).map((b) => b.split("\n")[0]),
+            ["<!-- conveyor:deploy-failed env=staging -->"],
+        );
+        const rerun = workflow(sha, "success", { "deploy-org": "success", "deploy-staging": "success" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: rerun, sha, branch: "main" }), {
+            status: "deployed",
+            environments: ["staging"],
+        });
+    });
+
+    it("a failed deploy of a commit pushed without a PR still tells the owners, and the log says no PR was told", async () => {
+        const sha = w.ops.commit("main", { message: "Stack edit", files: { "Pulumi.staging.yaml": "config: {}\n" } });
+        const failed = workflow(sha, "failed", { "deploy-staging": "failed" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" }), {
+            status: "failure-reported",
+            deployed: [],
+            failed: ["staging"],
+            notRun: [],
+            pulls: [],
+        });
+        assert.deepEqual(
+            published.map((p) => p.subject),
+            ["conveyor: deploy of staging failed"],
+        );
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${sha.slice(0, 7)} failed: staging failed; told PRs none`, env: undefined },
+        ]);
+    });
+
+    it("logs a failure once: the commit, each environment's outcome and every PR told", async () => {
+        w.ops.commit("fix-demo", { message: "Fix demo", files: { "components/demo.ts": "x\n" } });
+        const earlier = w.ops.openPull({ head: "fix-demo", title: "Fix demo", labels: ["deploy/demo"] }).number;
+        w.ops.mergePull(earlier, { method: "squash" });
+        const { pr, sha } = mergedForTwo();
+        w.ops.associate(sha, earlier); // GitHub lists both PRs for the commit
+        const failed = workflow(sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" });
+        assert.deepEqual((await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" })).status, "failure-reported");
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${sha.slice(0, 7)} failed: staging failed, demo not-run; told PRs ${earlier}, ${pr}`, env: undefined },
+        ]);
+        assert.deepEqual(
+            logs.filter((l) => l.level !== "warn"),
+            [],
+        );
+    });
+
+    it("logs in which Slack channels a failure was announced, and nothing of Slack when no webhook hears of it", async () => {
+        const slack = await startFakeSlack(["releases", "prod-releases", "billing"]);
+        try {
+            const withSlack = (workspace: Workspace): DeployEventContext => ({
+                ...ctx(),
+                workspace: async () => workspace,
+                feedback: async () => ({ announcer: slackAnnouncer({ urls: slack.urls, warn: (l) => assert.fail(l), baseMs: 1 }) }),
+            });
+            w.ops.commit("fix-all", { message: "Fix all", files: { "components/dns.ts": "y\n" } });
+            const pr = w.ops.openPull({ head: "fix-all", title: "Fix all", labels: ["deploy/staging", "deploy/prod"] }).number;
+            const sha = w.ops.mergePull(pr, { method: "squash" });
+            const wf = workflow(sha, "failed", { "deploy-staging": "failed", "deploy-prod": "blocked" });
+            await handleDeployFinished(withSlack(feedbackWorkspace()), { workflow: wf, sha, branch: "main" });
+            assert.deepEqual(logged("info"), [{ message: "deploy failure announced on Slack (releases, prod-releases)", env: undefined }]);
+
+            logs = [];
+            const other = mergedForTwo();
+            const unheard = workflow(other.sha, "failed", { "deploy-staging": "failed", "deploy-demo": "blocked" });
+            await handleDeployFinished(withSlack(prodOnly()), { workflow: unheard, sha: other.sha, branch: "main" });
+            assert.equal(published.length, 2, "the owners are told of both failures");
+            assert.deepEqual(logged("info"), [], "a failure of staging and demo is announced in no channel when only prod has one");
+            assert.equal(slack.total, 2);
+        } finally {
+            await slack.close();
+        }
     });
 });

@@ -3,25 +3,14 @@
 import * as assert from "node:assert/strict";
 import { slackAnnouncer } from "../../clients/slack";
 import { Sentry } from "../../clients/sentry";
-import { parseWorkspace } from "../../config";
 import { announceDeployed, announceFailure, type DeployedEvent } from "../../deploy/announce";
 import { commentMarker, runDeployed, type DeployFeedback } from "../../deploy/deployed";
 import { requireOrg } from "../../release/release";
-import { failedDeploy, failedEnv, feedbackWorkspace, notRunEnv, withFeedback } from "../feedback-world";
+import { failedDeploy, failedEnv, feedbackWorkspace, notRunEnv, prodOnly } from "../feedback-world";
 import { faults } from "../fakes/github";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack";
 import { FAKE_SENTRY_TOKEN, startFakeSentry, type FakeSentry } from "../fakes/sentry";
 import { releaseAndMerge, startWorld, OWNER, type World } from "../release-world";
-
-/** Slack set up for prod alone: no default webhook, no component's. */
-const prodOnly = () =>
-    parseWorkspace(
-        withFeedback((set) => {
-            set(["conveyor:notifications", "slack", "default"], undefined);
-            set(["conveyor:notifications", "slack", "components"], undefined);
-            set(["conveyor:notifications", "slack", "webhooks"], { "prod-releases": { secure: "v1:placeholder:slack-prod" } });
-        }),
-    );
 
 describe("deploy feedback against the fakes", function () {
     this.timeout(60_000);
