@@ -163,7 +163,7 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                         command: { mode, env },
                     },
                 );
-                return `/conveyor ${mode} ${env} from ${item.login}: ${out.status}`;
+                return `/conveyor ${mode} ${env} from ${item.login}: ${out.status}${out.pr ? ` ${out.pr}` : ""}`;
             }
             case "deploy-finished": {
                 const out = await handleDeployFinished(
@@ -191,7 +191,10 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                     throw new Error(
                         `release train of ${item.scheduledTime}: ${failed.map((r) => `${r.env} failed: ${r.error!.message}`).join("; ")}`,
                     );
-                return `release train of ${item.scheduledTime}: ${runs.filter((r) => r.outcome).length} environments released or up to date`;
+                // A blocked environment ran but is neither released nor up to date: counted apart.
+                const blocked = runs.filter((r) => r.outcome?.status === "blocked").length;
+                const released = runs.filter((r) => r.outcome).length - blocked;
+                return `release train of ${item.scheduledTime}: ${released} environments released or up to date${blocked > 0 ? `, ${blocked} blocked` : ""}`;
             }
         }
     }
