@@ -224,6 +224,7 @@ describe("the release controller through its queue", function () {
                 prod,
                 "release train of 2026-12-04T06:00:00Z: 2 environments released or up to date",
             ]);
+            assert.ok(c.logs.includes(`opened PR #${releasePr("staging").number}: ${link("staging")}`), "and each step of the releases");
             // A newer green build of billing: staging's PR is refreshed, demo's (from staging's main) stays.
             const billing = w.repos.get("billing")!;
             w.circle.addPipeline(`gh/${OWNER}/billing-service`, {
