@@ -250,11 +250,14 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv): WorkerDeps {
     };
 }
 
-/** The optional feedback secrets, each read only when the deployment passed its ARN. */
-function feedbackSecretsFrom(env: NodeJS.ProcessEnv): (() => Promise<FeedbackSecrets>) | undefined {
+/**
+ * The optional feedback secrets, each read only when the deployment passed its ARN. `secrets` reads them from
+ * Secrets Manager; a test gives its own, the SDK being the Lambda runtime's.
+ */
+export function feedbackSecretsFrom(env: NodeJS.ProcessEnv, secrets = secretsFrom): (() => Promise<FeedbackSecrets>) | undefined {
     const { slackWebhooksSecretArn: slack, sentryTokenSecretArn: sentry } = RELEASE_CONTROLLER_ENV;
     if (!env[slack] && !env[sentry]) return undefined;
-    const read = secretsFrom(env, { ...(env[slack] ? { slack } : {}), ...(env[sentry] ? { sentry } : {}) } as Record<
+    const read = secrets(env, { ...(env[slack] ? { slack } : {}), ...(env[sentry] ? { sentry } : {}) } as Record<
         "slack" | "sentry",
         string
     >);

@@ -4,8 +4,9 @@
 import * as assert from "node:assert/strict";
 import { releaseBranch } from "../../release/pr";
 import { loadRemoteWorkspace } from "../../controller/remote-workspace";
-import { MissingSettingError } from "../../controller/lambda";
-import { FIRST_BACKOFF_SECONDS, handler, workerDepsFromEnv, type WorkerDeps } from "../../controller/worker";
+import { MissingSettingError, type secretsFrom } from "../../controller/lambda";
+import { feedbackSecretsFrom, FIRST_BACKOFF_SECONDS, handler, workerDepsFromEnv, type WorkerDeps } from "../../controller/worker";
+import type { FeedbackSecrets } from "../../clients/feedback";
 import { faults } from "../fakes/github";
 import { circleFaults, FAKE_CIRCLECI_TOKEN, startFakeCircleCi } from "../fakes/circleci";
 import { OWNER, releaseAndMerge, type World } from "../release-world";
@@ -432,6 +433,34 @@ describe("the worker's settings", () => {
         for (const arns of [slack, sentry, { ...slack, ...sentry }]) {
             assert.equal(typeof workerDepsFromEnv({ ...env, ...arns }).feedbackSecrets, "function", Object.keys(arns).join(", "));
         }
+    });
+
+    it("warn in the log, never with the URLs, when the Slack secret is not a JSON object of name -> URL", async () => {
+        const asked: Record<string, string>[] = [];
+        const secrets: typeof secretsFrom = (_env, variables) => {
+            asked.push({ ...variables });
+            return async () => ({ slack: '["https://hooks.slack.com/services/T0/B0/s3cr3t"]', sentry: "sntrys_token" }) as never;
+        };
+        const arns = {
+            SLACK_WEBHOOKS_SECRET_ARN: "arn:aws:secretsmanager:eu-west-3:123456789012:secret:slack",
+            SENTRY_AUTH_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:eu-west-3:123456789012:secret:sentry",
+        };
+        const warned: string[] = [];
+        const warn = console.warn;
+        console.warn = (line: string) => void warned.push(line);
+        let got: FeedbackSecrets;
+        try {
+            got = await feedbackSecretsFrom({ ...env, ...arns }, secrets)!();
+        } finally {
+            console.warn = warn;
+        }
+        assert.deepEqual(asked, [{ slack: "SLACK_WEBHOOKS_SECRET_ARN", sentry: "SENTRY_AUTH_TOKEN_SECRET_ARN" }]);
+        assert.deepEqual([...got.slackWebhooks], [], "no webhook taken from it");
+        assert.equal(got.sentryToken, "sntrys_token");
+        assert.deepEqual(
+            warned.map((l) => JSON.parse(l) as unknown),
+            [{ message: "slack: the webhooks secret is not a JSON object of name -> URL; announcements are skipped" }],
+        );
     });
 
     it("give CircleCI's client the run's wait budget: a Retry-After within it is waited out", async () => {
