@@ -163,7 +163,7 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                         command: { mode, env },
                     },
                 );
-                return `/conveyor ${mode} ${env} from ${item.login}: ${out.status}`;
+                return `/conveyor ${mode} ${env} from ${item.login}: ${out.status}${out.pr ? ` ${out.pr}` : ""}`;
             }
             case "deploy-finished": {
                 const out = await handleDeployFinished(
@@ -191,7 +191,10 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                     throw new Error(
                         `release train of ${item.scheduledTime}: ${failed.map((r) => `${r.env} failed: ${r.error!.message}`).join("; ")}`,
                     );
-                return `release train of ${item.scheduledTime}: ${runs.filter((r) => r.outcome).length} environments released or up to date`;
+                // A blocked environment ran but is neither released nor up to date: counted apart.
+                const blocked = runs.filter((r) => r.outcome?.status === "blocked").length;
+                const released = runs.filter((r) => r.outcome).length - blocked;
+                return `release train of ${item.scheduledTime}: ${released} environments released or up to date${blocked > 0 ? `, ${blocked} blocked` : ""}`;
             }
         }
     }
@@ -247,11 +250,14 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv): WorkerDeps {
     };
 }
 
-/** The optional feedback secrets, each read only when the deployment passed its ARN. */
-function feedbackSecretsFrom(env: NodeJS.ProcessEnv): (() => Promise<FeedbackSecrets>) | undefined {
+/**
+ * The optional feedback secrets, each read only when the deployment passed its ARN. `secrets` reads them from
+ * Secrets Manager; a test gives its own, the SDK being the Lambda runtime's.
+ */
+export function feedbackSecretsFrom(env: NodeJS.ProcessEnv, secrets = secretsFrom): (() => Promise<FeedbackSecrets>) | undefined {
     const { slackWebhooksSecretArn: slack, sentryTokenSecretArn: sentry } = RELEASE_CONTROLLER_ENV;
     if (!env[slack] && !env[sentry]) return undefined;
-    const read = secretsFrom(env, { ...(env[slack] ? { slack } : {}), ...(env[sentry] ? { sentry } : {}) } as Record<
+    const read = secrets(env, { ...(env[slack] ? { slack } : {}), ...(env[sentry] ? { sentry } : {}) } as Record<
         "slack" | "sentry",
         string
     >);

@@ -4,7 +4,9 @@ import * as assert from "node:assert/strict";
 import type { Octokit } from "octokit";
 import { createGitHub, RateLimitError } from "../../clients/github";
 import { releaseBranch } from "../../release/pr";
-import { createWorker, retryDelaySeconds, type WorkerDeps } from "../../controller/worker";
+import { createWorker, FIRST_BACKOFF_SECONDS, retryDelaySeconds, type WorkerDeps } from "../../controller/worker";
+import type { LogFields } from "../../controller/log";
+import { circleFaults } from "../fakes/circleci";
 import { BadWorkItemError } from "../../controller/work-items";
 import { faults } from "../fakes/github";
 import { DEDUPLICATION_WINDOW_MS } from "../fakes/fifo-queue";
@@ -221,6 +223,82 @@ describe("the release controller through its queue", function () {
                 [30, 60, 120, 240, 480, 900],
             );
             assert.equal(retryDelaySeconds(new BadWorkItemError("x"), 3, now), 0);
+        });
+    });
+
+    describe("what the worker's log records carry, and how its retries are spaced", () => {
+        it("each record carries what CloudWatch is searched by: the message's id, a failure's retry delay, a train line's environment", async () => {
+            const records: { message: string; fields?: LogFields }[] = [];
+            const keep = (message: string, fields?: LogFields) => void records.push({ message, fields });
+            const worker = createWorker({ ...workerDeps(startController(w)), log: { info: keep, warn: keep, error: keep } });
+            const saturday = JSON.stringify({ kind: "train", scheduledTime: "2026-12-05T06:00:00Z" });
+            const batch = [
+                { messageId: "a", receiptHandle: "h-a", body: saturday, attributes: { ApproximateReceiveCount: "1" } },
+                { messageId: "b", receiptHandle: "h-b", body: "not json", attributes: { ApproximateReceiveCount: "2" } },
+            ];
+            await worker({ Records: batch }, freshContext());
+            assert.deepEqual(
+                records.filter((r) => r.message.startsWith("release train: ")).map((r) => r.fields),
+                [{ env: "staging" }, { env: "demo" }, { env: "prod" }],
+            );
+            assert.deepEqual(records.find((r) => r.message.startsWith("release train of "))?.fields, { messageId: "a" });
+            assert.deepEqual(records.find((r) => r.message.startsWith("message b failed"))?.fields, { messageId: "b", retryInSeconds: 0 });
+        });
+
+        it("backs off by SQS's receive count (a record without it is a first receive); a delay SQS refuses is logged, the rest still delayed", async () => {
+            const logs: string[] = [];
+            const delays: [string, number][] = [];
+            const keep = (m: string) => void logs.push(m);
+            const worker = createWorker({
+                ...workerDeps(startController(w)),
+                tokens: () => Promise.reject(new Error("AccessDeniedException: the token secret")),
+                delay: async (handle, seconds) => {
+                    if (handle === "h-y") throw new Error("ReceiptHandleIsInvalid");
+                    delays.push([handle, seconds]);
+                },
+                log: { info: keep, warn: keep, error: keep },
+            });
+            const train = JSON.stringify({ kind: "train", scheduledTime: "2026-12-04T06:00:00Z" });
+            const third = await worker(
+                { Records: [{ messageId: "x", receiptHandle: "h-x", body: train, attributes: { ApproximateReceiveCount: "3" } }] },
+                freshContext(),
+            );
+            assert.deepEqual(third.batchItemFailures, [{ itemIdentifier: "x" }]);
+            assert.deepEqual(delays, [["h-x", 4 * FIRST_BACKOFF_SECONDS]]);
+            assert.match(logs[0], /^message x failed \(receive 3\), retried in 120 s: AccessDeniedException/);
+
+            delays.length = logs.length = 0;
+            const out = await worker(
+                {
+                    Records: [
+                        { messageId: "y", receiptHandle: "h-y", body: train },
+                        { messageId: "z", receiptHandle: "h-z", body: train, attributes: { ApproximateReceiveCount: "1" } },
+                    ],
+                },
+                freshContext(),
+            );
+            assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "y" }, { itemIdentifier: "z" }], "both stay on the queue, in order");
+            assert.deepEqual(delays, [["h-z", FIRST_BACKOFF_SECONDS]]);
+            assert.deepEqual(logs, [
+                "message y failed (receive 1), retried in 30 s: AccessDeniedException: the token secret",
+                "could not delay message y: ReceiptHandleIsInvalid",
+            ]);
+        });
+
+        it("a run near its end does not sit out a CircleCI Retry-After it cannot afford: the message fails at once and comes back", async () => {
+            const c = startController(w, { start: FRIDAY });
+            w.circle.fail({ method: "GET", path: /\/pipeline$/ }, circleFaults.rateLimited(3), 1);
+            const train = JSON.stringify({ kind: "train", scheduledTime: "2026-12-04T06:00:00Z" });
+            // 32 s left: 30 s are kept to report the failure, so a rate limit may be waited out 2 s at most.
+            const out = await c.worker(
+                { Records: [{ messageId: "t", receiptHandle: "h-t", body: train, attributes: { ApproximateReceiveCount: "1" } }] },
+                { getRemainingTimeInMillis: () => 32_000 },
+            );
+            assert.deepEqual(out.batchItemFailures, [{ itemIdentifier: "t" }], c.logs.join("\n"));
+            assert.ok(
+                c.logs.some((l) => /^message t failed \(receive 1\).*staging failed: CircleCI answered 429/.test(l)),
+                c.logs.join("\n"),
+            );
         });
     });
 
