@@ -194,7 +194,8 @@ export function createWorker(deps: WorkerDeps): (event: SqsEvent, context: Worke
                 // A blocked environment ran but is neither released nor up to date: counted apart.
                 const blocked = runs.filter((r) => r.outcome?.status === "blocked").length;
                 const released = runs.filter((r) => r.outcome).length - blocked;
-                return `release train of ${item.scheduledTime}: ${released} environments released or up to date${blocked > 0 ? `, ${blocked} blocked` : ""}`;
+                const environments = released === 1 ? "environment" : "environments";
+                return `release train of ${item.scheduledTime}: ${released} ${environments} released or up to date${blocked > 0 ? `, ${blocked} blocked` : ""}`;
             }
         }
     }

@@ -244,7 +244,7 @@ describe("the release controller through its queue", function () {
             const [staging, demo, ...rest] = await train(2);
             assert.equal(staging, `release train: staging: release PR unchanged: ${link("staging")}`);
             assert.ok(demo.startsWith(`release train: demo: blocked: release PR #${releasePr("demo").number} (`), demo);
-            assert.deepEqual(rest, [prod, "release train of 2026-12-04T08:00:00Z: 1 environments released or up to date, 1 blocked"]);
+            assert.deepEqual(rest, [prod, "release train of 2026-12-04T08:00:00Z: 1 environment released or up to date, 1 blocked"]);
         });
 
         it("a retry of the same scheduled run is dropped by the queue; the next day's run is not", async () => {
