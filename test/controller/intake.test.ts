@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { createIntake, intakeDepsFromEnv, MAX_COMMAND_AGE_MS, MAX_EVENT_AGE_MS, type IntakeDeps } from "../../controller/intake";
 import { MissingSettingError } from "../../controller/lambda";
+import type { LogFields } from "../../controller/log";
 import { MAX_BODY_BYTES, NOT_A_STACK_NAME, signCircleCi, signGitHub } from "../../controller/webhooks";
 import { parseWorkItem, type WorkItem } from "../../controller/work-items";
 import { FakeFifoQueue } from "../fakes/fifo-queue";
@@ -23,20 +24,22 @@ const SHA = "1dc6aa69429bff4806ad6afe58d3d8f57e25973e";
 function setup(over: Partial<IntakeDeps> = {}) {
     const clock = { now: Date.now() };
     const queue = new FakeFifoQueue({ now: () => clock.now, visibilityTimeoutSeconds: 5400, maxReceiveCount: 5 });
-    const logs: string[] = [];
+    // What CloudWatch keeps of each line: the message and its fields, one searchable record.
+    const records: { message: string; [field: string]: unknown }[] = [];
+    const record = (message: string, fields?: LogFields) => void records.push({ message, ...fields });
     const intake = createIntake({
         webhookSecrets: async () => WEBHOOK_SECRETS,
         enqueue: async (item: WorkItem, id: string) => void queue.send(JSON.stringify(item), id),
         ops: OPS,
         deployWorkflows: ["deploy"],
         now: () => new Date(clock.now),
-        log: { info: (m) => void logs.push(m), warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
+        log: { info: record, warn: record, error: record },
         ...over,
     });
     const comment = (c: Omit<CommentInit, "createdAt"> & { createdAt?: Date }) =>
         commentPayload({ createdAt: new Date(clock.now - 2_000), ...c });
     const queued = () => queue.messages.map((m) => parseWorkItem(m.body));
-    return { clock, queue, intake, comment, queued, logs };
+    return { clock, queue, intake, comment, queued, records };
 }
 
 describe("the webhook intake", () => {
@@ -69,11 +72,40 @@ describe("the webhook intake", () => {
             assert.equal(queue.sends, 0);
         });
 
+        it("refuses a webhook set up without a secret, logged under its sender so the operator sees whose deliveries fail; a request from neither is refused unlogged", async () => {
+            const { intake, comment, queue, records } = setup();
+            const body = JSON.stringify(workflowCompleted({ sha: SHA }));
+            const unauthorized = (sender: string) => ({
+                message: `${sender} webhook: 401 unauthorized`,
+                sender,
+                statusCode: 401,
+                status: "unauthorized",
+            });
+            const unsigned: [string, ReturnType<typeof httpEvent>, object[]][] = [
+                [
+                    "GitHub",
+                    gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 1 }), { signature: null }),
+                    [unauthorized("github")],
+                ],
+                ["CircleCI", httpEvent({ "circleci-event-type": "workflow-completed" }, body), [unauthorized("circleci")]],
+                ["neither", httpEvent({ "user-agent": "curl/8.5.0" }, body), []],
+            ];
+            for (const [from, event, logged] of unsigned) {
+                records.length = 0;
+                const res = await intake(event);
+                assert.equal(res.statusCode, 401, from);
+                assert.deepEqual(bodyOf(res), { status: "unauthorized" }, from);
+                assert.deepEqual(records, logged, from);
+            }
+            assert.equal(queue.sends, 0);
+        });
+
         it("answers 405 to other methods, 413 to a body over 1 MiB, 400 to a signed body that is not JSON or lacks fields", async () => {
             const { intake, queue } = setup();
             const get = await intake(httpEvent({}, "", { method: "GET" }));
             assert.equal(get.statusCode, 405);
-            assert.equal(get.headers.allow, "POST");
+            assert.deepEqual(get.headers, { "content-type": "application/json", allow: "POST" });
+            assert.deepEqual(bodyOf(get), { status: "method-not-allowed" });
             const huge = JSON.stringify({ id: "big", pad: "x".repeat(MAX_BODY_BYTES) });
             // Correctly signed, so only the body's size or shape can be what is refused.
             const fromCircleCi = (body: string) =>
@@ -87,11 +119,19 @@ describe("the webhook intake", () => {
                     body,
                     options,
                 );
-            assert.equal((await intake(fromCircleCi(huge))).statusCode, 413);
-            assert.equal((await intake(fromGitHub(huge, { base64: true }))).statusCode, 413);
+            for (const tooLarge of [fromCircleCi(huge), fromGitHub(huge, { base64: true })]) {
+                const res = await intake(tooLarge);
+                assert.equal(res.statusCode, 413);
+                assert.deepEqual(bodyOf(res), { status: "too-large", limit: "1 MiB" });
+            }
             const notJson = "{not json";
-            assert.equal((await intake(fromCircleCi(notJson))).statusCode, 400);
-            assert.equal((await intake(fromGitHub(notJson))).statusCode, 400);
+            for (const garbled of [fromCircleCi(notJson), fromGitHub(notJson)]) {
+                const res = await intake(garbled);
+                assert.equal(res.statusCode, 400);
+                assert.equal(res.headers["content-type"], "application/json");
+                assert.equal(bodyOf(res).status, "bad-request");
+                assert.match(String(bodyOf(res).reason), /^body is not JSON: /);
+            }
             const { workflow: _dropped, ...noWorkflow } = workflowCompleted({ sha: SHA });
             const missing = await intake(circleEvent(noWorkflow));
             assert.equal(missing.statusCode, 400);
@@ -110,24 +150,81 @@ describe("the webhook intake", () => {
             assert.equal(queue.sends, 0);
         });
 
-        it("ignores chat, edits and other repositories; CircleCI's other projects, unfinished and non-deploy workflows", async () => {
+        it("ignores chat, edits and other repositories; CircleCI's other projects, unfinished and non-deploy workflows, saying which with at most 40 characters of what the sender named (80 of a workflow's name)", async () => {
             const { intake, comment, queue } = setup();
-            for (const c of [
-                comment({ body: "LGTM, ship it", login: "alice", issue: 1 }),
-                comment({ body: "/conveyor release staging", login: "alice", issue: 1, action: "edited" }),
-                comment({ body: "/conveyor release staging", login: "alice", issue: 1, repo: `${OPS.owner}/billing` }),
-            ]) {
-                assert.equal(bodyOf(await intake(gitHubEvent(c))).status, "ignored");
-            }
-            for (const w of [
-                { sha: SHA, slug: `gh/${OPS.owner}/billing` },
-                { sha: SHA, status: "on_hold" },
-                { sha: SHA, status: "running" },
-                { sha: SHA, name: "nightly-drift", status: "failed" },
-            ]) {
-                const res = await intake(circleEvent(workflowCompleted(w)));
-                assert.equal(res.statusCode, 202, JSON.stringify(w));
-                assert.equal(bodyOf(res).status, "ignored");
+            const long = (c: string) => c.repeat(100);
+            const staging = { body: "/conveyor release staging", login: "alice", issue: 1 };
+            const { vcs: _gitLab, ...noCommit } = workflowCompleted({ sha: SHA }).pipeline as Record<string, unknown>;
+            const cases: [string, ReturnType<typeof httpEvent>, number, string][] = [
+                ["chat", gitHubEvent(comment({ ...staging, body: "LGTM, ship it" })), 200, "not a command"],
+                ["an edit", gitHubEvent(comment({ ...staging, action: "edited" })), 200, "comment edited, only new comments are commands"],
+                [
+                    "an action",
+                    gitHubEvent(comment({ ...staging, action: long("a") })),
+                    200,
+                    `comment ${long("a").slice(0, 40)}, only new comments are commands`,
+                ],
+                ["another repository", gitHubEvent(comment({ ...staging, repo: `${OPS.owner}/billing` })), 202, "not the ops repository"],
+                ["another owner's ops", gitHubEvent(comment({ ...staging, repo: "someone-else/ops" })), 202, "not the ops repository"],
+                [
+                    "a GitHub event",
+                    gitHubEvent({ zen: "hi" }, { event: long("e") }),
+                    202,
+                    `GitHub event "${long("e").slice(0, 40)}" is not handled`,
+                ],
+                [
+                    "a CircleCI event",
+                    circleEvent({ ...workflowCompleted({ sha: SHA }), type: long("t") }, { type: long("t") }),
+                    202,
+                    `CircleCI event "${long("t").slice(0, 40)}" is not handled`,
+                ],
+                [
+                    "another project",
+                    circleEvent(workflowCompleted({ sha: SHA, slug: `gh/${OPS.owner}/billing` })),
+                    202,
+                    "not the ops repository's project",
+                ],
+                [
+                    "on hold",
+                    circleEvent(workflowCompleted({ sha: SHA, status: "on_hold" })),
+                    202,
+                    "workflow status on_hold is not a deploy's end",
+                ],
+                [
+                    "running",
+                    circleEvent(workflowCompleted({ sha: SHA, status: "running" })),
+                    202,
+                    "workflow status running is not a deploy's end",
+                ],
+                [
+                    "a status",
+                    circleEvent(workflowCompleted({ sha: SHA, status: long("s") })),
+                    202,
+                    `workflow status ${long("s").slice(0, 40)} is not a deploy's end`,
+                ],
+                [
+                    "a drift check",
+                    circleEvent(workflowCompleted({ sha: SHA, name: "nightly-drift", status: "failed" })),
+                    202,
+                    "workflow nightly-drift does not deploy",
+                ],
+                [
+                    "a workflow",
+                    circleEvent(workflowCompleted({ sha: SHA, name: long("w") })),
+                    202,
+                    `workflow ${long("w").slice(0, 80)} does not deploy`,
+                ],
+                [
+                    "a pipeline without a commit",
+                    circleEvent({ ...workflowCompleted({ sha: SHA }), pipeline: noCommit }),
+                    202,
+                    "the pipeline names no commit (not a GitHub OAuth project)",
+                ],
+            ];
+            for (const [what, event, statusCode, reason] of cases) {
+                const res = await intake(event);
+                assert.equal(res.statusCode, statusCode, what);
+                assert.deepEqual(bodyOf(res), { status: "ignored", reason }, what);
             }
             assert.equal(queue.sends, 0);
         });
@@ -197,6 +294,45 @@ describe("the webhook intake", () => {
     });
 
     describe("queues the work, once per signed identity", () => {
+        it("takes a signed delivery without its event header for what its signature says: GitHub's is ignored, CircleCI's is typed by its body", async () => {
+            const { intake, queued } = setup();
+            const github = JSON.stringify({ zen: "Keep it logically awesome." });
+            const bare = await intake(httpEvent({ "x-hub-signature-256": signGitHub(WEBHOOK_SECRETS.github, github) }, github));
+            assert.equal(bare.statusCode, 202);
+            assert.deepEqual(bodyOf(bare), { status: "ignored", reason: 'GitHub event "" is not handled' });
+            const circle = JSON.stringify(workflowCompleted({ id: "evt-untyped", sha: SHA }));
+            const untyped = await intake(httpEvent({ "circleci-signature": signCircleCi(WEBHOOK_SECRETS.circleci, circle) }, circle));
+            assert.equal(untyped.statusCode, 202);
+            assert.equal(bodyOf(untyped).status, "queued");
+            assert.deepEqual(
+                queued().map((q) => q.kind === "deploy-finished" && q.eventId),
+                ["evt-untyped"],
+            );
+        });
+
+        it("takes a command up to 4 minutes old or a minute ahead of its clock, a CircleCI event up to an hour old, and says how late a refused event was", async () => {
+            const { intake, comment, clock, queued } = setup();
+            clock.now = Date.parse("2026-12-04T08:00:00Z");
+            const at = (ms: number) => new Date(clock.now + ms);
+            const ask = (commentId: number, createdAt: Date) =>
+                intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 5, commentId, createdAt })));
+            assert.equal(bodyOf(await ask(1, at(-4 * 60_000))).status, "queued");
+            assert.equal(bodyOf(await ask(2, at(60_000))).status, "queued");
+            assert.equal(bodyOf(await ask(3, at(-4 * 60_000 - 1_000))).status, "refused");
+            assert.equal(bodyOf(await ask(4, at(61_000))).status, "refused");
+            const event = (happenedAt: Date) => intake(circleEvent(workflowCompleted({ sha: SHA, happenedAt })));
+            assert.equal(bodyOf(await event(at(-60 * 60_000))).status, "queued");
+            const late = await event(at(-61 * 60_000));
+            assert.deepEqual(bodyOf(late), {
+                status: "refused",
+                reason: "the event happened 61 minutes ago; events are taken for 60 minutes (a replay is refused)",
+            });
+            assert.deepEqual(
+                queued().map((q) => q.kind),
+                ["command", "command", "deploy-finished"],
+            );
+        });
+
         it("a command: 202, one message in the one group, with the comment's identity and nothing of the body but the command", async () => {
             const { intake, comment, queue, queued } = setup();
             const res = await intake(
@@ -255,10 +391,15 @@ describe("the webhook intake", () => {
             ]);
         });
 
-        it("answers 503 when the queue does not take the message, so the sender may retry", async () => {
-            const { intake, comment } = setup({ enqueue: async () => Promise.reject(new Error("ServiceUnavailable")) });
+        it("answers 503 when the queue does not take the message, so the sender may retry, and logs why", async () => {
+            const { intake, comment, records } = setup({ enqueue: async () => Promise.reject(new Error("ServiceUnavailable")) });
             const res = await intake(gitHubEvent(comment({ body: "/conveyor release staging", login: "alice", issue: 1 })));
             assert.equal(res.statusCode, 503);
+            assert.deepEqual(bodyOf(res), { status: "unavailable", reason: "the work queue did not take the event; send it again" });
+            assert.deepEqual(records, [
+                { message: "could not queue command: ServiceUnavailable", kind: "command" },
+                { message: "github webhook: 503 unavailable", sender: "github", statusCode: 503, status: "unavailable" },
+            ]);
         });
 
         it("fails loudly on an event that is not a function URL request", async () => {
@@ -287,6 +428,26 @@ describe("the webhook intake", () => {
                 Object.keys(require.cache).some((k) => k.includes("@aws-sdk")),
                 false,
             );
+        });
+
+        it("take every workflow of the ops project as a deploy when DEPLOY_WORKFLOWS is unset", async () => {
+            const { DEPLOY_WORKFLOWS: _unset, ...allDeploy } = env;
+            const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+            for (const [settings, expected] of [
+                [env, "ignored"],
+                [allDeploy, "queued"],
+            ] as const) {
+                const sent: WorkItem[] = [];
+                const intake = createIntake({
+                    ...intakeDepsFromEnv(settings),
+                    webhookSecrets: async () => WEBHOOK_SECRETS,
+                    enqueue: async (item) => void sent.push(item),
+                    log: quiet,
+                });
+                const res = await intake(circleEvent(workflowCompleted({ sha: SHA, name: "hotfix" })));
+                assert.equal(bodyOf(res).status, expected, String(expected));
+                assert.equal(sent.length, expected === "queued" ? 1 : 0);
+            }
         });
 
         it("name the missing variable", () => {
