@@ -173,22 +173,31 @@ export function gitHubFromEnv(env: NodeJS.ProcessEnv = process.env): Octokit {
         throw new MissingCredentialError(
             "GITHUB_TOKEN is not set: export a token with repo scope on the ops repository and the component repositories",
         );
-    const delay = env.GITHUB_WRITE_DELAY_MS;
-    if (delay !== undefined && !/^\d{1,7}$/.test(delay))
-        throw new GitHubEnvironmentError(
-            `GITHUB_WRITE_DELAY_MS: "${delay.slice(0, 20)}" is not a whole number of milliseconds (the gap between two writes to GitHub)`,
-        );
+    const delay = writeDelayMsOf("GITHUB_WRITE_DELAY_MS", env.GITHUB_WRITE_DELAY_MS);
     return createGitHub({
         token,
         baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-        ...(delay === undefined ? {} : { writeDelayMs: Number(delay) }),
+        ...(delay === undefined ? {} : { writeDelayMs: delay }),
     });
 }
 
-/** A GITHUB_* variable the commands cannot use. */
-export class GitHubEnvironmentError extends InputError {}
+/**
+ * A write delay as a setting spells it (`GITHUB_WRITE_DELAY_MS` for the commands, `github:writeDelayMs` for the
+ * providers): whole milliseconds, or unset.
+ */
+export function writeDelayMsOf(setting: string, value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    if (!/^\d{1,7}$/.test(value.trim()))
+        throw new GitHubSettingError(
+            `${setting}: "${value.slice(0, 20)}" is not a whole number of milliseconds (the gap between two writes to GitHub)`,
+        );
+    return Number(value);
+}
 
-export class MissingCredentialError extends GitHubEnvironmentError {}
+/** A GitHub setting (a GITHUB_* variable, a github:* stack key) conveyor cannot use. */
+export class GitHubSettingError extends InputError {}
+
+export class MissingCredentialError extends GitHubSettingError {}
 
 /** https://api.github.com -> https://github.com; GitHub Enterprise's /api/v3 -> its web root. */
 export function webUrlOf(apiUrl: string): string {

@@ -1,6 +1,6 @@
 // The GitHub REST client of conveyor's dynamic providers.
 import type { Octokit } from "octokit";
-import { createGitHub } from "../../clients/github";
+import { createGitHub, writeDelayMsOf } from "../../clients/github";
 
 export interface RestSettings {
     readonly token?: string;
@@ -17,13 +17,11 @@ export interface RestSettings {
  * of them. `doNotCapture`: a provider configured in this process (tests) must never be serialised with its token.
  */
 export function restSettingsFrom(config: { get(key: string): string | undefined }): RestSettings {
-    const delay = config.get("github:writeDelayMs");
-    if (delay !== undefined && !/^\d+$/.test(delay.trim()))
-        throw new Error(`github:writeDelayMs: "${delay}" is not a whole number of milliseconds (the gap between two writes to GitHub)`);
+    const delay = writeDelayMsOf("github:writeDelayMs", config.get("github:writeDelayMs"));
     return {
         token: config.get("github:token"),
         baseUrl: config.get("github:baseUrl"),
-        ...(delay === undefined ? {} : { writeDelayMs: Number(delay) }),
+        ...(delay === undefined ? {} : { writeDelayMs: delay }),
         doNotCapture: true,
     };
 }
