@@ -170,8 +170,11 @@ async function reportFailure(ctx: DeployEventContext, failure: FailedDeploy, org
         await upsertMarkedComment(ctx.gh, target(pull), failureMarker(env), bodies[i].slice(failureMarker(env).length + 1), current[i]);
     }
     const told = [...new Set(tell.map(({ pull }) => pull.number))];
-    ctx.log.warn(
-        `deploy at ${failure.sha.slice(0, 7)} ${failure.workflow.status}: ${failure.envs.map((f) => `${f.env} ${f.result}`).join(", ")}; told PRs ${told.join(", ") || "none"}`,
-    );
+    // A commit that deploys only the org stack has no environment to name: its failed jobs say what broke.
+    const outcome =
+        failure.envs.length > 0
+            ? failure.envs.map((f) => `${f.env} ${f.result}`).join(", ")
+            : failure.failedJobs.map((j) => `${j.name} ${j.status}`).join(", ") || "no job failed";
+    ctx.log.warn(`deploy at ${failure.sha.slice(0, 7)} ${failure.workflow.status}: ${outcome}; told PRs ${told.join(", ") || "none"}`);
     return told;
 }

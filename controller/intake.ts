@@ -177,7 +177,9 @@ export function createIntake(deps: IntakeDeps): (event: unknown) => Promise<Http
         if (!verifyCircleCiSignature(secret, raw, headers["circleci-signature"])) return UNAUTHORIZED;
         const json = parseJson(raw);
         if (!json.ok) return badRequest(json.reason);
-        const type = headers["circleci-event-type"] ?? (json.value as { type?: unknown } | null)?.type;
+        // The body is signed and the header is not: the body's type decides, the header only stands in for it.
+        const signed = (json.value as { type?: unknown } | null)?.type;
+        const type = signed === undefined ? headers["circleci-event-type"] : typeof signed === "string" ? signed : "(not a string)";
         if (type !== "workflow-completed") return ignored(`CircleCI event ${JSON.stringify(String(type).slice(0, 40))} is not handled`);
         const payload = parseWorkflowCompleted(json.value);
         if (!payload.ok) return badRequest(payload.reason);

@@ -331,6 +331,27 @@ describe("a finished deploy workflow against the fakes", function () {
         });
     });
 
+    it("a failed deploy of the org stack alone tells the owners, and the log names the failed job", async () => {
+        w.ops.commit("org-only", { message: "Org teams", files: { "Pulumi.org.yaml": "config: {}\n" } });
+        const pr = w.ops.openPull({ head: "org-only", title: "Org teams" }).number;
+        const sha = w.ops.mergePull(pr, { method: "squash" });
+        const failed = workflow(sha, "failed", { "deploy-org": "failed" });
+        assert.deepEqual(await handleDeployFinished(ctx(), { workflow: failed, sha, branch: "main" }), {
+            status: "failure-reported",
+            deployed: [],
+            failed: [],
+            notRun: [],
+            pulls: [],
+        });
+        assert.deepEqual(
+            published.map((p) => p.subject),
+            ["conveyor: deploy workflow failed at deploy-org"],
+        );
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${sha.slice(0, 7)} failed: deploy-org failed; told PRs none`, env: undefined },
+        ]);
+    });
+
     it("a failed deploy of a commit pushed without a PR still tells the owners, and the log says no PR was told", async () => {
         const sha = w.ops.commit("main", { message: "Stack edit", files: { "Pulumi.staging.yaml": "config: {}\n" } });
         const failed = workflow(sha, "failed", { "deploy-staging": "failed" });

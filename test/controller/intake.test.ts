@@ -140,6 +140,21 @@ describe("the webhook intake", () => {
             assert.equal(queue.sends, 0);
         });
 
+        it("takes a CircleCI event's type from its signed body, not from the unsigned header", async () => {
+            const { intake, queue } = setup();
+            // A job's event carries its workflow too; a relabelled header must not make it a deploy's end.
+            const job = { ...workflowCompleted({ sha: SHA }), type: "job-completed" };
+            const relabelled = await intake(circleEvent(job, { type: "workflow-completed" }));
+            assert.equal(relabelled.statusCode, 202);
+            assert.deepEqual(bodyOf(relabelled), { status: "ignored", reason: 'CircleCI event "job-completed" is not handled' });
+            const numbered = await intake(circleEvent({ ...job, type: 5 }, { type: "workflow-completed" }));
+            assert.deepEqual(bodyOf(numbered), { status: "ignored", reason: 'CircleCI event "(not a string)" is not handled' });
+            assert.equal(queue.sends, 0);
+            const { type: _none, ...untyped } = workflowCompleted({ sha: SHA });
+            assert.equal((await intake(circleEvent(untyped, { type: "workflow-completed" }))).statusCode, 202);
+            assert.equal(queue.sends, 1, "a body without a type is judged by the header");
+        });
+
         it("ignores unknown event types with 202 and answers GitHub's ping", async () => {
             const { intake, queue } = setup();
             assert.equal((await intake(circleEvent({ id: "j1", type: "job-completed" }, { type: "job-completed" }))).statusCode, 202);
