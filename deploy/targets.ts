@@ -62,21 +62,43 @@ const COMMIT_FILES_LIMIT = 3000;
 /**
  * Every file a commit changes (and the old name of each renamed one). GET /commits/{ref} pages its files and
  * repeats the commit on every page; octokit's paginate knows only list-shaped answers, so this walks the pages
- * itself: until a short page, and never past GitHub's limit.
+ * itself: until a short page, and never past GitHub's limit. `complete` is false when the limit was reached:
+ * the files past it are not listed anywhere.
  */
-async function changedFilesOf(gh: Octokit, ws: Workspace, sha: string): Promise<string[]> {
+async function changedFilesOf(gh: Octokit, ws: Workspace, sha: string): Promise<{ files: string[]; complete: boolean }> {
     const ops = opsRefOf(requireOrg(ws));
     const files: string[] = [];
+    let listed = 0;
     for (let page = 1; page <= COMMIT_FILES_LIMIT / FILES_PER_PAGE; page++) {
         const { data } = await gh.rest.repos.getCommit({ owner: ops.owner, repo: ops.repo, ref: sha, per_page: FILES_PER_PAGE, page });
         const slice = data.files ?? [];
+        listed += slice.length;
         files.push(...slice.flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])]));
         if (slice.length < FILES_PER_PAGE) break;
     }
-    return files;
+    return { files, complete: listed < COMMIT_FILES_LIMIT };
+}
+
+/**
+ * The stack files a commit changes, asked one by one: for a commit whose file list GitHub cut short. A commit
+ * changes a path when it is the newest commit of its own history to touch it.
+ */
+async function stackFilesChangedBy(gh: Octokit, ws: Workspace, sha: string): Promise<string[]> {
+    const ops = opsRefOf(requireOrg(ws));
+    const paths = ["org", ...ws.environments.map((e) => e.stack)].map(stackFileName);
+    const touched = await Promise.all(
+        paths.map(async (path) => {
+            const { data } = await gh.rest.repos.listCommits({ owner: ops.owner, repo: ops.repo, sha, path, per_page: 1 });
+            return data[0]?.sha === sha;
+        }),
+    );
+    return paths.filter((_, i) => touched[i]);
 }
 
 export async function deployTargets(gh: Octokit, ws: Workspace, sha: string): Promise<Targets> {
-    const [pulls, files] = await Promise.all([mergedPullsOf(gh, ws, sha), changedFilesOf(gh, ws, sha)]);
-    return { ...targetsOf(ws, pulls, files), pulls };
+    const [pulls, listed] = await Promise.all([mergedPullsOf(gh, ws, sha), changedFilesOf(gh, ws, sha)]);
+    if (listed.complete) return { ...targetsOf(ws, pulls, listed.files), pulls };
+    const targets = targetsOf(ws, pulls, [...listed.files, ...(await stackFilesChangedBy(gh, ws, sha))]);
+    const cut = `commit ${sha.slice(0, 7)} changes more than the ${COMMIT_FILES_LIMIT} files GitHub lists: its stack files were asked for one by one`;
+    return { ...targets, notes: [...targets.notes, cut], pulls };
 }
