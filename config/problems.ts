@@ -69,6 +69,7 @@ export function parseWith<T>(
     rootKey?: (p: readonly PropertyKey[]) => [string | undefined, readonly PropertyKey[]],
 ): T | undefined {
     const r = schema.safeParse(value, {
+        reportInput: true,
         error: (iss) => (iss.code === "invalid_type" ? { message: "Invalid input" } : undefined),
     });
     if (r.success) return r.data;
