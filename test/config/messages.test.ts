@@ -68,6 +68,21 @@ describe("config: what a problem line says", () => {
         );
     });
 
+    it("says what a map key must be when one has the wrong form, even a secret's name", () => {
+        refusedWith(
+            withValue(ORG, ["config", "conveyor:dependabotSecrets", "maven_pass"], { secure: "v1:x" }),
+            `${ORG}: conveyor:dependabotSecrets.maven_pass: expected the name of a Dependabot secret (UPPER_SNAKE_CASE), got "maven_pass"`,
+        );
+        refusedWith(
+            withValue(ORG, ["config", "conveyor:circleci", "deploy", "aws_region"], "PULUMI_ACCESS_TOKEN"),
+            `${ORG}: conveyor:circleci.deploy.aws_region: expected an environment variable name (UPPER_SNAKE_CASE), got "aws_region"`,
+        );
+        refusedWith(
+            withValue(ORG, ["config", "conveyor:repositories", ""], { topics: ["crm"] }),
+            `${ORG}: conveyor:repositories: expected a GitHub repository name, got ""`,
+        );
+    });
+
     it("repeats a value of 40 characters whole, and cuts a longer one", () => {
         const reason = "expected a lower-case DNS domain like app.example.com, got";
         refusedWith(
