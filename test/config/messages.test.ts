@@ -149,6 +149,14 @@ describe("config: YAML that is refused before it is read", () => {
         );
     });
 
+    it("broken YAML: its position, and at most 200 characters of what yaml quotes from it", () => {
+        const header = `|${"x".repeat(300)}`;
+        const lines = configProblems(withFile("Pulumi.staging.yaml", staging.replace("tier: main", `tier: ${header}\n      main`)));
+        assert.deepEqual(lines, [
+            `Pulumi.staging.yaml: invalid YAML at line 5, column 12: Block scalar header includes extra characters: |${"x".repeat(152)}`,
+        ]);
+    });
+
     it("conveyor:versions written as an alias of a whole map, or with an alias as a key", () => {
         refusedWith(
             withFile(
