@@ -1,6 +1,6 @@
 // The environment stacks: what a stack's name says it is, the order of the train, and where each releases from.
 import * as assert from "node:assert/strict";
-import { parseWorkspace, stackRole, trainOrder } from "../../config";
+import { parseWorkspace, stackFileName, stackRole, trainOrder } from "../../config";
 import { isEnvironmentName } from "../../config/stack-names";
 import { configProblems, fixtureFiles, refusedWith, withFile, withValue } from "../workspace-fixture";
 
@@ -36,7 +36,7 @@ describe("config: environment stacks", () => {
         );
     });
 
-    it("reads a stack's role from its name alone, a name of at most 72 characters", () => {
+    it("reads a stack's role from its name alone (at most 72 characters), and names its file", () => {
         assert.equal(stackRole("globex-production"), undefined);
         assert.equal(stackRole("globex-prod-eu"), undefined);
         assert.deepEqual(stackRole(`${"a".repeat(64)}-staging`), { tier: "client", client: "a".repeat(64), stage: "staging" });
@@ -45,6 +45,7 @@ describe("config: environment stacks", () => {
         assert.equal(isEnvironmentName("prod"), true);
         assert.equal(isEnvironmentName("org"), false, "the org stack is no environment a release may name");
         assert.equal(isEnvironmentName("qa"), false);
+        assert.equal(stackFileName("globex-prod"), "Pulumi.globex-prod.yaml");
     });
 
     it("refuses an environment that releases from itself, once, without a cycle or a cascade", () => {

@@ -21,6 +21,11 @@ describe("config: loading a workspace", () => {
             configProblems([...files].reverse()).map((l) => l.slice(0, l.indexOf(": "))),
             ["Pulumi.demo.yaml", "Pulumi.prod.yaml"],
         );
+        // What the CLI prints: the message, one problem a line.
+        assert.throws(
+            () => parseWorkspace(files),
+            (e: Error) => e.message === configProblems(files).join("\n") && e.message.split("\n").length === 2,
+        );
     });
 
     it("refuses a stack file without a config block, and a config key without a namespace", () => {

@@ -77,9 +77,12 @@ describe("config: labels of Pulumi.org.yaml", () => {
         ...(renamedFrom ? { renamedFrom } : {}),
     });
 
-    it("refuses a topic twice, but lets a topic and a customer share a name", () => {
+    it("refuses a topic or a customer twice, but lets a topic and a customer share a name", () => {
         assert.deepEqual(configProblems(labels({ topics: [topic("erp"), topic("api"), topic("erp")] })), [
             `${ORG}: conveyor:labels.topics.2.name: duplicate label "erp"`,
+        ]);
+        assert.deepEqual(configProblems(labels({ customers: [topic("globex"), topic("globex")] })), [
+            `${ORG}: conveyor:labels.customers.1.name: duplicate label "globex"`,
         ]);
         const o = org(labels({ topics: [topic("globex")], customers: [topic("globex")] }));
         assert.deepEqual(
