@@ -6,6 +6,10 @@ import { configProblems, fixtureFiles, refusedWith, withValue } from "../workspa
 const CATALOG = ["config", "conveyor:catalog", "value"];
 
 describe("config: the component catalog (Pulumi.yaml)", () => {
+    it("refuses an empty catalog", () => {
+        refusedWith(withValue("Pulumi.yaml", CATALOG, {}), "Pulumi.yaml: config.conveyor:catalog.value: the catalog is empty");
+    });
+
     it("refuses two components in one repository, whatever the case of its name", () => {
         refusedWith(
             withValue("Pulumi.yaml", [...CATALOG, "billing", "repo"], "Marketplace-Backend"),

@@ -74,6 +74,12 @@ describe("config: environment stacks", () => {
         ]);
     });
 
+    it("accepts a freeze window of one day, from and to the same date", () => {
+        const freeze = [{ from: "2026-12-25", to: "2026-12-25", reason: "Christmas" }];
+        const ws = parseWorkspace(withValue("Pulumi.prod.yaml", ["config", "conveyor:environment", "release", "freeze"], freeze));
+        assert.deepEqual(ws.environments.find((e) => e.stack === "prod")!.release.freeze, freeze);
+    });
+
     it("refuses a main environment that says it is a client's", () => {
         refusedWith(
             withValue("Pulumi.staging.yaml", ["config", "conveyor:environment", "tier"], "client"),

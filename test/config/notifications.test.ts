@@ -163,6 +163,13 @@ describe("config: conveyor:notifications and conveyor:sentry", () => {
         );
     });
 
+    it("refuse a Sentry block with no project", () => {
+        refused(
+            withFeedback((set) => set(["conveyor:sentry", "projects"], {})),
+            "Pulumi.org.yaml: conveyor:sentry.projects: expected at least one component",
+        );
+    });
+
     it("refuse malformed slugs, names, addresses and unknown keys", () => {
         refused(
             withFeedback((set) => set(["conveyor:sentry", "organization"], "Acme SaaS")),

@@ -22,6 +22,15 @@ describe("config: the organisation (Pulumi.org.yaml)", () => {
         }
     });
 
+    it("refuses a deploy or release context without variables", () => {
+        assert.deepEqual(configProblems(withValue(ORG, ["config", "conveyor:circleci", "deploy"], {})), [
+            `${ORG}: conveyor:circleci.deploy: a deploy context needs variables`,
+        ]);
+        assert.deepEqual(configProblems(withValue(ORG, ["config", "conveyor:circleci", "release"], {})), [
+            `${ORG}: conveyor:circleci.release: the release context needs variables`,
+        ]);
+    });
+
     it("runs without CircleCI contexts", () => {
         const o = org(withValue(ORG, ["config", "conveyor:circleci"], undefined));
         assert.equal(o.circleci, undefined);

@@ -2,7 +2,7 @@
 // lists replaced).
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
-import { withValue } from "../workspace-fixture";
+import { refusedWith, withValue } from "../workspace-fixture";
 
 const settingsOf = (override: unknown, repo = "ops") => {
     const ws = parseWorkspace(withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "ops"], override));
@@ -45,6 +45,13 @@ describe("config: repository settings, defaults and overrides", () => {
         assert.deepEqual(s.stale.exemptLabels, ["priority/P2"]);
         assert.equal(s.stale.operationsPerRun, 30);
         assert.equal(s.stale.daysBeforeClose, 14, "from the defaults");
+    });
+
+    it("refuses a Dependabot group with neither patterns nor update types", () => {
+        refusedWith(
+            withValue("Pulumi.org.yaml", ["config", "conveyor:repositories", "ops", "dependabot"], { groups: { all: {} } }),
+            "Pulumi.org.yaml: conveyor:repositories.ops.dependabot.groups.all: a group needs patterns or updateTypes",
+        );
     });
 
     it("merges Dependabot's schedule key by key and replaces its lists", () => {
