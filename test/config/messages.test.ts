@@ -30,6 +30,13 @@ describe("config: what a problem line says", () => {
         refusedWith(withFile("Pulumi.staging.yaml", "config: 3\n"), "Pulumi.staging.yaml: config: expected record, got 3");
     });
 
+    it("keeps a field's own words when its value has the wrong type", () => {
+        refusedWith(
+            withValue(ORG, ["config", "conveyor:circleci", "organizationId"], 42),
+            `${ORG}: conveyor:circleci.organizationId: expected the CircleCI organisation id (a UUID), got 42`,
+        );
+    });
+
     it("says (required) only when the key is missing", () => {
         refusedWith(
             withFile("Pulumi.staging.yaml", "# nothing here yet\nencryptionsalt: v1:abc\n"),
