@@ -20,9 +20,11 @@ export function checkReleaseSources(envs: readonly EnvironmentConfig[], stackNam
             );
         }
     }
+    // The walk ends at "ci" (no stack has that name) and at a stack that releases from itself: that one is
+    // reported above, once, and not again as a cycle of one nor in the cycles of the stacks that release from it.
     for (const e of envs) {
         const seen = new Set<string>([e.stack]);
-        for (let s = byStack.get(e.release.source); s && s.release.source !== "ci"; s = byStack.get(s.release.source)) {
+        for (let s = byStack.get(e.release.source); s && s.release.source !== s.stack; s = byStack.get(s.release.source)) {
             if (seen.has(s.stack)) {
                 problems.add(
                     e.file,

@@ -146,9 +146,14 @@ export function parseEnvironment(
 
 /** staging, demo, prod, then client stacks by client name (staging before prod). */
 export function trainOrder<T extends { stack: string; role: EnvironmentRole }>(envs: readonly T[]): T[] {
-    const rank = (e: T): string =>
+    // Compared field by field: in one string, localeCompare ignores a separator such as \u0000 and would put
+    // globex-eu's stacks before globex's. Main stacks have no client name: they come first.
+    const rank = (e: T): [string, number] =>
         e.role.tier === "main"
-            ? `0${MAIN_ENVIRONMENTS.indexOf(e.stack as (typeof MAIN_ENVIRONMENTS)[number])}`
-            : `1${e.role.client}\u0000${e.role.stage === "staging" ? 0 : 1}`;
-    return [...envs].sort((a, b) => rank(a).localeCompare(rank(b)));
+            ? ["", MAIN_ENVIRONMENTS.indexOf(e.stack as (typeof MAIN_ENVIRONMENTS)[number])]
+            : [e.role.client, e.role.stage === "staging" ? 0 : 1];
+    return [...envs].sort((a, b) => {
+        const [x, y] = [rank(a), rank(b)];
+        return x[0].localeCompare(y[0]) || x[1] - y[1];
+    });
 }

@@ -41,9 +41,11 @@ export function parseWorkspace(files: readonly SourceFile[]): Workspace {
     const stackFiles = files.filter((f) => f.name !== PROJECT_FILE).sort((a, b) => a.name.localeCompare(b.name));
     let org: OrgConfig | undefined;
     const environments: EnvironmentConfig[] = [];
+    /** Every stack file present, parsed or not, so that one broken file does not cascade. */
+    const stackNames: string[] = [];
     for (const f of stackFiles) {
-        const m = /^Pulumi\.(.+)\.yaml$/.exec(f.name);
-        const stack = m?.[1];
+        const stack = /^Pulumi\.(.+)\.yaml$/.exec(f.name)?.[1];
+        if (stack !== undefined) stackNames.push(stack);
         const role = stack === undefined ? undefined : stackRole(stack);
         if (stack === undefined || role === undefined) {
             problems.add(
@@ -68,7 +70,6 @@ export function parseWorkspace(files: readonly SourceFile[]): Workspace {
             if (env) environments.push(env);
         }
     }
-    const stackNames = stackFiles.map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f.name)?.[1]).filter((n): n is string => n !== undefined);
     checkReleaseSources(environments, stackNames, problems);
     if (org) checkLabelReferences(org, environments, problems);
     if (org)

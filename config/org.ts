@@ -132,10 +132,8 @@ export interface OrgConfig {
 }
 export type LabelDef = z.infer<typeof labelDef>;
 
-function collectSecrets(file: string, key: string, value: unknown, out: Map<string, SecretRef>): void {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-        for (const [name] of Object.entries(value)) out.set(name, { file, key, path: [name] });
-    }
+function collectSecrets(file: string, key: string, value: Readonly<Record<string, unknown>>, out: Map<string, SecretRef>): void {
+    for (const name of Object.keys(value)) out.set(name, { file, key, path: [name] });
 }
 
 export function parseOrg(

@@ -34,6 +34,9 @@ function keyPath(configKey: string | undefined, p: readonly PropertyKey[]): stri
 }
 
 function zodReason(iss: z.core.$ZodIssue, secret: "value" | "holder" | false): string {
+    // A map key of the wrong form: its own check says what the key must be. A key names a secret, repository or
+    // variable; it is never one, so it is named even under a secret's key.
+    if (iss.code === "invalid_key") return iss.issues[0]?.message ?? iss.message;
     // A block that holds secrets, given something else: that something may well be a secret in plain text.
     if (secret === "holder" && iss.code === "invalid_type")
         return `expected ${iss.expected}; the value is not shown (it may hold a secret)`;
@@ -69,6 +72,7 @@ export function parseWith<T>(
     rootKey?: (p: readonly PropertyKey[]) => [string | undefined, readonly PropertyKey[]],
 ): T | undefined {
     const r = schema.safeParse(value, {
+        reportInput: true,
         error: (iss) => (iss.code === "invalid_type" ? { message: "Invalid input" } : undefined),
     });
     if (r.success) return r.data;

@@ -2,7 +2,7 @@
 // order, quoting and `secure:` values. Works on the yaml package's CST, so a release PR's diff is exactly
 // one line per bumped component.
 import { InputError } from "./input-error";
-import { Composer, CST, isMap, isScalar, LineCounter, Parser, type Document, type YAMLMap } from "yaml";
+import { Composer, CST, isMap, isNode, isScalar, LineCounter, Parser, type Document, type YAMLMap } from "yaml";
 import { buildNumberProblem, isBuildNumber, resolve, sizeProblem, VERSIONS_KEY, versionAliases, YAML_OPTIONS, yamlErrors } from "./yaml";
 
 export class StackFileError extends InputError {}
@@ -37,7 +37,8 @@ export function readVersions(file: string, text: string): Map<string, number> {
     const out = new Map<string, number>();
     for (const pair of versions.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const value = isScalar(pair.value) ? pair.value.value : undefined;
+        // A map or a list where a number belongs is named as the config parser names it ("got a map").
+        const value: unknown = isNode(pair.value) ? pair.value.toJSON() : pair.value;
         const problem = buildNumberProblem(value);
         if (problem || !isBuildNumber(value)) throw new StackFileError(`${file}: ${VERSIONS_KEY}.${key}: ${problem}`);
         out.set(key, value);

@@ -68,17 +68,14 @@ export function sizeProblem(text: string): string | undefined {
         : undefined;
 }
 
-/** yaml's errors, one line each, with the position; the message never quotes the source. */
-export function yamlErrors(doc: Document.Parsed, lines: LineCounter | undefined): string[] {
+/**
+ * yaml's errors, one line each, with the position. A few messages repeat a piece of the source (the extra
+ * characters of a block scalar's header): at most 200 characters of it.
+ */
+export function yamlErrors(doc: Document.Parsed, lines: LineCounter): string[] {
     return doc.errors.map((e) => {
-        const pos = lines?.linePos(e.pos[0]);
-        const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-        // "... at line 2, column 1:" is yaml's own suffix on some messages; ours says it once.
-        const message = e.message
-            .split("\n")[0]
-            .replace(/ at line \d+, column \d+:?$/, "")
-            .slice(0, 200);
-        return `invalid YAML${where}: ${message}`;
+        const pos = lines.linePos(e.pos[0]);
+        return `invalid YAML at line ${pos.line}, column ${pos.col}: ${e.message.split("\n")[0].slice(0, 200)}`;
     });
 }
 

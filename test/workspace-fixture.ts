@@ -2,11 +2,12 @@
 // bend them. The live Pulumi.*.yaml files are data that every release PR edits; a test that pinned their
 // build numbers would fail the CI of the product's own release PRs. Only test/live-repository.test.ts
 // reads the live files.
+import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import type { SourceFile } from "../config";
+import { ConfigError, parseWorkspace, type SourceFile } from "../config";
 
 /** The repository's code (tsconfig.json, package.json, cli/, …): never read its Pulumi.*.yaml from here. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -69,4 +70,22 @@ export function scratchProject(files: readonly SourceFile[], ciConfig?: string):
         fs.writeFileSync(path.join(dir, ".circleci", "config.yml"), ciConfig);
     }
     return dir;
+}
+
+/** Every problem line of a workspace that must be refused; fails the test when it is accepted. */
+export function configProblems(files: readonly SourceFile[]): string[] {
+    try {
+        parseWorkspace(files);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return [...e.problems];
+    }
+    assert.fail("the workspace was accepted");
+}
+
+/** The workspace is refused, and one of its problem lines is `expected` (or matches it). */
+export function refusedWith(files: readonly SourceFile[], expected: string | RegExp): void {
+    const lines = configProblems(files);
+    const hit = lines.some((l) => (typeof expected === "string" ? l === expected : expected.test(l)));
+    assert.ok(hit, `expected a problem matching ${String(expected)}, got:\n${lines.join("\n")}`);
 }

@@ -1,24 +1,16 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, loadWorkspace, parseWorkspace, stackRole, type SourceFile } from "../../config";
-import { fixtureFiles, scratchProject, withFile, withValue, WORKSPACE } from "../workspace-fixture";
-
-function problems(files: readonly SourceFile[]): string[] {
-    try {
-        parseWorkspace(files);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return [...e.problems];
-    }
-    assert.fail("the workspace was accepted");
-}
-
-function refusedWith(files: readonly SourceFile[], expected: string | RegExp): void {
-    const lines = problems(files);
-    const hit = lines.some((l) => (typeof expected === "string" ? l === expected : expected.test(l)));
-    assert.ok(hit, `expected a problem matching ${String(expected)}, got:\n${lines.join("\n")}`);
-}
+import { loadWorkspace, parseWorkspace, stackRole, type SourceFile } from "../../config";
+import {
+    configProblems as problems,
+    fixtureFiles,
+    refusedWith,
+    scratchProject,
+    withFile,
+    withValue,
+    WORKSPACE,
+} from "../workspace-fixture";
 
 describe("config: the (frozen) workspace's files", () => {
     const ws = parseWorkspace(fixtureFiles());

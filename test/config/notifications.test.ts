@@ -64,6 +64,32 @@ describe("config: conveyor:notifications and conveyor:sentry", () => {
         assert.equal(sentryEnvironmentOf({ ...sentry, environments: undefined }, "demo"), "demo");
     });
 
+    it("announce on a default alone, on environments alone, or on components alone", () => {
+        const only = (slack: object) => parseWorkspace(withFeedback((set) => set(["conveyor:notifications", "slack"], slack))).org!;
+        const webhooks = { releases: hook("r") };
+        assert.equal(only({ webhooks, default: "releases" }).notifications!.slack.default, "releases");
+        assert.deepEqual(only({ webhooks, environments: { prod: "releases" } }).notifications!.slack.environments, { prod: "releases" });
+        assert.deepEqual(only({ webhooks, components: { billing: "releases" } }).notifications!.slack.components, { billing: "releases" });
+    });
+
+    it("announce an event once on a webhook that is both the environment's and a component's", () => {
+        const slack = parseWorkspace(withFeedback()).org!.notifications!.slack;
+        assert.deepEqual(slackRoutes({ ...slack, components: { billing: "releases", web: "releases" } }, "staging", ["billing", "web"]), [
+            "releases",
+        ]);
+    });
+
+    it("record each Sentry project of a component once, at an address without a trailing slash", () => {
+        const sentry = parseWorkspace(
+            withFeedback((set) => {
+                set(["conveyor:sentry", "url"], "https://sentry.acme-saas.example//");
+                set(["conveyor:sentry", "projects", "web"], ["web-frontend", "web-ssr", "web-frontend"]);
+            }),
+        ).org!.sentry!;
+        assert.equal(sentry.url, "https://sentry.acme-saas.example");
+        assert.deepEqual(sentry.projects.web, ["web-frontend", "web-ssr"]);
+    });
+
     it("refuse a webhook URL written in plain text, without repeating it", () => {
         const url = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
         for (const [where, value] of [
@@ -134,6 +160,13 @@ describe("config: conveyor:notifications and conveyor:sentry", () => {
         refused(
             withFeedback((set) => set(["conveyor:sentry", "environments", "globex-prod"], "globex")),
             /^Pulumi\.org\.yaml: conveyor:sentry\.environments\.globex-prod: environment "globex-prod" has no stack file/,
+        );
+    });
+
+    it("refuse a Sentry block with no project", () => {
+        refused(
+            withFeedback((set) => set(["conveyor:sentry", "projects"], {})),
+            "Pulumi.org.yaml: conveyor:sentry.projects: expected at least one component",
         );
     });
 

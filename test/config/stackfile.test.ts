@@ -94,6 +94,37 @@ describe("stack file edits", () => {
         }
     });
 
+    it("appends after a last line that ends in a comment without a newline", () => {
+        const text = "config:\n  conveyor:versions:\n    web: 1  # pinned";
+        assert.equal(setVersions(FILE, text, new Map([["api", 2]])), "config:\n  conveyor:versions:\n    web: 1  # pinned\n    api: 2\n");
+    });
+
+    it("leaves a number written another way alone when the build asked is the one it says", () => {
+        const text = "config:\n  conveyor:versions:\n    web: 0012\n    api: +7\n";
+        assert.equal(
+            setVersions(
+                FILE,
+                text,
+                new Map([
+                    ["web", 12],
+                    ["api", 7],
+                ]),
+            ),
+            text,
+        );
+        assert.equal(
+            setVersions(
+                FILE,
+                text,
+                new Map([
+                    ["web", 13],
+                    ["api", 7],
+                ]),
+            ),
+            "config:\n  conveyor:versions:\n    web: 13\n    api: +7\n",
+        );
+    });
+
     it("refuses what is not a build number, on read and on write", () => {
         assert.throws(
             () => readVersions(FILE, TEXT.replace("web: 2255", "web: latest")),
@@ -153,6 +184,30 @@ describe("stack file edits", () => {
                 assert.match(message, /^Pulumi\.prod\.yaml: conveyor:versions\.web: expected a build number \(positive integer\), got /);
                 assert.deepEqual(configSays(text), [message], written);
             }
+        });
+
+        it("a map, a list or nothing where a build number belongs: both name it as such", () => {
+            for (const [written, kind] of [
+                ["{build: 12}", "a map"],
+                ["[12]", "a list"],
+                ["", "null"],
+            ]) {
+                const text = prod.replace(/^(\s+)web: \d+/m, `$1web: ${written}`);
+                const message = readerSays(text);
+                assert.equal(message, `Pulumi.prod.yaml: conveyor:versions.web: expected a build number (positive integer), got ${kind}`);
+                assert.deepEqual(configSays(text), [message]);
+            }
+            const keyOnly = prod.replace(/^(\s+)web: \d+/m, "$1? web");
+            assert.equal(
+                readerSays(keyOnly),
+                "Pulumi.prod.yaml: conveyor:versions.web: expected a build number (positive integer), got null",
+            );
+            assert.deepEqual(configSays(keyOnly), [readerSays(keyOnly)]);
+        });
+
+        it("a file of two YAML documents, or of none", () => {
+            assert.equal(readerSays(`${prod}---\n${prod}`), "Pulumi.prod.yaml: expected one YAML document, found 2");
+            assert.equal(readerSays("# emptied by mistake\n"), "Pulumi.prod.yaml: expected one YAML document, found 0");
         });
 
         it("an alias in conveyor:versions: both refuse it", () => {

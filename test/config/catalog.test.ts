@@ -1,0 +1,65 @@
+// Pulumi.yaml: the component catalog every stack shares, and the image registry.
+import * as assert from "node:assert/strict";
+import { parseWorkspace } from "../../config";
+import { configProblems, fixtureFiles, refusedWith, withValue } from "../workspace-fixture";
+
+const CATALOG = ["config", "conveyor:catalog", "value"];
+
+describe("config: the component catalog (Pulumi.yaml)", () => {
+    it("refuses an empty catalog", () => {
+        refusedWith(withValue("Pulumi.yaml", CATALOG, {}), "Pulumi.yaml: config.conveyor:catalog.value: the catalog is empty");
+    });
+
+    it("refuses two components in one repository, whatever the case of its name", () => {
+        refusedWith(
+            withValue("Pulumi.yaml", [...CATALOG, "billing", "repo"], "Marketplace-Backend"),
+            'Pulumi.yaml: conveyor:catalog.billing.repo: repository "Marketplace-Backend" is already used by component "marketplace"',
+        );
+        refusedWith(
+            withValue("Pulumi.yaml", [...CATALOG, "marketplace", "repo"], "Billing-Service"),
+            'Pulumi.yaml: conveyor:catalog.billing.repo: repository "billing-service" is already used by component "marketplace"',
+        );
+    });
+
+    it("refuses a service with a port and no health path, or a health path and no port", () => {
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", [...CATALOG, "web", "health"], undefined)), [
+            "Pulumi.yaml: conveyor:catalog.web: a service needs both port and health; a repository-only component neither",
+        ]);
+        refusedWith(
+            withValue("Pulumi.yaml", [...CATALOG, "ops", "health"], "/healthz"),
+            "Pulumi.yaml: conveyor:catalog.ops: a service needs both port and health; a repository-only component neither",
+        );
+    });
+
+    it("refuses the same Dependabot update twice in one directory, and accepts it in two", () => {
+        const ecosystems = [...CATALOG, "gateway", "ecosystems"];
+        assert.deepEqual(
+            configProblems(
+                withValue("Pulumi.yaml", ecosystems, [
+                    { ecosystem: "gomod" },
+                    { ecosystem: "docker" },
+                    { ecosystem: "gomod", directory: "/" },
+                ]),
+            ),
+            ["Pulumi.yaml: conveyor:catalog.gateway.ecosystems.2: duplicate update for gomod in /"],
+        );
+        const twoDirs = parseWorkspace(
+            withValue("Pulumi.yaml", ecosystems, [{ ecosystem: "gomod" }, { ecosystem: "gomod", directory: "/tools" }]),
+        );
+        assert.deepEqual(
+            twoDirs.catalog.find((c) => c.name === "gateway")!.ecosystems.map((e) => `${e.ecosystem} ${e.directory}`),
+            ["gomod /", "gomod /tools"],
+        );
+    });
+
+    it("names a component's image after the component unless it says otherwise", () => {
+        const ws = parseWorkspace(withValue("Pulumi.yaml", [...CATALOG, "web", "image"], "web-frontend"));
+        assert.equal(ws.catalog.find((c) => c.name === "web")!.image, "web-frontend");
+        assert.equal(ws.catalog.find((c) => c.name === "billing")!.image, "billing");
+    });
+
+    it("reads the image registry, which is optional", () => {
+        assert.equal(parseWorkspace(fixtureFiles()).imageRegistry, "123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme");
+        assert.equal(parseWorkspace(withValue("Pulumi.yaml", ["config", "conveyor:imageRegistry"], undefined)).imageRegistry, undefined);
+    });
+});
