@@ -5,29 +5,13 @@ import { releaseBranch } from "../../release/pr";
 import { runRelease, ReleaseInputError, type ReleaseOutcome } from "../../release/release";
 import { readVersions, StackFileError } from "../../config/stackfile";
 import { faults, validationFailed, type Route } from "../fakes/github";
-import { startWorld, type World } from "../release-world";
+import { diffLines, prOf, startWorld, type World } from "../release-world";
 
 /** Bodies of two worlds differ only in the fakes' port and in commit shas (dates go into them). */
 const normalise = (body: string): string => body.replace(/http:\/\/127\.0\.0\.1:\d+/g, "URL").replace(/[0-9a-f]{40}/g, "SHA");
 
 const release = (w: World, env: string, extra: { dryRun?: boolean; throttle?: boolean } = {}) =>
     runRelease(w.deps({ throttle: extra.throttle }), { env, mode: "release", dryRun: extra.dryRun ?? false });
-
-function prOf(w: World, env: string) {
-    const open = w.ops.pulls.filter((p) => p.head === releaseBranch(env) && w.ops.pullIssue(p).state === "open");
-    assert.equal(open.length, 1, `one open release PR for ${env}`);
-    const issue = w.ops.pullIssue(open[0]);
-    return { number: open[0].number, title: issue.title, body: issue.body ?? "", labels: w.ops.issueLabelNames(open[0].number) };
-}
-
-/** Lines of the branch's stack file that differ from main's. */
-function diffLines(w: World, env: string): string[] {
-    const file = `Pulumi.${env}.yaml`;
-    const main = w.ops.file("main", file)!.split("\n");
-    const branch = w.ops.file(releaseBranch(env), file)!.split("\n");
-    assert.equal(branch.length, main.length, "no line added or removed");
-    return branch.filter((l, i) => l !== main[i]);
-}
 
 describe("release controller against the fakes", function () {
     this.timeout(60_000);
