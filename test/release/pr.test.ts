@@ -92,6 +92,19 @@ describe("release PR upkeep against the fakes", function () {
         assert.equal(w.github.requests.filter((r) => r.method === "PATCH" && r.path.includes("/git/refs/")).length, 0, "nor is it reset");
     });
 
+    it("a release PR closed by hand, then a newer build: the branch starts again from main, and says so", async () => {
+        w = await startWorld();
+        await release(w, "staging");
+        w.ops.closePull(w.ops.pull(prOf(w, "staging").number)!);
+        const web = w.repos.get("web")!;
+        w.circle.addPipeline(`gh/${OWNER}/${web.name}`, { number: 9000, revision: web.head("main"), workflows: ["success"] });
+        const progress: string[] = [];
+        assert.equal((await release(w, "staging", progress)).status, "opened");
+        assert.ok(progress.includes(`reset branch release-staging to ${w.ops.head("main").slice(0, 7)}`), progress.join("\n"));
+        assert.ok(diffLines(w, "staging").includes("    web: 9000"));
+        assert.equal(w.ops.commitRecord(w.ops.head(releaseBranch("staging"))).parents[0], w.ops.head("main"), "one commit on main");
+    });
+
     it("refreshes the open release PR even while the last merged one is not deployed yet", async () => {
         w = await startWorld();
         await release(w, "staging");
