@@ -86,6 +86,19 @@ describe("release changes against the fakes", function () {
         assert.match(body, /- \*\*billing\*\*: Round VAT per line \(`bob`/);
         assert.doesNotMatch(body, /first try/);
         assert.doesNotMatch(body, /Commits without a pull request: [^\n]*billing/, "every billing commit has its PR");
+        assert.doesNotMatch(body, /Changes not listed/);
+    });
+
+    it("reads a long range page by page, up to its cap, and says how many commits it left out", async () => {
+        const billing = w.repos.get("billing")!;
+        for (let i = 1; i <= 310; i++)
+            billing.commit("main", { message: `Direct fix ${i}`, files: { "src/direct.txt": `${i}\n` }, author: "bob" });
+        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        await release(w, "staging");
+        const body = prOf(w, "staging").body;
+        assert.match(body, /\| billing \| 873 \| 9000 \| \[3 PRs, 300 commits\]/);
+        assert.match(body, /- billing: 13 more commits than GitHub's compare lists/);
+        assert.match(body, /Commits without a pull request: [^\n]*billing 297[,.]/);
     });
 
     it("lists the other changes when a commit names a PR GitHub does not know", async () => {
