@@ -101,6 +101,27 @@ describe("release changes against the fakes", function () {
         assert.match(body, /Commits without a pull request: [^\n]*billing 297[,.]/);
     });
 
+    it("lists first the issues a PR closes, then those it mentions", async () => {
+        const billing = w.repos.get("billing")!;
+        const mentioned = billing.addIssue("context");
+        const closed = billing.addIssue("the bug");
+        billing.commit("fix", { message: "fix", files: { "src/fix.txt": "1\n" }, author: "bob" });
+        const pr = billing.openPull({
+            head: "fix",
+            title: "Fix the bug",
+            body: `Relates to #${mentioned.number}. Fixes #${closed.number}`,
+            user: "bob",
+        });
+        billing.mergePull(pr.number, { method: "squash" });
+        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        await release(w, "staging");
+        const line = prOf(w, "staging")
+            .body.split("\n")
+            .find((l) => l.includes("Fix the bug"))!;
+        const ref = (n: number) => `[${OWNER}/billing-service&#35;${n}]`;
+        assert.ok(line.indexOf(ref(closed.number)) > 0 && line.indexOf(ref(closed.number)) < line.indexOf(ref(mentioned.number)), line);
+    });
+
     it("lists the other changes when a commit names a PR GitHub does not know", async () => {
         const billing = w.repos.get("billing")!;
         billing.commit("main", { message: "Cherry-pick the fix (#999)", files: { "src/fix.txt": "1\n" }, author: "bob" });
