@@ -267,13 +267,13 @@ describe("release controller against the fakes", function () {
 describe("release controller: environments missing on the ops repository", function () {
     this.timeout(60_000);
     let w: World;
-    before(async () => {
+    beforeEach(async () => {
         const frozen = (n: string) => fs.readFileSync(path.join(WORKSPACE, n), "utf8");
         w = await startWorld({
             stackFiles: { "Pulumi.staging.yaml": frozen("Pulumi.staging.yaml"), "Pulumi.prod.yaml": frozen("Pulumi.prod.yaml") },
         });
     });
-    after(() => w.close());
+    afterEach(() => w.close());
 
     it("refuses an environment whose stack file is not merged yet", async () => {
         await assert.rejects(
@@ -290,6 +290,12 @@ describe("release controller: environments missing on the ops repository", funct
             (e: Error) =>
                 e instanceof ReleaseInputError && e.message === "Pulumi.demo.yaml: the release source of prod is not on acme-saas/ops@main",
         );
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("refuses a source whose stack file is a folder, naming it", async () => {
+        const sha = w.ops.commit("main", { message: "oops", files: { "Pulumi.demo.yaml/notes.md": "demo\n" } });
+        await assert.rejects(release(w, "prod"), (e: Error) => e.message === `Pulumi.demo.yaml at ${sha} is not a file`);
         assert.equal(w.github.writes(), 0);
     });
 });
