@@ -129,6 +129,15 @@ describe("release PR upkeep against the fakes", function () {
         assert.equal(w.github.writes(), 1, "the refused creation only");
     });
 
+    it("a rerun puts back the stack file someone deleted from the release branch", async () => {
+        w = await startWorld();
+        await release(w, "staging");
+        const want = diffLines(w, "staging");
+        w.ops.commit(releaseBranch("staging"), { message: "remove", files: { "Pulumi.staging.yaml": null } });
+        assert.equal((await release(w, "staging")).status, "updated");
+        assert.deepEqual(diffLines(w, "staging"), want);
+    });
+
     it("each environment's run keeps to its own release PR", async () => {
         w = await startWorld();
         await release(w, "staging");
