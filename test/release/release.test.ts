@@ -183,6 +183,7 @@ describe("release controller against the fakes", function () {
         const full = w.ops.file(releaseBranch("staging"), "releases/staging.md")!;
         assert.ok(full.length > 65_000);
         assert.match(full, /billing: change 80/);
+        assert.equal(full.match(/^- \*\*/gm)?.length, 6 * 80, "every PR of every component, across GraphQL batches");
         w.github.clearRequests();
         assert.equal((await release(w, "staging")).status, "unchanged");
         assert.equal(w.github.writes(), 0);
