@@ -176,9 +176,11 @@ function changelogSections(ctx: BodyContext): string[] {
 function versionTable(ctx: BodyContext): string[] {
     const rows = ctx.changes.map((c) => {
         const { bump, fromSha, toSha } = c;
+        // A rollback's commits are those it takes away: GitHub shows them from the lower build to the running one.
+        const [base, head] = bump.from !== undefined && bump.to < bump.from ? [toSha, fromSha] : [fromSha, toSha];
         const compare =
-            fromSha && toSha
-                ? `[${pullsOf(c).numbers.length} PRs, ${c.commits.length} commits](${ctx.webUrl}/${c.repo.owner}/${c.repo.repo}/compare/${fromSha}...${toSha})`
+            base && head
+                ? `[${pullsOf(c).numbers.length} PRs, ${c.commits.length} commits](${ctx.webUrl}/${c.repo.owner}/${c.repo.repo}/compare/${base}...${head})`
                 : "—";
         return `| ${bump.component} | ${bump.from ?? "new"} | ${bump.to} | ${compare} |`;
     });

@@ -1,6 +1,7 @@
 // A whole delivery world on loopback fakes: the ops repository with the stack files on main, every
 // component repository with squash-merged PRs that reference issues, and CircleCI pipelines whose build
 // numbers are the versions the stack files name.
+import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { parseWorkspace, type Workspace } from "../config";
@@ -116,4 +117,21 @@ export async function releaseAndMerge(w: World, env: string): Promise<string> {
     const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
     if (outcome.status !== "opened") throw new Error(`release ${env}: ${outcome.status}`);
     return w.ops.mergePull(w.ops.pulls.find((p) => p.head === releaseBranch(env))!.number, { method: "squash" });
+}
+
+/** The open release PR of an environment (exactly one), as a reviewer sees it. */
+export function prOf(w: World, env: string) {
+    const open = w.ops.pulls.filter((p) => p.head === releaseBranch(env) && w.ops.pullIssue(p).state === "open");
+    assert.equal(open.length, 1, `one open release PR for ${env}`);
+    const issue = w.ops.pullIssue(open[0]);
+    return { number: open[0].number, title: issue.title, body: issue.body ?? "", labels: w.ops.issueLabelNames(open[0].number) };
+}
+
+/** Lines of the branch's stack file that differ from main's. */
+export function diffLines(w: World, env: string): string[] {
+    const file = `Pulumi.${env}.yaml`;
+    const main = w.ops.file("main", file)!.split("\n");
+    const branch = w.ops.file(releaseBranch(env), file)!.split("\n");
+    assert.equal(branch.length, main.length, "no line added or removed");
+    return branch.filter((l, i) => l !== main[i]);
 }

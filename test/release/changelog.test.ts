@@ -102,9 +102,11 @@ describe("changelog", () => {
         );
     });
 
-    const { body, cut } = renderBody(ctx);
+    /** Rendered inside each test, so that a test's verdict is about what it ran. */
+    const rendered = () => renderBody(ctx);
 
     it("groups entries by type label with component, title and author", () => {
+        const { body, cut } = rendered();
         assert.equal(cut, false);
         const section = (title: string) => body.split(`### ${title}\n\n`)[1].split("\n\n")[0].split("\n");
         assert.equal(section("New features").length, 1);
@@ -116,9 +118,52 @@ describe("changelog", () => {
         assert.match(section("DevOps and dependencies")[0], /Bump jackson/);
         assert.match(section("Other changes")[0], /^- \*\*web\*\*: Dark mode/);
         assert.ok(body.indexOf("### New features") < body.indexOf("### Bug fixes"));
+        assert.equal(
+            section("New features")[0],
+            "- **billing**: Add SEPA export for @\u200bfinance (&#35;41) (`alice`, [acme/billing-service&#35;41](https://go.acme.example/acme/billing-service/issues/41))" +
+                " — [acme/billing-service&#35;12](https://go.acme.example/acme/billing-service/issues/12), [acme/erp-connector&#35;7](https://go.acme.example/acme/erp-connector/issues/7)",
+            "the PR, then its issues, comma-separated",
+        );
+        assert.equal(
+            section("DevOps and dependencies")[0],
+            "- **billing**: Bump jackson from 2.17 to 2.18 (`alice`, [acme/billing-service&#35;43](https://go.acme.example/acme/billing-service/issues/43))",
+            "a PR without issues ends with its own link",
+        );
+        assert.deepEqual(
+            body.match(/^### .*/gm),
+            [
+                "### New features",
+                "### Bug fixes",
+                "### DevOps and dependencies",
+                "### Other changes",
+                "### Versions",
+                "### Not in this release",
+            ],
+            "no heading for a kind of change the release does not have",
+        );
+        assert.doesNotMatch(body, /No merged pull request|Changes not listed/);
+    });
+
+    it("a PR's own number in another repository is an issue like any other", () => {
+        const own = pr(41, "Port the export", [], "Ports acme/erp-connector#41 to billing (#41)");
+        const [entry] = entriesOf({ ...billing, commits: [billing.commits[0]], pulls: new Map([[41, own]]) });
+        assert.deepEqual(
+            entry.issues.map((i) => `${i.repo}#${i.number}`),
+            ["erp-connector#41"],
+        );
+    });
+
+    it("leaves out a PR whose details GitHub did not return, listing the others", () => {
+        const pulls = new Map(billing.pulls);
+        pulls.delete(42);
+        assert.deepEqual(
+            entriesOf({ ...billing, pulls }).map((e) => e.pull.number),
+            [41, 43],
+        );
     });
 
     it("links every issue and PR through the redirector, never as #N or a github.com issue URL", () => {
+        const { body } = rendered();
         assert.doesNotMatch(body, /(?<!&)#\d/, "no bare #N");
         assert.doesNotMatch(body, /github\.com\/[^/\s]+\/[^/\s]+\/(issues|pull)\//, "no GitHub issue or PR URL");
         assert.doesNotMatch(body, /@(?!\u200b)[A-Za-z0-9]/, "no live @mention");
@@ -126,6 +171,7 @@ describe("changelog", () => {
     });
 
     it("counts commits without a PR and ends with the versions table and what was left out", () => {
+        const { body } = rendered();
         assert.match(body, /Commits without a pull request: billing 1\./);
         assert.match(
             body,
@@ -133,9 +179,65 @@ describe("changelog", () => {
         );
         assert.match(body, /\| web \| 2255 \| 2271 \| \[1 PRs, 1 commits\]/);
         assert.match(body, /### Not in this release\n\n- notifications: not in demo/);
+        assert.match(body, /### Versions\n\n\| component \| running \| new \| changes \|\n\|---\|---:\|---:\|---\|\n\| billing \|/);
+    });
+
+    it("counts commits without a PR per component, and says nothing of what a release without gaps leaves out", () => {
+        const direct = { sha: "w2", message: "Hotfix straight on main", author: "dave" };
+        const { body } = renderBody({
+            ...ctx,
+            plan: { ...plan, skipped: [] },
+            changes: [billing, { ...web, commits: [...web.commits, direct] }],
+        });
+        assert.match(body, /Commits without a pull request: billing 1, web 1\./);
+        assert.doesNotMatch(body, /Not in this release/);
+        const { body: complete } = renderBody({ ...ctx, changes: [web] });
+        assert.doesNotMatch(complete, /Commits without a pull request/);
+    });
+
+    it("shows a component new to the environment as new, and one without known commits without a compare link", () => {
+        const search: ComponentChanges = {
+            bump: { component: "search", repo: "search-service", to: 5 },
+            repo: { owner: "acme", repo: "search-service" },
+            toSha: "fff",
+            commits: [],
+            associations: new Map(),
+            pulls: new Map(),
+            note: "first release of this component to the environment",
+        };
+        const lost: ComponentChanges = {
+            ...web,
+            toSha: undefined,
+            commits: [],
+            pulls: new Map(),
+            note: "build 2271 has no revision in CircleCI",
+        };
+        const newPlan: ReleasePlan = { ...plan, source: "ci", bumps: [search.bump, lost.bump], skipped: [] };
+        const { body } = renderBody({ ...ctx, plan: newPlan, changes: [search, lost] });
+        assert.match(body, /\| search \| new \| 5 \| — \|/);
+        assert.match(body, /\| web \| 2255 \| 2271 \| — \|/, "no compare link without the new build's commit");
+        assert.match(
+            body,
+            /Changes not listed:\n\n- search: first release of this component to the environment\n- web: build 2271 has no revision in CircleCI\n/,
+        );
+        assert.match(body, /^Promotes prod to the latest green CI build of each component\. Merging this PR deploys it\.$/m);
+        const marker = parseMarker(body)!;
+        assert.deepEqual(marker.previous, { web: 2255 }, "no build before for the new one");
+        assert.deepEqual(marker.revisions, { search: { to: "fff" } }, "no commits where the new build's is unknown");
+        assert.equal(releaseTitle(newPlan), "Release prod: 2 components");
+        assert.equal(releaseTitle({ ...newPlan, bumps: [search.bump] }), "Release prod: 1 component");
+    });
+
+    it("finds the marker wherever someone left it in the body, and nothing in a body without it", () => {
+        const { body } = rendered();
+        assert.equal(parseMarker(`Please deploy after 18:00.\n\n${body}`)?.versions.billing, 866);
+        assert.equal(parseMarker("Set the billing build 873."), undefined);
+        assert.equal(parseMarker(null), undefined);
+        assert.equal(parseMarker(undefined), undefined);
     });
 
     it("starts with a hidden marker carrying the versions, the issues, the builds before and the commits", () => {
+        const { body } = rendered();
         assert.ok(body.startsWith(MARKER_PREFIX));
         assert.deepEqual(parseMarker(body), {
             env: "prod",
@@ -166,6 +268,33 @@ describe("changelog", () => {
             /\[the changelog on this branch\]\(https:\/\/github\.com\/acme\/ops\/blob\/release-prod\/releases\/prod\.md\)/,
         );
         assert.match(cutBody, /\| billing \| 860 \| 866 \|/);
+        assert.match(
+            cutBody,
+            /\n## Release prod: 2 components\n\nPromotes prod to \*\*demo\*\*\. Merging this PR deploys it\.\n\nThe changelog is too long/,
+        );
+    });
+
+    it("cuts even the short body at the limit when its versions and left-out components alone pass it", () => {
+        const skipped = Array.from({ length: 1500 }, (_, i) => ({
+            component: `svc-${i}`,
+            reason: "no green pipeline on main in the pipelines read",
+        }));
+        const { body, cut } = renderBody({ ...ctx, plan: { ...plan, skipped } });
+        assert.equal(cut, true);
+        assert.ok(body.length <= BODY_LIMIT, `${body.length} characters`);
+        assert.ok(body.length > BODY_LIMIT - 100, "cut at the limit, not before");
+        assert.ok(body.endsWith("\n\n… (cut; see the changelog)"));
+        assert.ok(body.startsWith(MARKER_PREFIX));
+    });
+
+    it("keeps a body of exactly the limit whole", () => {
+        const base = renderBody(ctx).body.length;
+        const title = billing.pulls.get(43)!.title;
+        const padded = pr(43, title + "x".repeat(BODY_LIMIT - base), ["type/devops"]);
+        const exact = { ...ctx, changes: [{ ...billing, pulls: new Map([...billing.pulls, [43, padded]]) }, web] };
+        const { body, cut } = renderBody(exact);
+        assert.equal(body.length, BODY_LIMIT);
+        assert.equal(cut, false);
     });
 
     it("says so when a component's commits could not be listed", () => {

@@ -1,33 +1,20 @@
 // The release controller end to end, over real HTTP against the loopback GitHub and CircleCI.
 import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
 import { parseMarker } from "../../release/changelog";
 import { releaseBranch } from "../../release/pr";
 import { runRelease, ReleaseInputError, type ReleaseOutcome } from "../../release/release";
 import { readVersions, StackFileError } from "../../config/stackfile";
 import { faults, validationFailed, type Route } from "../fakes/github";
-import { startWorld, type World } from "../release-world";
+import { diffLines, prOf, startWorld, type World } from "../release-world";
+import { WORKSPACE } from "../workspace-fixture";
 
 /** Bodies of two worlds differ only in the fakes' port and in commit shas (dates go into them). */
 const normalise = (body: string): string => body.replace(/http:\/\/127\.0\.0\.1:\d+/g, "URL").replace(/[0-9a-f]{40}/g, "SHA");
 
 const release = (w: World, env: string, extra: { dryRun?: boolean; throttle?: boolean } = {}) =>
     runRelease(w.deps({ throttle: extra.throttle }), { env, mode: "release", dryRun: extra.dryRun ?? false });
-
-function prOf(w: World, env: string) {
-    const open = w.ops.pulls.filter((p) => p.head === releaseBranch(env) && w.ops.pullIssue(p).state === "open");
-    assert.equal(open.length, 1, `one open release PR for ${env}`);
-    const issue = w.ops.pullIssue(open[0]);
-    return { number: open[0].number, title: issue.title, body: issue.body ?? "", labels: w.ops.issueLabelNames(open[0].number) };
-}
-
-/** Lines of the branch's stack file that differ from main's. */
-function diffLines(w: World, env: string): string[] {
-    const file = `Pulumi.${env}.yaml`;
-    const main = w.ops.file("main", file)!.split("\n");
-    const branch = w.ops.file(releaseBranch(env), file)!.split("\n");
-    assert.equal(branch.length, main.length, "no line added or removed");
-    return branch.filter((l, i) => l !== main[i]);
-}
 
 describe("release controller against the fakes", function () {
     this.timeout(60_000);
@@ -171,8 +158,12 @@ describe("release controller against the fakes", function () {
         const n = prOf(w, "prod").number;
         w.ops.mergePull(n, { method: "squash" });
         w.ops.addIssueLabels(w.ops.issue(n)!, ["deployed"]);
-        const outcome = await runRelease(w.deps(), { env: "prod", mode: "rollback", dryRun: false });
+        const progress: string[] = [];
+        const outcome = await runRelease(w.deps({ progress }), { env: "prod", mode: "rollback", dryRun: false });
         assert.equal(outcome.status, "opened");
+        const main = w.ops.head("main");
+        const previous = w.ops.commitRecord(main).parents[0];
+        assert.ok(progress.includes(`prod: rolling back to the versions of ${previous.slice(0, 7)}`), progress.join("\n"));
         const branchVersions = readVersions("Pulumi.prod.yaml", w.ops.file(releaseBranch("prod"), "Pulumi.prod.yaml")!);
         assert.deepEqual([...branchVersions], [...before]);
         assert.match(prOf(w, "prod").body, /previous deployed release \(rollback\)/);
@@ -192,12 +183,71 @@ describe("release controller against the fakes", function () {
         const full = w.ops.file(releaseBranch("staging"), "releases/staging.md")!;
         assert.ok(full.length > 65_000);
         assert.match(full, /billing: change 80/);
+        assert.equal(full.match(/^- \*\*/gm)?.length, 6 * 80, "every PR of every component, across GraphQL batches");
         w.github.clearRequests();
         assert.equal((await release(w, "staging")).status, "unchanged");
         assert.equal(w.github.writes(), 0);
     });
 
+    it("never lowers a component from CI, and says why it left it out", async () => {
+        const above = w.latest.get("billing")! + 50; // deployed by hand, never green on CI
+        const staging = w.ops.file("main", "Pulumi.staging.yaml")!;
+        w.ops.commit("main", {
+            message: "hand deploy",
+            files: { "Pulumi.staging.yaml": staging.replace(/billing: \d+/, `billing: ${above}`) },
+        });
+        const progress: string[] = [];
+        const outcome = await runRelease(w.deps({ progress }), { env: "staging", mode: "release", dryRun: false });
+        assert.equal(outcome.status, "opened");
+        assert.equal(prOf(w, "staging").title, "Release staging: 5 components");
+        assert.ok(!diffLines(w, "staging").some((l) => l.includes("billing")));
+        const why = `ci has ${w.latest.get("billing")}, older than the running ${above}; a release never lowers a version (use rollback)`;
+        assert.ok(progress.includes(`billing: skipped, ${why}`), progress.join("\n"));
+        assert.ok(prOf(w, "staging").body.includes(`- billing: ${why}`));
+    });
+
+    it("names the commit after the release, one line per component", async () => {
+        await release(w, "staging");
+        const { message } = w.ops.commitRecord(w.ops.head(releaseBranch("staging")));
+        const lines = message.trim().split("\n");
+        assert.deepEqual(lines.slice(0, 2), ["Release staging: 6 components", ""]);
+        assert.ok(lines.includes(`billing: 873 -> ${w.latest.get("billing")}`), message);
+        assert.equal(lines.length, 2 + 6);
+    });
+
+    it("a dry run shows the plan even while the last merged release is not deployed", async () => {
+        await release(w, "staging");
+        w.ops.mergePull(prOf(w, "staging").number, { method: "squash" });
+        const web = w.repos.get("web")!;
+        w.circle.addPipeline(`gh/acme-saas/${web.name}`, { number: 9000, revision: web.head("main"), workflows: ["success"] });
+        w.github.clearRequests();
+        const outcome = await release(w, "staging", { dryRun: true });
+        assert.ok(outcome.status === "dry-run" && outcome.title === "Release staging: 1 component", outcome.status);
+        assert.equal(w.github.writes(), 0);
+        assert.equal((await release(w, "staging")).status, "blocked", "the release itself waits");
+    });
+
+    it("says there is nothing to release once the environment runs the source's builds", async () => {
+        await release(w, "staging");
+        const n = prOf(w, "staging").number;
+        w.ops.mergePull(n, { method: "squash" });
+        w.ops.addIssueLabels(w.ops.issue(n)!, ["deployed"]);
+        w.github.clearRequests();
+        const progress: string[] = [];
+        const outcome = await runRelease(w.deps({ progress }), { env: "staging", mode: "release", dryRun: false });
+        assert.equal(outcome.status, "nothing-to-release");
+        assert.ok(progress.includes("staging: nothing to release (6 components already at the source's build)"), progress.join("\n"));
+        assert.equal(w.github.writes(), 0);
+    });
+
     it("refuses bad input with a clear error and writes nothing", async () => {
+        const noOrg = { ...w.deps(), workspace: { ...w.workspace, org: undefined } };
+        await assert.rejects(
+            runRelease(noOrg, { env: "staging", mode: "release", dryRun: false }),
+            (e: Error) =>
+                e instanceof ReleaseInputError &&
+                e.message === "Pulumi.org.yaml: file not found (it names the GitHub owner and the ops repository)",
+        );
         await assert.rejects(
             release(w, "qa"),
             (e: Error) => e instanceof ReleaseInputError && /unknown environment "qa": expected one of staging, demo, prod/.test(e.message),
@@ -211,6 +261,42 @@ describe("release controller against the fakes", function () {
             (e: Error) =>
                 e instanceof StackFileError && /Pulumi\.staging\.yaml: conveyor:versions\.web: expected a build number/.test(e.message),
         );
+        assert.equal(w.github.writes(), 0);
+    });
+});
+
+describe("release controller: environments missing on the ops repository", function () {
+    this.timeout(60_000);
+    let w: World;
+    beforeEach(async () => {
+        const frozen = (n: string) => fs.readFileSync(path.join(WORKSPACE, n), "utf8");
+        w = await startWorld({
+            stackFiles: { "Pulumi.staging.yaml": frozen("Pulumi.staging.yaml"), "Pulumi.prod.yaml": frozen("Pulumi.prod.yaml") },
+        });
+    });
+    afterEach(() => w.close());
+
+    it("refuses an environment whose stack file is not merged yet", async () => {
+        await assert.rejects(
+            release(w, "demo"),
+            (e: Error) =>
+                e instanceof ReleaseInputError && e.message === "Pulumi.demo.yaml: not on acme-saas/ops@main; merge the environment first",
+        );
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("refuses a release whose source environment is not merged yet", async () => {
+        await assert.rejects(
+            release(w, "prod"),
+            (e: Error) =>
+                e instanceof ReleaseInputError && e.message === "Pulumi.demo.yaml: the release source of prod is not on acme-saas/ops@main",
+        );
+        assert.equal(w.github.writes(), 0);
+    });
+
+    it("refuses a source whose stack file is a folder, naming it", async () => {
+        const sha = w.ops.commit("main", { message: "oops", files: { "Pulumi.demo.yaml/notes.md": "demo\n" } });
+        await assert.rejects(release(w, "prod"), (e: Error) => e.message === `Pulumi.demo.yaml at ${sha} is not a file`);
         assert.equal(w.github.writes(), 0);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
-import { localDay, trainAt } from "../../release/train";
+import { localDay, runTrain, trainAt } from "../../release/train";
+import { startWorld } from "../release-world";
 import { fixtureFiles, withValue } from "../workspace-fixture";
 
 const ws = parseWorkspace(fixtureFiles());
@@ -72,5 +73,19 @@ describe("the release train", () => {
             saturday.find((d) => d.env === "staging")!.reason,
             "releases on monday, tuesday, wednesday, thursday, friday, not saturday",
         );
+    });
+
+    it("refuses to run without the org file, which holds its time zone, before any request", async function () {
+        this.timeout(60_000);
+        const w = await startWorld();
+        try {
+            await assert.rejects(
+                runTrain({ ...w.deps(), workspace: { ...w.workspace, org: undefined } }, new Date("2026-12-04T06:00:00Z"), false),
+                (e: Error) => e.message === "Pulumi.org.yaml: file not found (it holds the train's time zone)",
+            );
+            assert.equal(w.github.requests.length + w.circle.requests.length, 0);
+        } finally {
+            await w.close();
+        }
     });
 });
