@@ -56,9 +56,8 @@ function zodReason(iss: z.core.$ZodIssue, secret: "value" | "holder" | false): s
             }
             return iss.message;
         case "invalid_value":
-            return iss.message.startsWith("Invalid")
-                ? `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${echo(iss.input)}`
-                : iss.message;
+            if (!iss.message.startsWith("Invalid")) return iss.message;
+            return `expected ${iss.values.length > 1 ? "one of " : ""}${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${echo(iss.input)}`;
         default:
             return iss.message;
     }

@@ -77,10 +77,17 @@ export interface Component {
     readonly database: boolean;
 }
 
+/**
+ * Pulumi.yaml keeps a config key's value under `config.<key>.value`: a problem is named by the key and the path
+ * inside its value (`conveyor:catalog.billing.port`), as the catalog's own checks and the stack files name theirs.
+ */
+const projectRoot = (p: readonly PropertyKey[]): [string | undefined, readonly PropertyKey[]] =>
+    p[0] === "config" && p.length > 1 ? [String(p[1]), p[2] === "value" ? p.slice(3) : p.slice(2)] : [undefined, p];
+
 /** The catalog and the image registry of Pulumi.yaml; problems are added to `problems`. */
 export function parseProject(text: string, problems: Problems): { catalog: Component[]; imageRegistry?: string } {
     const projectRaw = readYaml(PROJECT_FILE, text, problems);
-    const project = projectRaw === undefined ? undefined : parseWith(projectFile, projectRaw, PROJECT_FILE, problems);
+    const project = projectRaw === undefined ? undefined : parseWith(projectFile, projectRaw, PROJECT_FILE, problems, projectRoot);
     const catalog: Component[] = [];
     if (project) {
         const repos = new Map<string, string>();

@@ -6,8 +6,6 @@ import { inert, issueKey, issueRefs, prNumberFromMessage, redirectLink, type Iss
 export interface Commit {
     readonly sha: string;
     readonly message: string;
-    /** GitHub login, or the git author name when the commit has no GitHub user. */
-    readonly author: string;
 }
 
 export interface PullRequest {

@@ -78,7 +78,7 @@ async function compare(gh: Octokit, repo: RepoRef, base: string, head: string): 
         });
         total = res.data.total_commits;
         for (const c of res.data.commits) {
-            commits.push({ sha: c.sha, message: c.commit.message, author: c.author?.login ?? c.commit.author?.name ?? "unknown" });
+            commits.push({ sha: c.sha, message: c.commit.message });
         }
         if (res.data.commits.length < COMPARE_PAGE || commits.length >= total) break;
     }

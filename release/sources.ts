@@ -3,6 +3,7 @@
 // the previous release of the environment itself.
 import type { Octokit } from "octokit";
 import type { OrgConfig, Workspace } from "../config";
+import { InputError } from "../config/input-error";
 import { mapLimit } from "../clients/github";
 import { readVersions } from "../config/stackfile";
 
@@ -77,7 +78,7 @@ export async function readFile(gh: Octokit, ops: OpsRef, path: string, ref: stri
     try {
         const res = await gh.rest.repos.getContent({ owner: ops.owner, repo: ops.repo, path, ref });
         const data = res.data as { type?: string; content?: string; encoding?: string; sha: string };
-        if (data.type !== "file" || data.content === undefined) throw new Error(`${path} at ${ref} is not a file`);
+        if (data.type !== "file" || data.content === undefined) throw new InputError(`${path} at ${ref} is not a file`);
         return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
     } catch (e) {
         if ((e as { status?: number }).status === 404) return undefined;

@@ -1,6 +1,6 @@
 // The weekly train: which environments are due for a release at a given moment (pure), and running it.
 import type { EnvironmentConfig, Weekday } from "../config";
-import { runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
+import { ReleaseInputError, runRelease, type ReleaseDeps, type ReleaseOutcome } from "./release";
 
 export interface TrainDecision {
     readonly env: string;
@@ -42,7 +42,7 @@ export interface TrainRun {
  */
 export async function runTrain(deps: ReleaseDeps, now: Date, dryRun: boolean): Promise<TrainRun[]> {
     const org = deps.workspace.org;
-    if (!org) throw new Error("Pulumi.org.yaml: file not found (it holds the train's time zone)");
+    if (!org) throw new ReleaseInputError("Pulumi.org.yaml: file not found (it holds the train's time zone)");
     const runs: TrainRun[] = [];
     for (const d of trainAt(deps.workspace.environments, now, org.releaseController.timezone)) {
         if (!d.due) {

@@ -99,7 +99,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         repos,
         latest,
         deps: (o = {}) => ({
-            gh: createGitHub({ token: TOKEN, baseUrl: github.url, throttle: o.throttle ?? false, retryAfterBaseMs: 10 }),
+            // With throttling on, the writes are not spaced out: the throttling tests are about rate limits, and
+            // the spacing has its own test (test/clients/github.test.ts).
+            gh: createGitHub({ token: TOKEN, baseUrl: github.url, throttle: o.throttle ?? false, retryAfterBaseMs: 10, writeDelayMs: 0 }),
             ci: new CircleCi({ token: FAKE_CIRCLECI_TOKEN, baseUrl: circle.url, retryBaseMs: 1 }),
             workspace,
             gitHubApiUrl: github.url,

@@ -7,7 +7,22 @@ const CATALOG = ["config", "conveyor:catalog", "value"];
 
 describe("config: the component catalog (Pulumi.yaml)", () => {
     it("refuses an empty catalog", () => {
-        refusedWith(withValue("Pulumi.yaml", CATALOG, {}), "Pulumi.yaml: config.conveyor:catalog.value: the catalog is empty");
+        refusedWith(withValue("Pulumi.yaml", CATALOG, {}), "Pulumi.yaml: conveyor:catalog: the catalog is empty");
+    });
+
+    it("names a problem of the catalog's schema by the key and the path inside its value, as its own checks do", () => {
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", [...CATALOG, "web", "port"], "http")), [
+            'Pulumi.yaml: conveyor:catalog.web.port: expected number, got "http"',
+        ]);
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", ["config", "conveyor:catalog", "type"], "list")), [
+            'Pulumi.yaml: conveyor:catalog.type: expected "object", got "list"',
+        ]);
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", ["config", "conveyor:imageRegistry", "value"], "Not A Registry")), [
+            'Pulumi.yaml: conveyor:imageRegistry: expected an image registry like 123456789012.dkr.ecr.eu-west-3.amazonaws.com/acme, got "Not A Registry"',
+        ]);
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", ["runtime"], "python")), [
+            'Pulumi.yaml: runtime: expected the nodejs runtime, got "python"',
+        ]);
     });
 
     it("refuses two components in one repository, whatever the case of its name", () => {

@@ -5,6 +5,7 @@ import * as path from "path";
 import { parseMarker } from "../../release/changelog";
 import { releaseBranch } from "../../release/pr";
 import { runRelease, ReleaseInputError, type ReleaseOutcome } from "../../release/release";
+import { InputError } from "../../config/input-error";
 import { readVersions, StackFileError } from "../../config/stackfile";
 import { faults, validationFailed, type Route } from "../fakes/github";
 import { diffLines, prOf, startWorld, type World } from "../release-world";
@@ -296,7 +297,11 @@ describe("release controller: environments missing on the ops repository", funct
 
     it("refuses a source whose stack file is a folder, naming it", async () => {
         const sha = w.ops.commit("main", { message: "oops", files: { "Pulumi.demo.yaml/notes.md": "demo\n" } });
-        await assert.rejects(release(w, "prod"), (e: Error) => e.message === `Pulumi.demo.yaml at ${sha} is not a file`);
+        // An input error: the CLI says it in one line and exits 2.
+        await assert.rejects(
+            release(w, "prod"),
+            (e: Error) => e instanceof InputError && e.message === `Pulumi.demo.yaml at ${sha} is not a file`,
+        );
         assert.equal(w.github.writes(), 0);
     });
 });

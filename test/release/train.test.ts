@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
 import { localDay, runTrain, trainAt } from "../../release/train";
+import { ReleaseInputError } from "../../release/release";
 import { startWorld } from "../release-world";
 import { fixtureFiles, withValue } from "../workspace-fixture";
 
@@ -81,7 +82,8 @@ describe("the release train", () => {
         try {
             await assert.rejects(
                 runTrain({ ...w.deps(), workspace: { ...w.workspace, org: undefined } }, new Date("2026-12-04T06:00:00Z"), false),
-                (e: Error) => e.message === "Pulumi.org.yaml: file not found (it holds the train's time zone)",
+                (e: Error) =>
+                    e instanceof ReleaseInputError && e.message === "Pulumi.org.yaml: file not found (it holds the train's time zone)",
             );
             assert.equal(w.github.requests.length + w.circle.requests.length, 0);
         } finally {
