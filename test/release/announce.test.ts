@@ -107,8 +107,10 @@ describe("release announcements against the fakes", function () {
             progress.join("\n"),
         );
 
+        progress.length = 0;
         assert.equal((await release()).status, "unchanged", "the record of the announcement is not a change of the PR");
         assert.equal(slack.total, 2, "a rerun sends nothing new");
+        assert.ok(!progress.some((l) => l.includes("announced")), `a rerun says nothing of Slack:\n${progress.join("\n")}`);
     });
 
     it("announces again when the builds change, as an update, keeping the record", async () => {

@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { parseMarker } from "../../release/changelog";
 import { runRelease } from "../../release/release";
+import { releaseBranch } from "../../release/pr";
 import { OWNER, prOf, startWorld, type World } from "../release-world";
 
 const release = (w: World, env: string, progress?: string[], mode: "release" | "rollback" = "release") =>
@@ -47,6 +48,8 @@ describe("release changes against the fakes", function () {
         assert.match(body, new RegExp(`\\| gateway \\| new \\| ${gateway} \\| — \\|`));
         assert.match(body, /- gateway: first release of this component to the environment/);
         assert.ok(progress.includes(`gateway: new -> ${gateway}, 0 commits`), progress.join("\n"));
+        const { message } = w.ops.commitRecord(w.ops.head(releaseBranch("staging")));
+        assert.ok(message.split("\n").includes(`gateway: new -> ${gateway}`), message);
         assert.ok(progress.includes(`billing: 873 -> ${w.latest.get("billing")}, 3 commits`), progress.join("\n"));
     });
 

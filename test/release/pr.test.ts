@@ -182,6 +182,14 @@ describe("release PR upkeep against the fakes", function () {
         assert.equal(w.ops.pulls.length, 0, "no PR for a branch without the release");
     });
 
+    it("a stack file write GitHub refuses for another reason than a stale sha fails the run at once, with GitHub's answer", async () => {
+        w = await startWorld();
+        w.github.fail({ method: "PUT", path: /\/contents\// }, faults.validationFailed([], "content is not valid Base64"), 1);
+        await assert.rejects(release(w, "staging"), (e: Error & { status?: number }) => e.status === 422 && /Base64/.test(e.message));
+        assert.equal(puts(w), 1, "not retried: only a stale sha is read again");
+        assert.equal(w.ops.pulls.length, 0);
+    });
+
     it("a branch another run reset before the PR was opened is committed to again, and the PR opened, within the run", async () => {
         const reset = (ops: World["ops"]) => ops.branches.set(releaseBranch("staging"), ops.head("main"));
         w = await startWorld({ routes: [racing(createPull, reset)] });
