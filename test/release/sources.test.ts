@@ -48,6 +48,17 @@ describe("release sources against the fakes", function () {
         assert.ok(diffLines(w, "staging").includes("    web: 9000"));
     });
 
+    it("says a component has no green build on its branch, and leaves it out", async () => {
+        w = await startWorld({
+            workspace: workspaceWith((org) => org.replace("    web-frontend:\n", "    web-frontend:\n      defaultBranch: develop\n")),
+        });
+        const progress: string[] = [];
+        await release(w, "staging", progress);
+        assert.ok(progress.includes("web: no green pipeline on develop"), progress.join("\n"));
+        assert.match(prOf(w, "staging").body, /### Not in this release\n\n- web: .*no green pipeline on develop\n/);
+        assert.ok(!diffLines(w, "staging").some((l) => l.includes("web:")));
+    });
+
     it("says a component has no green build in the pipelines it read, and leaves it out", async () => {
         w = await startWorld();
         const top = w.latest.get("gateway")!;
