@@ -46,8 +46,8 @@ export const FOLDERS = {
  * The price: a mutant that breaks only a test file's types is not a compile error here. It runs, and the
  * tests judge it (transpile-only).
  */
-const WITHOUT_PULUMI = new Set(["release", "deploy", "controller", "config", "components"]);
 const WHOLLY_WITHOUT_PULUMI = new Set(["release", "deploy", "controller", "config"]);
+const WITHOUT_PULUMI = new Set([...WHOLLY_WITHOUT_PULUMI, "components"]);
 
 function scope() {
     const cli = process.argv.indexOf("--mutate");

@@ -68,15 +68,13 @@ const COMMIT_FILES_LIMIT = 3000;
 async function changedFilesOf(gh: Octokit, ws: Workspace, sha: string): Promise<{ files: string[]; complete: boolean }> {
     const ops = opsRefOf(requireOrg(ws));
     const files: string[] = [];
-    let listed = 0;
     for (let page = 1; page <= COMMIT_FILES_LIMIT / FILES_PER_PAGE; page++) {
         const { data } = await gh.rest.repos.getCommit({ owner: ops.owner, repo: ops.repo, ref: sha, per_page: FILES_PER_PAGE, page });
         const slice = data.files ?? [];
-        listed += slice.length;
         files.push(...slice.flatMap((f) => [f.filename, ...(f.previous_filename ? [f.previous_filename] : [])]));
-        if (slice.length < FILES_PER_PAGE) break;
+        if (slice.length < FILES_PER_PAGE) return { files, complete: true };
     }
-    return { files, complete: listed < COMMIT_FILES_LIMIT };
+    return { files, complete: false };
 }
 
 /**
