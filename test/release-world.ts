@@ -8,7 +8,7 @@ import { parseWorkspace, type Workspace } from "../config";
 import { CircleCi } from "../clients/circleci";
 import { createGitHub } from "../clients/github";
 import { releaseBranch } from "../release/pr";
-import { runRelease, type ReleaseDeps } from "../release/release";
+import { runRelease, type ReleaseDeps, type ReleaseOutcome } from "../release/release";
 import { readVersions } from "../config/stackfile";
 import { FAKE_CIRCLECI_TOKEN, startFakeCircleCi, type FakeCircleCi } from "./fakes/circleci";
 import { startFakeGitHub, type FakeGitHub, type RepoState, type Route } from "./fakes/github";
@@ -114,9 +114,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     };
 }
 
+/** One run of `conveyor release <env>` (or `--rollback`) against the world, its progress lines into `progress`. */
+export function release(w: World, env: string, progress?: string[], mode: "release" | "rollback" = "release"): Promise<ReleaseOutcome> {
+    return runRelease(w.deps({ progress }), { env, mode, dryRun: false });
+}
+
 /** Releases an environment and merges its PR like a reviewer would; returns the merge commit. */
 export async function releaseAndMerge(w: World, env: string): Promise<string> {
-    const outcome = await runRelease(w.deps(), { env, mode: "release", dryRun: false });
+    const outcome = await release(w, env);
     if (outcome.status !== "opened") throw new Error(`release ${env}: ${outcome.status}`);
     return w.ops.mergePull(w.ops.pulls.find((p) => p.head === releaseBranch(env))!.number, { method: "squash" });
 }

@@ -2,12 +2,8 @@
 // over real HTTP against the loopback GitHub and CircleCI. (changelog.test.ts renders given changes.)
 import * as assert from "node:assert/strict";
 import { parseMarker } from "../../release/changelog";
-import { runRelease } from "../../release/release";
 import { releaseBranch } from "../../release/pr";
-import { OWNER, prOf, startWorld, type World } from "../release-world";
-
-const release = (w: World, env: string, progress?: string[], mode: "release" | "rollback" = "release") =>
-    runRelease(w.deps({ progress }), { env, mode, dryRun: false });
+import { OWNER, prOf, release, startWorld, type World } from "../release-world";
 
 /** Commits a new version of a stack file on main, with `edit` applied. */
 function editStack(w: World, env: string, edit: (text: string) => string): void {

@@ -2,13 +2,10 @@
 // HTTP against the loopback GitHub. (release.test.ts covers the release itself; these, the PR's upkeep.)
 import * as assert from "node:assert/strict";
 import { releaseBranch } from "../../release/pr";
-import { runRelease } from "../../release/release";
 import { faults, validationFailed, type Route } from "../fakes/github";
 import { contentRoutes } from "../fakes/github/routes/contents";
 import { pullRoutes } from "../fakes/github/routes/pulls";
-import { diffLines, OWNER, prOf, startWorld, type World } from "../release-world";
-
-const release = (w: World, env: string, progress?: string[]) => runRelease(w.deps({ progress }), { env, mode: "release", dryRun: false });
+import { diffLines, OWNER, prOf, release, startWorld, type World } from "../release-world";
 
 const builtIn = (routes: Route[], method: string, path: string): Route => routes.find((r) => r.method === method && r.path === path)!;
 const putContent = builtIn(contentRoutes, "PUT", "/repos/{owner}/{repo}/contents/{path}");

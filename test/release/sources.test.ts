@@ -4,16 +4,13 @@ import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
 import { readVersions } from "../../config/stackfile";
 import { releaseBranch } from "../../release/pr";
-import { opsRefOf, runRelease } from "../../release/release";
-import { diffLines, OWNER, prOf, startWorld, type World } from "../release-world";
+import { opsRefOf } from "../../release/release";
+import { diffLines, OWNER, prOf, release, startWorld, type World } from "../release-world";
 import { fixtureFiles } from "../workspace-fixture";
 
 /** The frozen workspace with Pulumi.org.yaml bent by `edit`. */
 const workspaceWith = (edit: (org: string) => string) =>
     parseWorkspace(fixtureFiles().map((f) => (f.name === "Pulumi.org.yaml" ? { ...f, text: edit(f.text) } : f)));
-
-const release = (w: World, env: string, progress?: string[], mode: "release" | "rollback" = "release") =>
-    runRelease(w.deps({ progress }), { env, mode, dryRun: false });
 
 /** Merges the open release PR of `env` and labels it deployed, as the deploy would. */
 function mergeDeployed(w: World, env: string): void {
