@@ -85,6 +85,20 @@ describe("release sources against the fakes", function () {
         const rolled = readVersions("Pulumi.prod.yaml", w.ops.file(releaseBranch("prod"), "Pulumi.prod.yaml")!);
         assert.deepEqual([...rolled], [...afterFirst]);
     });
+
+    it("rolls back a release that only added a component to the release before it, not further", async () => {
+        w = await startWorld();
+        const prod = w.ops.file("main", "Pulumi.prod.yaml")!;
+        const without = prod.replace(/\n {4}notifications: \d+/, "");
+        w.ops.commit("main", { message: "prod: web 2255", files: { "Pulumi.prod.yaml": without } });
+        const before = w.ops.commit("main", { message: "prod: web 2260", files: { "Pulumi.prod.yaml": without.replace("web: 2255", "web: 2260") } });
+        w.ops.commit("main", { message: "prod: notifications new", files: { "Pulumi.prod.yaml": prod.replace("web: 2255", "web: 2260") } });
+
+        const progress: string[] = [];
+        const outcome = await release(w, "prod", progress, "rollback");
+        assert.ok(progress.includes(`prod: rolling back to the versions of ${before.slice(0, 7)}`), progress.join("\n"));
+        assert.equal(outcome.status, "nothing-to-release", "web stays at 2260: the release before only added notifications");
+    });
 });
 
 describe("release sources: the ops repository's branch", () => {
