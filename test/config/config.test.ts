@@ -48,14 +48,6 @@ describe("config: the (frozen) workspace's files", () => {
         assert.equal(market.branchRule.requireCodeOwnerReview, true);
         assert.equal(market.branchRule.requiredApprovals, 2);
     });
-
-    it("keeps secure values as references, never as values", () => {
-        assert.deepEqual(ws.org!.dependabotSecrets.get("MAVEN_PASS"), {
-            file: "Pulumi.org.yaml",
-            key: "conveyor:dependabotSecrets",
-            path: ["MAVEN_PASS"],
-        });
-    });
 });
 
 describe("config: bad input is refused with file, key and reason", () => {

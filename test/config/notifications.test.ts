@@ -123,6 +123,10 @@ describe("config: conveyor:notifications and conveyor:sentry", () => {
             'Pulumi.org.yaml: conveyor:notifications.slack.environments.prod: webhook "prod-alerts" is not declared in conveyor:notifications.slack.webhooks (releases, prod-releases, billing)',
         );
         refused(
+            withFeedback((set) => set(["conveyor:notifications", "slack", "components", "billing"], "billing-alerts")),
+            /^Pulumi\.org\.yaml: conveyor:notifications\.slack\.components\.billing: webhook "billing-alerts" is not declared/,
+        );
+        refused(
             withFeedback((set) => set(["conveyor:notifications", "slack", "default"], "everything")),
             /^Pulumi\.org\.yaml: conveyor:notifications\.slack\.default: webhook "everything" is not declared/,
         );

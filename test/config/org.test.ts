@@ -48,6 +48,7 @@ describe("config: the organisation (Pulumi.org.yaml)", () => {
 
     it("keeps every secret as a reference to its key and name", () => {
         const o = org();
+        assert.deepEqual(o.dependabotSecrets.get("MAVEN_PASS"), { file: ORG, key: "conveyor:dependabotSecrets", path: ["MAVEN_PASS"] });
         assert.deepEqual(o.releaseControllerSecrets.get("GITHUB_WEBHOOK_SECRET"), {
             file: ORG,
             key: "conveyor:releaseControllerSecrets",

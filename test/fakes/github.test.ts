@@ -1022,6 +1022,17 @@ describe("fake GitHub", function () {
             assert.deepEqual([fake.reads(), fake.writes(), fake.requests[0]?.route], [1, 0, "/graphql"]);
         });
 
+        it("shows a deleted author as GitHub does: the ghost user in REST, a null author in GraphQL", async function () {
+            fake.state.deleteAccount("bob");
+            const { data: pull } = await call(gh.rest.pulls.get, { owner: "acme", repo: "api", pull_number: 1 }, 200);
+            assert.deepEqual([pull.user?.login, pull.user?.id], ["ghost", 10137]);
+            const query = '{ repository(owner: "acme", name: "api") { pullRequest(number: 1) { title author { login } } } }';
+            const answer = await gh.graphql<{ repository: Record<string, any> }>(query);
+            assert.deepEqual(answer.repository.pullRequest, { title: "API fix", author: null });
+            assert.equal(fake.requests.at(-1)?.graphqlQuery, query, "the document is recorded for the test to read");
+            assert.equal(fake.state.findAccount("bob"), undefined, "the login is free again");
+        });
+
         it("takes variables, answers issues and states, and refuses unknown fields without data", async function () {
             const { repository } = await gh.graphql<{ repository: Record<string, any> }>(
                 `query($owner: String!, $name: String!, $n: Int = 1) {

@@ -65,6 +65,8 @@ export interface FakeRequest extends LoggedRequest {
     route?: string;
     /** When it arrived (Date.now()): what GitHub's secondary limits count, unlike when the client saw the answer. */
     at: number;
+    /** The document of a GraphQL request: what a client asked for, and how often. */
+    graphqlQuery?: string;
 }
 
 /** Ready-made faults in the shapes GitHub (or its edge) really answers. */
@@ -139,6 +141,7 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
         const raw = await readBody(req);
         if (this.options.latencyMs) await delay(this.options.latencyMs);
         const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false, at };
+        if (url.pathname === "/graphql") entry.graphqlQuery = graphqlDocument(raw);
         const fault = this.takeFault(method, url.pathname);
         let reply: Reply;
         if (fault) {
@@ -227,6 +230,15 @@ function orderBySpecificity(table: CompiledRoute[]): CompiledRoute[] {
 
 function errorReply(err: HttpError, docs: string): Reply {
     return { status: err.status, body: errorBody(err.status, err.message, err.docs ?? docs, err.extra) };
+}
+
+function graphqlDocument(raw: string): string | undefined {
+    try {
+        const query = (JSON.parse(raw) as { query?: unknown }).query;
+        return typeof query === "string" ? query : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 function parseJson(raw: string): unknown {

@@ -8,6 +8,7 @@ import {
     pullsOf,
     releaseTitle,
     renderBody,
+    renderChangelog,
     type BodyContext,
     type ComponentChanges,
     type PullRequest,
@@ -270,8 +271,27 @@ describe("changelog", () => {
         assert.match(cutBody, /\| billing \| 860 \| 866 \|/);
         assert.match(
             cutBody,
-            /\n## Release prod: 2 components\n\nPromotes prod to \*\*demo\*\*\. Merging this PR deploys it\.\n\nThe changelog is too long/,
+            /\n## Release prod: 2 components\n\nPromotes prod to \*\*demo\*\*\. Merging this PR deploys it\.\n\nThe changelog is too long[^\n]*\n\n### Versions\n/,
         );
+        assert.ok(cutBody.endsWith("### Not in this release\n\n- notifications: not in demo\n"), "short enough to keep whole: no cut mark");
+    });
+
+    it("keeps a cut body whose short form is exactly the limit whole", () => {
+        const many = new Map<number, PullRequest>();
+        const commits = Array.from({ length: 600 }, (_, i) => {
+            many.set(i + 100, pr(i + 100, `Change number ${i} with a long and descriptive title `.repeat(3), ["type/change-feature"]));
+            return { sha: `s${i}`, message: `x (#${i + 100})` };
+        });
+        const huge = (reason: string) => ({
+            ...ctx,
+            plan: { ...plan, skipped: [{ component: "notifications", reason }] },
+            changes: [{ ...billing, commits, pulls: many }],
+        });
+        const short = renderBody(huge("x")).body.length;
+        const { body, cut } = renderBody(huge("x".repeat(1 + BODY_LIMIT - short)));
+        assert.equal(cut, true);
+        assert.equal(body.length, BODY_LIMIT);
+        assert.ok(body.endsWith(`- notifications: ${"x".repeat(1 + BODY_LIMIT - short)}\n`), "no cut mark, nothing lost");
     });
 
     it("cuts even the short body at the limit when its versions and left-out components alone pass it", () => {
@@ -295,6 +315,48 @@ describe("changelog", () => {
         const { body, cut } = renderBody(exact);
         assert.equal(body.length, BODY_LIMIT);
         assert.equal(cut, false);
+    });
+
+    it("lays the changelog out as title, what it promotes, changes, versions and what is left out, one blank line apart", () => {
+        const direct: ComponentChanges = {
+            ...web,
+            commits: [{ sha: "w2", message: "Hotfix straight on main" }],
+            pulls: new Map(),
+            note: "12 more commits than GitHub's compare lists",
+        };
+        const small = { ...ctx, plan: { ...plan, bumps: [web.bump] }, changes: [direct] };
+        const expected = [
+            "## Release prod: 1 component",
+            "",
+            "Promotes prod to **demo**. Merging this PR deploys it.",
+            "",
+            "No merged pull request in this release.",
+            "",
+            "Commits without a pull request: web 1.",
+            "",
+            "Changes not listed:",
+            "",
+            "- web: 12 more commits than GitHub's compare lists",
+            "",
+            "### Versions",
+            "",
+            "| component | running | new | changes |",
+            "|---|---:|---:|---|",
+            "| web | 2255 | 2271 | [0 PRs, 1 commits](https://github.com/acme/web-frontend/compare/ddd...eee) |",
+            "",
+            "### Not in this release",
+            "",
+            "- notifications: not in demo",
+            "",
+        ].join("\n");
+        assert.equal(renderChangelog(small), expected);
+        const { body } = renderBody(small);
+        assert.equal(body.slice(body.indexOf(" -->\n") + " -->\n".length), expected, "the body is the marker, then the changelog");
+        const { body: complete } = renderBody({ ...small, plan: { ...small.plan, skipped: [] } });
+        assert.ok(
+            complete.endsWith("| web | 2255 | 2271 | [0 PRs, 1 commits](https://github.com/acme/web-frontend/compare/ddd...eee) |\n"),
+            complete,
+        );
     });
 
     it("says so when a component's commits could not be listed", () => {

@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { parseMarker } from "../../release/changelog";
 import { releaseBranch } from "../../release/pr";
+import { faults } from "../fakes/github";
 import { OWNER, prOf, release, startWorld, type World } from "../release-world";
 
 /** Commits a new version of a stack file on main, with `edit` applied. */
@@ -98,6 +99,48 @@ describe("release changes against the fakes", function () {
         assert.match(body, /\| billing \| 873 \| 9000 \| \[3 PRs, 300 commits\]/);
         assert.match(body, /- billing: 13 more commits than GitHub's compare lists/);
         assert.match(body, /Commits without a pull request: [^\n]*billing 297[,.]/);
+    });
+
+    it("reads a range of exactly one page of commits with one request", async () => {
+        const billing = w.repos.get("billing")!;
+        for (let i = 1; i <= 97; i++)
+            billing.commit("main", { message: `Direct fix ${i}`, files: { "src/direct.txt": `${i}\n` }, author: "bob" });
+        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        await release(w, "staging");
+        assert.match(prOf(w, "staging").body, /\| billing \| 873 \| 9000 \| \[3 PRs, 100 commits\]/);
+        const compares = w.github.requests.filter(
+            (r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${billing.name}/compare/`),
+        );
+        assert.equal(compares.length, 1, "the page held every commit the compare counts: no second, empty page");
+    });
+
+    it("credits a PR whose author deleted their account to ghost, as GitHub does", async () => {
+        const billing = w.repos.get("billing")!;
+        billing.commit("export", { message: "Drop the legacy export", files: { "src/export.txt": "1\n" }, author: "bob" });
+        const pr = billing.openPull({ head: "export", title: "Drop the legacy export", body: "", user: "bob" });
+        billing.mergePull(pr.number, { method: "squash" });
+        w.github.state.deleteAccount("bob");
+        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        assert.equal((await release(w, "staging")).status, "opened");
+        assert.match(prOf(w, "staging").body, /- \*\*billing\*\*: Drop the legacy export \(`ghost`, /);
+    });
+
+    it("fails rather than open a release without its changelog when GitHub cannot give the PRs' details", async () => {
+        w.github.fail({ method: "POST", path: /^\/graphql$/ }, faults.badGateway(), 50);
+        await assert.rejects(release(w, "staging"), /Server Error/);
+        assert.equal(w.ops.pulls.length, 0, "no release PR");
+    });
+
+    it("asks GitHub for each PR's details once, however many PRs the release brings", async () => {
+        await w.close();
+        w = await startWorld({ prsPerComponent: 60 });
+        await release(w, "staging");
+        const asked = w.github.requests
+            .filter((r) => r.path === "/graphql")
+            .flatMap((r) => [...(r.graphqlQuery ?? "").matchAll(/repository\(owner: "[^"]+", name: "([^"]+)"\) \{([^]*?)\n {2}\}/g)])
+            .flatMap(([, repo, body]) => [...body.matchAll(/pullRequest\(number: (\d+)\)/g)].map(([, n]) => `${repo}#${n}`));
+        assert.ok(new Set(asked).size > 300, `${new Set(asked).size} PRs: more than one query holds`);
+        assert.equal(asked.length, new Set(asked).size, "no PR asked twice");
     });
 
     it("lists first the issues a PR closes, then those it mentions", async () => {

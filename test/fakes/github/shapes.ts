@@ -5,7 +5,17 @@
  */
 import { diffTrees, gitTreeShas, lineChanges, type CommitRecord, type GitSignature } from "./git";
 import type { RulesetRecord } from "./repo-admin";
-import type { CommentRecord, IssueRecord, LabelRecord, MilestoneRecord, PullRecord, RepoRole, RepoState, UserRecord } from "./state";
+import {
+    GHOST,
+    type CommentRecord,
+    type IssueRecord,
+    type LabelRecord,
+    type MilestoneRecord,
+    type PullRecord,
+    type RepoRole,
+    type RepoState,
+    type UserRecord,
+} from "./state";
 
 const HTML_ROOT = "https://github.com";
 
@@ -14,7 +24,8 @@ export function nodeId(prefix: string, id: number | string): string {
     return `${prefix}_kwDO${Buffer.from(`fake:${id}`).toString("base64url")}`;
 }
 
-export function userShape(api: string, user: UserRecord): Record<string, unknown> {
+export function userShape(api: string, account: UserRecord): Record<string, unknown> {
+    const user = account.deleted ? GHOST : account;
     const url = `${api}/users/${user.login}`;
     return {
         login: user.login,

@@ -20,7 +20,12 @@ export interface UserRecord {
     login: string;
     id: number;
     type: "User" | "Organization" | "Bot";
+    /** A deleted account: REST shows GitHub's "ghost" user in its place, GraphQL a null author. */
+    deleted?: boolean;
 }
+
+/** The account GitHub's REST API shows for a deleted one (https://github.com/ghost). */
+export const GHOST: Readonly<UserRecord> = { login: "ghost", id: 10137, type: "User" };
 
 export interface LabelRecord {
     id: number;
@@ -731,6 +736,14 @@ export class GitHubState {
             this.accounts.set(key, account);
         }
         return account;
+    }
+
+    /** Deletes the account, as its owner can: what it wrote stays, attributed to the ghost user. */
+    deleteAccount(login: string): void {
+        const account = this.findAccount(login);
+        if (!account) throw new Error(`fake: no account ${login}`);
+        account.deleted = true;
+        this.accounts.delete(login.toLowerCase());
     }
 
     /** The account, or undefined when the fake has never seen the login (a 404 to the API). */

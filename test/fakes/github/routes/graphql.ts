@@ -282,7 +282,8 @@ function issueFields(
         createdAt: () => issue.created_at,
         updatedAt: () => issue.updated_at,
         locked: () => issue.locked,
-        author: () => actorNode(issue.user),
+        // GraphQL has no ghost: a deleted account's author is null (REST shows the ghost user).
+        author: () => (issue.user.deleted ? null : actorNode(issue.user)),
         repository: () => repositoryNode(state, repo),
         labels: (args, selections) => connection("LabelConnection", "labels", repo.issueLabels(issue).map(labelNode), args, selections),
     };
