@@ -61,8 +61,8 @@ export function kindOf(value: unknown): string {
 
 /** Over MAX_CONFIG_BYTES: refused before parsing, so a huge file costs nothing. */
 export function sizeProblem(text: string): string | undefined {
-    // UTF-8 never takes fewer bytes than UTF-16 code units: a long string is too large without encoding it.
-    const bytes = text.length > MAX_CONFIG_BYTES ? text.length : Buffer.byteLength(text, "utf8");
+    // Counted, not bounded from the string's length: the message says how large the file is.
+    const bytes = Buffer.byteLength(text, "utf8");
     return bytes > MAX_CONFIG_BYTES
         ? `the file is ${bytes} bytes, more than the ${MAX_CONFIG_BYTES / 1024} KiB a config file may have`
         : undefined;

@@ -23,6 +23,7 @@ describe("config: the component catalog (Pulumi.yaml)", () => {
         assert.deepEqual(configProblems(withValue("Pulumi.yaml", ["runtime"], "python")), [
             'Pulumi.yaml: runtime: expected the nodejs runtime, got "python"',
         ]);
+        assert.deepEqual(configProblems(withValue("Pulumi.yaml", ["config"], 3)), ["Pulumi.yaml: config: expected object, got 3"]);
     });
 
     it("refuses two components in one repository, whatever the case of its name", () => {

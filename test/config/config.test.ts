@@ -366,6 +366,16 @@ describe("config: hostile YAML is a ConfigError naming the file", () => {
         assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 5, "refused without expanding 10^9 nodes");
     });
 
+    it("an alias to no anchor, without repeating more than 120 characters of the file", () => {
+        const name = "x".repeat(5000);
+        const line = onlyLine(withFile("Pulumi.staging.yaml", `${staging}  conveyor:note: *${name}\n`), "Pulumi.staging.yaml");
+        assert.match(
+            line,
+            /^Pulumi\.staging\.yaml: YAML aliases expand too much or point nowhere \(at most 100 alias uses\): Unresolved alias/,
+        );
+        assert.ok(line.length < 300, `${line.length} characters`);
+    });
+
     it("a duplicate key, with its line", () => {
         const dup = staging.replace("conveyor:versions:", "conveyor:versions:\n    twice: 1\n    twice: 2");
         assert.match(

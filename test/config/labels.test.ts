@@ -3,19 +3,21 @@
 import * as assert from "node:assert/strict";
 import { labelTaxonomy, STALE_LABEL, type Label } from "../../config/labels";
 
-const taxonomy = labelTaxonomy({
-    topics: [
-        { name: "billing", description: "Invoices and payments", renamedFrom: ["payments"] },
-        { name: "erp", description: "ERP integrations", renamedFrom: [] },
-    ],
-    customers: [
-        { name: "globex", description: "Globex Corporation", renamedFrom: [] },
-        { name: "initech", description: "Initech", renamedFrom: [] },
-    ],
-    environments: ["staging", "globex-prod"],
-    renamedFrom: { "type/change-feature": ["improvement"], "topic/billing": ["invoices"] },
-});
-const byName = (n: string): Label => taxonomy.find((l) => l.name === n)!;
+// Built inside each test, not once for the file: Stryker credits a mutant only to the tests that run it.
+const taxonomyOf = (): Label[] =>
+    labelTaxonomy({
+        topics: [
+            { name: "billing", description: "Invoices and payments", renamedFrom: ["payments"] },
+            { name: "erp", description: "ERP integrations", renamedFrom: [] },
+        ],
+        customers: [
+            { name: "globex", description: "Globex Corporation", renamedFrom: [] },
+            { name: "initech", description: "Initech", renamedFrom: [] },
+        ],
+        environments: ["staging", "globex-prod"],
+        renamedFrom: { "type/change-feature": ["improvement"], "topic/billing": ["invoices"] },
+    });
+const byName = (n: string): Label => taxonomyOf().find((l) => l.name === n)!;
 
 /** Hue in degrees and lightness (0..1) of a six-digit hex colour. */
 function hsl(hex: string): { hue: number; lightness: number } {
@@ -39,6 +41,7 @@ const FAMILIES: [string, (name: string) => boolean, number][] = [
 
 describe("config: the label taxonomy", () => {
     it("has the fixed families, the configured topics and customers, and a deploy label per environment", () => {
+        const taxonomy = taxonomyOf();
         assert.deepEqual(
             taxonomy.map((l) => l.name),
             [
@@ -66,6 +69,7 @@ describe("config: the label taxonomy", () => {
     });
 
     it("colours each family in its own hue, every label its own colour, from dark to light", () => {
+        const taxonomy = taxonomyOf();
         for (const l of taxonomy) assert.match(l.color, /^[0-9A-F]{6}$/, `${l.name}: ${l.color}`);
         assert.equal(new Set(taxonomy.map((l) => l.color)).size, taxonomy.length, "every label has its own colour");
         for (const [family, member, hue] of FAMILIES) {

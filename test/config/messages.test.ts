@@ -147,6 +147,19 @@ describe("config: YAML that is refused before it is read", () => {
             withFile("Pulumi.staging.yaml", `${staging}#${"x".repeat(pad + 1)}\n`),
             `Pulumi.staging.yaml: the file is ${512 * 1024 + 1} bytes, more than the 512 KiB a config file may have`,
         );
+        // Exactly 512 Ki characters, one of them two bytes long: one byte over.
+        const edge = `${staging}#é${"x".repeat(pad - 1)}\n`;
+        assert.equal(edge.length, 512 * 1024);
+        refusedWith(
+            withFile("Pulumi.staging.yaml", edge),
+            `Pulumi.staging.yaml: the file is ${512 * 1024 + 1} bytes, more than the 512 KiB a config file may have`,
+        );
+        // Over 512 Ki characters, two bytes each: the message counts bytes, not characters.
+        const huge = `${staging}#${"é".repeat(600_000)}\n`;
+        refusedWith(
+            withFile("Pulumi.staging.yaml", huge),
+            `Pulumi.staging.yaml: the file is ${Buffer.byteLength(huge)} bytes, more than the 512 KiB a config file may have`,
+        );
         // Two bytes a character: under 512 Ki characters, over 512 KiB.
         const wide = `${staging}#${"é".repeat(270_000)}\n`;
         assert.ok(wide.length < 512 * 1024);
