@@ -91,7 +91,10 @@ describe("release sources against the fakes", function () {
         const prod = w.ops.file("main", "Pulumi.prod.yaml")!;
         const without = prod.replace(/\n {4}notifications: \d+/, "");
         w.ops.commit("main", { message: "prod: web 2255", files: { "Pulumi.prod.yaml": without } });
-        const before = w.ops.commit("main", { message: "prod: web 2260", files: { "Pulumi.prod.yaml": without.replace("web: 2255", "web: 2260") } });
+        const before = w.ops.commit("main", {
+            message: "prod: web 2260",
+            files: { "Pulumi.prod.yaml": without.replace("web: 2255", "web: 2260") },
+        });
         w.ops.commit("main", { message: "prod: notifications new", files: { "Pulumi.prod.yaml": prod.replace("web: 2255", "web: 2260") } });
 
         const progress: string[] = [];
