@@ -141,7 +141,6 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
         const raw = await readBody(req);
         if (this.options.latencyMs) await delay(this.options.latencyMs);
         const entry: FakeRequest = { method, path: url.pathname, url: url.pathname + url.search, status: 0, faulted: false, at };
-        if (url.pathname === "/graphql") entry.graphqlQuery = graphqlDocument(raw);
         const fault = this.takeFault(method, url.pathname);
         let reply: Reply;
         if (fault) {
@@ -163,6 +162,7 @@ export class FakeGitHub extends LoopbackFake<FakeRequest> {
         entry.route = match.route.path;
         try {
             const body = parseJson(raw);
+            if (entry.route === "/graphql") entry.graphqlQuery = graphqlDocument(body);
             return match.route.handler({ state: this.state, params: match.params, query: url.searchParams, body, baseUrl: this.url, url });
         } catch (err) {
             if (err instanceof HttpError) return errorReply(err, match.route.docs);
@@ -232,13 +232,9 @@ function errorReply(err: HttpError, docs: string): Reply {
     return { status: err.status, body: errorBody(err.status, err.message, err.docs ?? docs, err.extra) };
 }
 
-function graphqlDocument(raw: string): string | undefined {
-    try {
-        const query = (JSON.parse(raw) as { query?: unknown }).query;
-        return typeof query === "string" ? query : undefined;
-    } catch {
-        return undefined;
-    }
+function graphqlDocument(body: unknown): string | undefined {
+    const query = (body as { query?: unknown } | undefined)?.query;
+    return typeof query === "string" ? query : undefined;
 }
 
 function parseJson(raw: string): unknown {

@@ -80,6 +80,16 @@ const ctx: BodyContext = {
     fullChangelogUrl: "https://github.com/acme/ops/blob/release-prod/releases/prod.md",
 };
 
+/** Billing with 600 PRs of long titles: a changelog far over GitHub's body limit. */
+function manyPrs(): ComponentChanges {
+    const pulls = new Map<number, PullRequest>();
+    const commits = Array.from({ length: 600 }, (_, i) => {
+        pulls.set(i + 100, pr(i + 100, `Change number ${i} with a long and descriptive title `.repeat(3), ["type/change-feature"]));
+        return { sha: `s${i}`, message: `x (#${i + 100})` };
+    });
+    return { ...billing, commits, pulls };
+}
+
 describe("changelog", () => {
     it("finds each commit's PR: squash suffix, merge commit, then GitHub's association", () => {
         assert.deepEqual(pullsOf(billing), { numbers: [41, 42, 43], withoutPr: 1 });
@@ -254,12 +264,7 @@ describe("changelog", () => {
     });
 
     it("cuts a body over GitHub's limit, keeping the marker and versions, linking the full changelog", () => {
-        const many = new Map<number, PullRequest>();
-        const commits = Array.from({ length: 600 }, (_, i) => {
-            many.set(i + 100, pr(i + 100, `Change number ${i} with a long and descriptive title `.repeat(3), ["type/change-feature"]));
-            return { sha: `s${i}`, message: `x (#${i + 100})` };
-        });
-        const huge = { ...ctx, changes: [{ ...billing, commits, pulls: many }] };
+        const huge = { ...ctx, changes: [manyPrs()] };
         const { body: cutBody, cut: wasCut } = renderBody(huge);
         assert.equal(wasCut, true);
         assert.ok(cutBody.length <= BODY_LIMIT);
@@ -277,15 +282,10 @@ describe("changelog", () => {
     });
 
     it("keeps a cut body whose short form is exactly the limit whole", () => {
-        const many = new Map<number, PullRequest>();
-        const commits = Array.from({ length: 600 }, (_, i) => {
-            many.set(i + 100, pr(i + 100, `Change number ${i} with a long and descriptive title `.repeat(3), ["type/change-feature"]));
-            return { sha: `s${i}`, message: `x (#${i + 100})` };
-        });
         const huge = (reason: string) => ({
             ...ctx,
             plan: { ...plan, skipped: [{ component: "notifications", reason }] },
-            changes: [{ ...billing, commits, pulls: many }],
+            changes: [manyPrs()],
         });
         const short = renderBody(huge("x")).body.length;
         const { body, cut } = renderBody(huge("x".repeat(1 + BODY_LIMIT - short)));

@@ -6,6 +6,14 @@ import { releaseBranch } from "../../release/pr";
 import { faults } from "../fakes/github";
 import { OWNER, prOf, release, startWorld, type World } from "../release-world";
 
+/** `n` commits straight on billing's main (no PR), and a green build 9000 of the result. */
+function directFixes(w: World, n: number): void {
+    const billing = w.repos.get("billing")!;
+    for (let i = 1; i <= n; i++)
+        billing.commit("main", { message: `Direct fix ${i}`, files: { "src/direct.txt": `${i}\n` }, author: "bob" });
+    w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+}
+
 /** Commits a new version of a stack file on main, with `edit` applied. */
 function editStack(w: World, env: string, edit: (text: string) => string): void {
     const file = `Pulumi.${env}.yaml`;
@@ -90,10 +98,7 @@ describe("release changes against the fakes", function () {
     });
 
     it("reads a long range page by page, up to its cap, and says how many commits it left out", async () => {
-        const billing = w.repos.get("billing")!;
-        for (let i = 1; i <= 310; i++)
-            billing.commit("main", { message: `Direct fix ${i}`, files: { "src/direct.txt": `${i}\n` }, author: "bob" });
-        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        directFixes(w, 310);
         await release(w, "staging");
         const body = prOf(w, "staging").body;
         assert.match(body, /\| billing \| 873 \| 9000 \| \[3 PRs, 300 commits\]/);
@@ -102,14 +107,11 @@ describe("release changes against the fakes", function () {
     });
 
     it("reads a range of exactly one page of commits with one request", async () => {
-        const billing = w.repos.get("billing")!;
-        for (let i = 1; i <= 97; i++)
-            billing.commit("main", { message: `Direct fix ${i}`, files: { "src/direct.txt": `${i}\n` }, author: "bob" });
-        w.circle.addPipeline(`gh/${OWNER}/${billing.name}`, { number: 9000, revision: billing.head("main"), workflows: ["success"] });
+        directFixes(w, 97);
         await release(w, "staging");
         assert.match(prOf(w, "staging").body, /\| billing \| 873 \| 9000 \| \[3 PRs, 100 commits\]/);
         const compares = w.github.requests.filter(
-            (r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${billing.name}/compare/`),
+            (r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/billing-service/compare/`),
         );
         assert.equal(compares.length, 1, "the page held every commit the compare counts: no second, empty page");
     });
