@@ -352,6 +352,25 @@ describe("a finished deploy workflow against the fakes", function () {
         ]);
     });
 
+    it("an org-only deploy's log lists every failed job, and says no job failed when the workflow errored before any ran", async () => {
+        const orgOnly = (branch: string) => {
+            w.ops.commit(branch, { message: `Org ${branch}`, files: { "Pulumi.org.yaml": `config: {} # ${branch}\n` } });
+            return w.ops.mergePull(w.ops.openPull({ head: branch, title: `Org ${branch}` }).number, { method: "squash" });
+        };
+        const twoJobs = orgOnly("two-jobs");
+        const failedTwice = workflow(twoJobs, "failed", { "deploy-org": "failed", "deploy-dns": "timedout" });
+        await handleDeployFinished(ctx(), { workflow: failedTwice, sha: twoJobs, branch: "main" });
+        const noJob = orgOnly("no-job");
+        const slug = `gh/${OWNER}/ops`;
+        const p = w.circle.addPipeline(slug, { number: 300, revision: noJob, workflows: [{ name: "deploy", status: "error", jobs: [] }] });
+        const errored = { id: p.workflows[0].id, name: "deploy", status: "error", url: `${WORKFLOW_URL}-300` };
+        assert.equal((await handleDeployFinished(ctx(), { workflow: errored, sha: noJob, branch: "main" })).status, "failure-reported");
+        assert.deepEqual(logged("warn"), [
+            { message: `deploy at ${twoJobs.slice(0, 7)} failed: deploy-org failed, deploy-dns timedout; told PRs none`, env: undefined },
+            { message: `deploy at ${noJob.slice(0, 7)} error: no job failed; told PRs none`, env: undefined },
+        ]);
+    });
+
     it("a failed deploy of a commit pushed without a PR still tells the owners, and the log says no PR was told", async () => {
         const sha = w.ops.commit("main", { message: "Stack edit", files: { "Pulumi.staging.yaml": "config: {}\n" } });
         const failed = workflow(sha, "failed", { "deploy-staging": "failed" });

@@ -85,14 +85,17 @@ describe("deploy targets against the fakes", function () {
         });
     }
 
-    it("deploys prod when a commit changes more files than GitHub lists and Pulumi.prod.yaml is past the 3000th, and says so", async () => {
+    it("deploys org and prod when a commit changes more files than GitHub lists and their stack files are past the 3000th, and says so", async () => {
         // Staging's file changed in the commit before: asked by name, it is not this commit's.
         w.ops.commit("main", { message: "Staging tuning", files: { "Pulumi.staging.yaml": "config: {}\n" } });
-        const files: Record<string, string> = { "Pulumi.prod.yaml": `${w.ops.file("main", "Pulumi.prod.yaml")!}# tuned\n` };
+        const files: Record<string, string> = {
+            "Pulumi.org.yaml": `${w.ops.file("main", "Pulumi.org.yaml")!}# tuned\n`,
+            "Pulumi.prod.yaml": `${w.ops.file("main", "Pulumi.prod.yaml")!}# tuned\n`,
+        };
         for (let i = 1; i <= 3000; i++) files[`Migrations/${String(i).padStart(4, "0")}.sql`] = `select ${i};\n`;
         const sha = w.ops.commit("main", { message: "Migrations and prod tuning", files });
         const targets = await deployTargets(w.deps().gh, w.workspace, sha);
-        assert.deepEqual(targets.stacks, ["prod"]);
+        assert.deepEqual(targets.stacks, ["org", "prod"]);
         assert.deepEqual(targets.notes, [
             `commit ${sha.slice(0, 7)} changes more than the 3000 files GitHub lists: its stack files were asked for one by one`,
         ]);
