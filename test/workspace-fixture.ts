@@ -4,10 +4,12 @@
 // reads the live files.
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { ConfigError, parseWorkspace, type SourceFile } from "../config";
+import { scratchDir } from "./scratch";
+
+export { scratchDir };
 
 /** The repository's code (tsconfig.json, package.json, cli/, …): never read its Pulumi.*.yaml from here. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -42,23 +44,6 @@ export function withValue(file: string, keyPath: readonly unknown[], value: unkn
 
 export function withFile(name: string, text: string): SourceFile[] {
     return [...fixtureFiles().filter((f) => f.name !== name), { name, text }];
-}
-
-const scratchDirs = new Set<string>();
-
-/**
- * A temporary directory removed after the current test by the root hook (test/hooks.ts). A directory a
- * whole describe shares is made in its `before` with fs.mkdtempSync and removed in its `after`.
- */
-export function scratchDir(prefix = "conveyor-"): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    scratchDirs.add(dir);
-    return dir;
-}
-
-export function removeScratchDirs(): void {
-    for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
-    scratchDirs.clear();
 }
 
 /** A scratch project directory holding `files` (and `.circleci/config.yml` when given), for CLI runs. */
