@@ -36,7 +36,8 @@ export const topic = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
 });
 export const isoDate = z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: withInput("expected a date YYYY-MM-DD") })
+    // abort: a malformed date is told once, not once more as "not a real calendar date".
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: withInput("expected a date YYYY-MM-DD"), abort: true })
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
         error: withInput("expected a real calendar date"),
     });
