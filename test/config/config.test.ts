@@ -144,10 +144,13 @@ describe("config: bad input is refused with file, key and reason", () => {
             [["config", "conveyor:releaseControllerSecrets", "GITHUB_TOKEN"], plain],
             [["config", "conveyor:releaseControllerSecrets", "GITHUB_TOKEN"], { secure: 12345678 }],
             [["config", "conveyor:circleciSecrets", "AWS_SECRET_ACCESS_KEY"], { secure: plain, note: plain }],
+            // A token pasted over the whole block, and a secret that is a number: the generic messages would repeat them.
+            [["config", "conveyor:circleciSecrets"], plain],
+            [["config", "conveyor:sentry"], { organization: "acme", authToken: { secure: 12345678 }, projects: {} }],
         ] as const) {
             const lines = problems(withValue("Pulumi.org.yaml", key, value));
             assert.ok(
-                lines.some((l) => l.startsWith(`Pulumi.org.yaml: ${key[1]}.${key[2]}`)),
+                lines.some((l) => l.startsWith(`Pulumi.org.yaml: ${key.slice(1).join(".")}`)),
                 lines.join("\n"),
             );
             for (const l of lines) assert.ok(!l.includes(plain) && !l.includes("12345678") && !l.includes("ghp_"), `echoed a secret: ${l}`);

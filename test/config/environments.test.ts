@@ -91,3 +91,96 @@ describe("config: environment stacks", () => {
         );
     });
 });
+
+describe("config: an environment's region, zone, network and sizing at their edges", () => {
+    const ENV = ["config", "conveyor:environment"];
+    const problemsWith = (key: readonly string[], value: unknown) => configProblems(withValue("Pulumi.staging.yaml", key, value));
+    const accepts = (key: readonly string[], value: unknown) => void parseWorkspace(withValue("Pulumi.staging.yaml", key, value));
+    const at = (key: string, message: string) => `Pulumi.staging.yaml: ${key}: ${message}`;
+    const HEX32 = "3f1c2a9d8e7b6c5d4e3f2a1b0c9d8e7f";
+    const subnets = (n: number) => Array.from({ length: n }, (_, i) => `subnet-0123456789abcdef${i}`);
+
+    it("an AWS region and a Cloudflare zone id, whole", () => {
+        for (const region of ["eu-west-3", "us-gov-west-1"]) accepts(["config", "aws:region"], region);
+        for (const region of ["xeu-west-3", "eu-west-3x", "eu-west-31", "EU-west-3"]) {
+            assert.deepEqual(problemsWith(["config", "aws:region"], region), [
+                at("aws:region", `expected an AWS region like eu-west-3, got ${JSON.stringify(region)}`),
+            ]);
+        }
+        for (const zoneId of [`x${HEX32}`, `${HEX32}0`, HEX32.slice(1), HEX32.toUpperCase()]) {
+            assert.deepEqual(problemsWith([...ENV, "dns", "zoneId"], zoneId), [
+                at("conveyor:environment.dns.zoneId", `expected a Cloudflare zone id (32 hex digits), got ${JSON.stringify(zoneId)}`),
+            ]);
+        }
+    });
+
+    it("a new VPC's block from /16 to /24, or an existing VPC with two subnets or more of each kind", () => {
+        for (const cidr of ["10.20.0.0/16", "10.20.1.0/20", "10.20.0.128/24", "172.16.100.0/24"]) accepts([...ENV, "network"], { cidr });
+        for (const cidr of [
+            "10.20.0.0/15",
+            "10.20.0.0/25",
+            "x10.20.0.0/16",
+            "10.20.0.0/16x",
+            "10.20.0.0",
+            "10.20.0.1000/16",
+            "10.20.0/16",
+        ]) {
+            assert.deepEqual(problemsWith([...ENV, "network"], { cidr }), [
+                at(
+                    "conveyor:environment.network.cidr",
+                    `expected an IPv4 CIDR block from /16 to /24, like 10.20.0.0/16, got ${JSON.stringify(cidr)}`,
+                ),
+            ]);
+        }
+        const existing = { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: subnets(2), privateSubnetIds: subnets(3) };
+        accepts([...ENV, "network"], { existing });
+        accepts([...ENV, "network"], { existing: { ...existing, vpcId: "vpc-01234567" } });
+        assert.deepEqual(problemsWith([...ENV, "network"], { existing: { ...existing, vpcId: "vpc-0123", publicSubnetIds: subnets(1) } }), [
+            at("conveyor:environment.network.existing.vpcId", 'expected an AWS id like vpc-0123456789abcdef0, got "vpc-0123"'),
+            at("conveyor:environment.network.existing.publicSubnetIds", "Too small: expected array to have >=2 items"),
+        ]);
+        for (const id of ["subnet-0123456789ABCDEF0", "xsubnet-01234567", "subnet-01234567x", "vpc-0123456789abcdef0"]) {
+            assert.deepEqual(problemsWith([...ENV, "network"], { existing: { ...existing, privateSubnetIds: [id, ...subnets(2)] } }), [
+                at(
+                    "conveyor:environment.network.existing.privateSubnetIds.0",
+                    `expected an AWS id like subnet-0123456789abcdef0, got ${JSON.stringify(id)}`,
+                ),
+            ]);
+        }
+    });
+
+    it("sizing: Fargate's CPU units, 512 to 30720 MiB of memory, and CloudWatch's retentions", () => {
+        for (const sizing of [
+            { cpu: 256 },
+            { cpu: 4096 },
+            { memory: 512 },
+            { memory: 30720 },
+            { logRetentionDays: 1 },
+            { logRetentionDays: 3653 },
+        ]) {
+            accepts([...ENV, "sizing"], sizing);
+        }
+        assert.deepEqual(problemsWith([...ENV, "sizing"], { cpu: 300, memory: 511 }), [
+            at("conveyor:environment.sizing.cpu", "expected Fargate CPU units: 256, 512, 1024, 2048 or 4096, got 300"),
+            at("conveyor:environment.sizing.memory", "Too small: expected number to be >=512"),
+        ]);
+        assert.deepEqual(problemsWith([...ENV, "sizing"], { memory: 30721, logRetentionDays: 2 }), [
+            at("conveyor:environment.sizing.memory", "Too big: expected number to be <=30720"),
+            at(
+                "conveyor:environment.sizing.logRetentionDays",
+                "expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827 or 3653 days, got 2",
+            ),
+        ]);
+    });
+
+    it("what a deploy does to issues: labels and a close label of any length, none empty", () => {
+        accepts([...ENV, "release", "onDeploy"], {
+            relabel: { from: "workflow/ready-for-demo", to: "workflow/demo" },
+            close: "workflow/done",
+        });
+        assert.deepEqual(problemsWith([...ENV, "release", "onDeploy"], { relabel: { from: "", to: "workflow/demo" }, close: "" }), [
+            at("conveyor:environment.release.onDeploy.relabel.from", "Too small: expected string to have >=1 characters"),
+            at("conveyor:environment.release.onDeploy.close", "Too small: expected string to have >=1 characters"),
+        ]);
+    });
+});

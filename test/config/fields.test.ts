@@ -41,7 +41,8 @@ describe("config: the shared field types", () => {
     it("a DNS domain: lower-case labels of 1 to 63 characters, no hyphen at either end, a letters-only TLD, 253 in all", () => {
         const label63 = `a${"b".repeat(61)}c`;
         const long = `${[label63, label63, label63].join(".")}.${letters(58)}.io`; // 253 characters
-        assert.equal(long.length, 253);
+        const tooLong = `${[label63, label63, label63].join(".")}.${letters(59)}.io`;
+        assert.deepEqual([long.length, tooLong.length], [253, 254]);
         judge(
             domain,
             "expected a lower-case DNS domain like app.example.com",
@@ -57,7 +58,7 @@ describe("config: the shared field types", () => {
                 "example.c0m",
                 `${label63}d.com`,
                 `example.${letters(64)}`,
-                `a${long}`,
+                tooLong,
                 "app.example.com.",
                 " app.example.com",
                 "app.example.com/x",
@@ -133,7 +134,12 @@ describe("config: the shared field types", () => {
         );
         judge(timezone, "expected an IANA time zone like Europe/Paris", ["Europe/Paris", "UTC"], ["Mars/Olympus", "Europe/"]);
         judge(email, "expected an e-mail address", ["ops@example.com"], ["ops", "ops@", "@example.com"]);
-        judge(httpsUrl, "expected an https:// URL", ["https://hooks.example.com/x"], ["http://hooks.example.com/x", "hooks.example.com"]);
+        judge(
+            httpsUrl,
+            "expected an https:// URL",
+            ["https://hooks.example.com/x"],
+            ["http://hooks.example.com/x", "hooks.example.com", "xhttps://hooks.example.com/x", "httpsx://hooks.example.com/x"],
+        );
     });
 
     it("a build number: a positive whole number, and the message says what it got", () => {
