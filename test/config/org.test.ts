@@ -1,6 +1,7 @@
 // Pulumi.org.yaml: the organisation, checked against the catalog, its secrets and the label taxonomy.
 import * as assert from "node:assert/strict";
 import { parseWorkspace } from "../../config";
+import { echo } from "../../config/yaml";
 import { configProblems, fixtureFiles, refusedWith, withValue } from "../workspace-fixture";
 
 const ORG = "Pulumi.org.yaml";
@@ -121,5 +122,53 @@ describe("config: labels of Pulumi.org.yaml", () => {
             labels({ renamedFrom: { "type/bug": ["enhancement"] } }),
             `${ORG}: conveyor:labels: "enhancement" is already renamed to type/bug`,
         );
+    });
+});
+
+describe("config: the organisation's names, ids and bots at their edges", () => {
+    const HEX32 = "3f1c2a9d8e7b6c5d4e3f2a1b0c9d8e7f";
+    const RC = ["config", "conveyor:releaseController"];
+    const problemsWith = (key: readonly string[], value: unknown) => configProblems(withValue(ORG, key, value));
+
+    it("the redirector's Cloudflare zone id, whole", () => {
+        for (const zoneId of [`x${HEX32}`, `${HEX32}0`]) {
+            assert.deepEqual(problemsWith([...RC, "redirectorZoneId"], zoneId), [
+                `${ORG}: conveyor:releaseController.redirectorZoneId: expected a Cloudflare zone id (32 hex digits), got ${JSON.stringify(zoneId)}`,
+            ]);
+        }
+    });
+
+    it("command bots: GitHub App logins ending in [bot], none unless listed", () => {
+        assert.deepEqual(org().releaseController?.commandBots, []);
+        const bots = ["renovate[bot]", "a[bot]", `${"b".repeat(39)}[bot]`];
+        assert.deepEqual(org(withValue(ORG, [...RC, "commandBots"], bots)).releaseController?.commandBots, bots);
+        for (const bot of ["renovate", "-renovate[bot]", "renovate[bot]x", `${"b".repeat(40)}[bot]`, "reno_vate[bot]"]) {
+            assert.deepEqual(problemsWith([...RC, "commandBots"], [bot]), [
+                `${ORG}: conveyor:releaseController.commandBots.0: expected a GitHub App bot login like renovate[bot], got ${echo(bot)}`,
+            ]);
+        }
+    });
+
+    it("CircleCI project restrictions: UUIDs, none meaning any project", () => {
+        assert.deepEqual(
+            org(withValue(ORG, ["config", "conveyor:circleci", "projectRestrictions"], undefined)).circleci?.projectRestrictions,
+            [],
+        );
+        assert.deepEqual(problemsWith(["config", "conveyor:circleci", "projectRestrictions"], ["ops"]), [
+            `${ORG}: conveyor:circleci.projectRestrictions.0: expected a CircleCI project id (a UUID), got "ops"`,
+        ]);
+    });
+
+    it("secret and variable names in UPPER_SNAKE_CASE, whole", () => {
+        for (const bad of ["maven_PASS", "MAVEN-PASS", "1MAVEN"]) {
+            assert.deepEqual(problemsWith(["config", "conveyor:dependabotSecrets", bad], { secure: "v1:x" }), [
+                `${ORG}: conveyor:dependabotSecrets.${bad}: expected the name of a Dependabot secret (UPPER_SNAKE_CASE), got ${JSON.stringify(bad)}`,
+            ]);
+        }
+        for (const bad of ["aws_KEY", "AWS-KEY"]) {
+            assert.deepEqual(problemsWith(["config", "conveyor:circleci", "deploy", bad], "PULUMI_ACCESS_TOKEN"), [
+                `${ORG}: conveyor:circleci.deploy.${bad}: expected an environment variable name (UPPER_SNAKE_CASE), got ${JSON.stringify(bad)}`,
+            ]);
+        }
     });
 });
