@@ -26,7 +26,9 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 export const domain = z.string().regex(DOMAIN, { error: withInput("expected a lower-case DNS domain like app.example.com") });
 export const email = z.email({ error: withInput("expected an e-mail address") });
 export const name = (what: string) =>
-    z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: withInput(`expected a ${what} in kebab-case`) });
+    z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: withInput(`expected ${/^[aeiou]/.test(what) ? "an" : "a"} ${what} in kebab-case`) });
 export const repoName = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: withInput("expected a GitHub repository name") });
 export const ghLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
     error: withInput("expected a GitHub login"),

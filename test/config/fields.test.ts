@@ -75,6 +75,11 @@ describe("config: the shared field types", () => {
         );
     });
 
+    it("a kebab-case name's message reads in English before a vowel", () => {
+        assert.equal(verdict(name("image name"), "Web"), 'expected an image name in kebab-case, got "Web"');
+        assert.equal(verdict(name("registry name"), "Npm"), 'expected a registry name in kebab-case, got "Npm"');
+    });
+
     it("a GitHub repository name: 1 to 100 of letters, digits, dot, underscore, hyphen", () => {
         judge(
             repoName,
