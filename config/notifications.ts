@@ -8,9 +8,8 @@ import { PROJECT_FILE, type Component } from "./project";
 
 export const NOTIFICATIONS_KEY = "conveyor:notifications";
 export const SENTRY_KEY = "conveyor:sentry";
-/** Where the secrets sit inside those keys: a problem under these paths never repeats the value. */
+/** Where the Slack webhook URLs sit: secrets (SECRET_KEYS in fields.ts), named in problems, never repeated. */
 export const SLACK_WEBHOOKS_PATH = `${NOTIFICATIONS_KEY}.slack.webhooks`;
-export const SENTRY_TOKEN_PATH = `${SENTRY_KEY}.authToken`;
 
 const webhookName = name("webhook name");
 // Sentry slugs: lower-case letters, digits, `-` and `_`, not all digits.

@@ -209,3 +209,35 @@ describe("config: conveyor:notifications and conveyor:sentry", () => {
         );
     });
 });
+
+describe("config: Sentry slugs and Slack webhook names at their edges", () => {
+    const withSlug = (slug: string) => withFeedback((set) => set(["conveyor:sentry", "projects", "billing"], slug));
+
+    it("a Sentry slug: lower-case letters, digits, - and _, a letter or digit first, not all digits, whole", () => {
+        for (const slug of ["billing-api", "1password", "b", "billing_api2"]) {
+            assert.deepEqual(parseWorkspace(withSlug(slug)).org!.sentry!.projects.billing, [slug]);
+        }
+        for (const slug of ["-billing", "billing!", "Billing", "1234"]) {
+            assert.deepEqual(problems(withSlug(slug)), [
+                `Pulumi.org.yaml: conveyor:sentry.projects.billing: expected a Sentry project slug (lower-case, digits, - or _), got ${JSON.stringify(slug)}`,
+            ]);
+        }
+    });
+
+    it("a component's list of Sentry projects is judged slug by slug", () => {
+        assert.deepEqual(problems(withFeedback((set) => set(["conveyor:sentry", "projects", "web"], ["web-frontend", "Web SSR"]))), [
+            'Pulumi.org.yaml: conveyor:sentry.projects.web.1: expected a Sentry project slug (lower-case, digits, - or _), got "Web SSR"',
+        ]);
+    });
+
+    it("a Slack webhook's name in kebab-case", () => {
+        assert.deepEqual(
+            problems(
+                withFeedback((set) => set(["conveyor:notifications", "slack", "webhooks", "Team_Alerts"], { secure: "v1:placeholder:x" })),
+            ),
+            [
+                'Pulumi.org.yaml: conveyor:notifications.slack.webhooks.Team_Alerts: expected a webhook name in kebab-case, got "Team_Alerts"',
+            ],
+        );
+    });
+});
