@@ -67,7 +67,7 @@ const staleSettings = z.strictObject({
 export const repositorySettings = z.strictObject({
     visibility: z.enum(["private", "internal", "public"]),
     topics: z.array(topic).max(20),
-    defaultBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/),
+    defaultBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/, { error: withInput("expected a branch name (letters, digits, . _ / -)") }),
     merge: mergeSettings,
     deleteBranchOnMerge: z.boolean(),
     vulnerabilityAlerts: z.boolean(),
