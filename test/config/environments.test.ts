@@ -100,13 +100,25 @@ describe("config: an environment's region, zone, network and sizing at their edg
     const HEX32 = "3f1c2a9d8e7b6c5d4e3f2a1b0c9d8e7f";
     const subnets = (n: number) => Array.from({ length: n }, (_, i) => `subnet-0123456789abcdef${i}`);
 
-    it("an AWS region and a Cloudflare zone id, whole", () => {
+    it("an AWS region and a Cloudflare zone id, whole; records go through Cloudflare's proxy unless told", () => {
         for (const region of ["eu-west-3", "us-gov-west-1"]) accepts(["config", "aws:region"], region);
         for (const region of ["xeu-west-3", "eu-west-3x", "eu-west-31", "EU-west-3"]) {
             assert.deepEqual(problemsWith(["config", "aws:region"], region), [
                 at("aws:region", `expected an AWS region like eu-west-3, got ${JSON.stringify(region)}`),
             ]);
         }
+        assert.equal(
+            parseWorkspace(withValue("Pulumi.staging.yaml", [...ENV, "dns", "proxied"], undefined)).environments.find(
+                (e) => e.stack === "staging",
+            )!.dns.proxied,
+            true,
+        );
+        assert.equal(
+            parseWorkspace(withValue("Pulumi.staging.yaml", [...ENV, "dns", "proxied"], false)).environments.find(
+                (e) => e.stack === "staging",
+            )!.dns.proxied,
+            false,
+        );
         for (const zoneId of [`x${HEX32}`, `${HEX32}0`, HEX32.slice(1), HEX32.toUpperCase()]) {
             assert.deepEqual(problemsWith([...ENV, "dns", "zoneId"], zoneId), [
                 at("conveyor:environment.dns.zoneId", `expected a Cloudflare zone id (32 hex digits), got ${JSON.stringify(zoneId)}`),
