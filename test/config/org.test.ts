@@ -159,6 +159,19 @@ describe("config: the organisation's names, ids and bots at their edges", () => 
         ]);
     });
 
+    it("topic labels and registries are named in kebab-case", () => {
+        assert.deepEqual(problemsWith(["config", "conveyor:labels", "topics", 0, "name"] as string[], "UI/UX"), [
+            `${ORG}: conveyor:labels.topics.0.name: expected a label name in kebab-case, got "UI/UX"`,
+        ]);
+        assert.deepEqual(
+            problemsWith(["config", "conveyor:dependabotRegistries", "Maven_Internal"], {
+                type: "maven-repository",
+                url: "https://maven.example",
+            }),
+            [`${ORG}: conveyor:dependabotRegistries.Maven_Internal: expected a registry name in kebab-case, got "Maven_Internal"`],
+        );
+    });
+
     it("secret and variable names in UPPER_SNAKE_CASE, whole", () => {
         for (const bad of ["maven_PASS", "MAVEN-PASS", "1MAVEN"]) {
             assert.deepEqual(problemsWith(["config", "conveyor:dependabotSecrets", bad], { secure: "v1:x" }), [
